@@ -1,0 +1,374 @@
+//! The key directory the hub serves, and the pinning check that makes it
+//! safe to fetch keys from an untrusted hub.
+//!
+//! The 2018 "ghost protocol" proposal was for the service operator to add
+//! an extra, silent recipient key to a user's entry. A client that takes
+//! the directory at its word wraps every message for the ghost too. The
+//! defence is pinning: every key must carry a signature by its owner's
+//! identity, and that identity must be the one the network CA certified —
+//! something the directory's server cannot forge (DESIGN §6.3).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::CryptoError;
+use super::keys::{AgreementPublic, IdentityKey, IdentityPublic, KeyId};
+use crate::model::Epoch;
+
+/// Which period an agreement key is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyKind {
+    /// A long-term key (`static` mode).
+    Static,
+    /// A prekey of one epoch (`forward-secret` mode).
+    Epoch(Epoch),
+}
+
+impl KeyKind {
+    /// The epoch, for epoch keys.
+    pub fn epoch(self) -> Option<Epoch> {
+        match self {
+            KeyKind::Static => None,
+            KeyKind::Epoch(e) => Some(e),
+        }
+    }
+}
+
+/// One agreement key in a directory entry, with its owner's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedKey {
+    /// Static or epoch key.
+    pub kind: KeyKind,
+    /// The X25519 public key.
+    pub public: AgreementPublic,
+    /// Ed25519 signature by the owner's identity over
+    /// [`key_statement`]; empty or wrong for a key the owner never published.
+    pub signature: Vec<u8>,
+}
+
+impl PublishedKey {
+    /// A key signed by `identity` as belonging to `node`.
+    pub fn signed(node: &str, kind: KeyKind, public: AgreementPublic, identity: &IdentityKey) -> Self {
+        let signature = identity.sign(&key_statement(node, kind, &public)).to_vec();
+        PublishedKey {
+            kind,
+            public,
+            signature,
+        }
+    }
+}
+
+/// What an owner signs to publish a key: the owner's name, the key's kind
+/// and epoch, and the key, so a signature for one node, epoch or key cannot
+/// be moved to another.
+pub fn key_statement(node: &str, kind: KeyKind, public: &AgreementPublic) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(64 + node.len());
+    msg.extend_from_slice(b"cablesim directory key v1\0");
+    msg.extend_from_slice(&(node.len() as u32).to_be_bytes());
+    msg.extend_from_slice(node.as_bytes());
+    match kind {
+        KeyKind::Static => msg.push(0),
+        KeyKind::Epoch(e) => {
+            msg.push(1);
+            msg.extend_from_slice(&e.to_be_bytes());
+        }
+    }
+    msg.extend_from_slice(&public.0);
+    msg
+}
+
+/// A node's entry in the directory: who it is and which keys to wrap for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    /// The node the entry describes.
+    pub node: String,
+    /// Its Ed25519 identity as claimed by the entry (pinning compares it
+    /// with the certified one).
+    pub identity: IdentityPublic,
+    /// Its current agreement keys, one per device.
+    pub keys: Vec<PublishedKey>,
+}
+
+/// The directory as the hub holds it: the latest entry of every node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directory {
+    entries: BTreeMap<String, DirectoryEntry>,
+}
+
+impl Directory {
+    /// An empty directory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores (or replaces) a node's entry.
+    pub fn publish(&mut self, entry: DirectoryEntry) {
+        self.entries.insert(entry.node.clone(), entry);
+    }
+
+    /// A node's entry.
+    pub fn get(&self, node: &str) -> Option<&DirectoryEntry> {
+        self.entries.get(node)
+    }
+
+    /// A node's entry, mutably: what a hub adversary edits to add a ghost.
+    pub fn get_mut(&mut self, node: &str) -> Option<&mut DirectoryEntry> {
+        self.entries.get_mut(node)
+    }
+
+    /// Every entry, by node name.
+    pub fn entries(&self) -> impl Iterator<Item = &DirectoryEntry> {
+        self.entries.values()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the directory is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The identities the network CA certified, by node name: the trust anchor
+/// of pinning and of signature checks. Filled from the CA-issued
+/// certificates, never from the directory itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedIdentities {
+    by_node: BTreeMap<String, IdentityPublic>,
+}
+
+impl TrustedIdentities {
+    /// No identities.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the certified identity of `node`.
+    pub fn insert(&mut self, node: &str, identity: IdentityPublic) {
+        self.by_node.insert(node.to_owned(), identity);
+    }
+
+    /// The certified identity of `node`.
+    pub fn get(&self, node: &str) -> Option<&IdentityPublic> {
+        self.by_node.get(node)
+    }
+}
+
+/// A key that passed the directory check: safe to wrap for (under pinning),
+/// or at least what the directory said (without).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientKey {
+    /// The recipient the key was listed under.
+    pub node: String,
+    /// Static or epoch key.
+    pub kind: KeyKind,
+    /// The public key.
+    pub public: AgreementPublic,
+}
+
+impl RecipientKey {
+    /// The key's id.
+    pub fn key_id(&self) -> KeyId {
+        self.public.key_id()
+    }
+}
+
+/// A key the pinning check refused, and why: each one is an alarm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedKey {
+    /// The node whose entry listed it.
+    pub node: String,
+    /// The refused key's id.
+    pub key_id: KeyId,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// The outcome of checking one entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryCheck {
+    /// Keys to wrap for.
+    pub accepted: Vec<RecipientKey>,
+    /// Keys refused by pinning (empty without pinning).
+    pub refused: Vec<RefusedKey>,
+}
+
+/// Which keys of `entry` a sender should wrap for when writing to `node`,
+/// wanting keys of kind `wanted` (a static key, or a prekey of the current
+/// epoch).
+///
+/// With `pinning`, the entry's identity must be the CA-certified identity
+/// of `node` (otherwise the whole entry is refused), and every key must be
+/// signed by it (otherwise that key is refused and reported, and the rest
+/// are still used). Without pinning, every key of the wanted kind is taken
+/// as given — which is exactly what lets a ghost key in.
+pub fn check_entry(
+    node: &str,
+    entry: &DirectoryEntry,
+    wanted: KeyKind,
+    trusted: &TrustedIdentities,
+    pinning: bool,
+) -> Result<EntryCheck, CryptoError> {
+    let refuse_entry = |reason: &str| CryptoError::Directory {
+        node: node.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if entry.node != node {
+        return Err(refuse_entry(&format!("the entry describes {:?}", entry.node)));
+    }
+    let mut check = EntryCheck::default();
+    if !pinning {
+        check.accepted = entry
+            .keys
+            .iter()
+            .filter(|k| k.kind == wanted)
+            .map(|k| RecipientKey {
+                node: node.to_owned(),
+                kind: k.kind,
+                public: k.public,
+            })
+            .collect();
+        return Ok(check);
+    }
+    let certified = trusted
+        .get(node)
+        .ok_or_else(|| refuse_entry("no CA-certified identity for this node"))?;
+    if &entry.identity != certified {
+        return Err(refuse_entry("the entry's identity is not the CA-certified one"));
+    }
+    for key in &entry.keys {
+        let signed = certified.verify(&key_statement(node, key.kind, &key.public), &key.signature);
+        if !signed {
+            check.refused.push(RefusedKey {
+                node: node.to_owned(),
+                key_id: key.public.key_id(),
+                reason: "key not signed by the owner's certified identity".to_owned(),
+            });
+        } else if key.kind == wanted {
+            check.accepted.push(RecipientKey {
+                node: node.to_owned(),
+                kind: key.kind,
+                public: key.public,
+            });
+        }
+        // A correctly signed key of another epoch is stale, not an attack:
+        // it is skipped without an alarm.
+    }
+    Ok(check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keyring::NodeKeys;
+    use crate::crypto::keys::AgreementSecret;
+    use crate::model::E2eMode;
+
+    fn setup() -> (NodeKeys, TrustedIdentities) {
+        let keys = NodeKeys::generate("de-mfa", E2eMode::Static, 7, IdentityKey::generate(), None);
+        let mut trusted = TrustedIdentities::new();
+        trusted.insert("de-mfa", keys.identity().public());
+        (keys, trusted)
+    }
+
+    fn ghost_entry(keys: &NodeKeys) -> (DirectoryEntry, AgreementPublic) {
+        let mut entry = keys.publish();
+        let ghost = AgreementSecret::generate().public();
+        // The hub signs the ghost with its own identity: a valid signature,
+        // but not by the owner.
+        let hub_identity = IdentityKey::generate();
+        entry
+            .keys
+            .push(PublishedKey::signed("de-mfa", KeyKind::Static, ghost, &hub_identity));
+        (entry, ghost)
+    }
+
+    #[test]
+    fn genuine_entry_passes_pinning() {
+        let (keys, trusted) = setup();
+        let check = check_entry("de-mfa", &keys.publish(), KeyKind::Static, &trusted, true).unwrap();
+        assert_eq!(check.accepted.len(), 1);
+        assert!(check.refused.is_empty());
+    }
+
+    #[test]
+    fn fail_pinning_refuses_the_ghost_key_and_keeps_the_real_one() {
+        let (keys, trusted) = setup();
+        let (entry, ghost) = ghost_entry(&keys);
+        let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true).unwrap();
+        assert_eq!(check.accepted.len(), 1);
+        assert_ne!(check.accepted[0].public, ghost);
+        assert_eq!(check.refused.len(), 1);
+        assert_eq!(check.refused[0].key_id, ghost.key_id());
+    }
+
+    #[test]
+    fn without_pinning_the_ghost_key_is_accepted() {
+        let (keys, trusted) = setup();
+        let (entry, ghost) = ghost_entry(&keys);
+        let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, false).unwrap();
+        assert_eq!(check.accepted.len(), 2);
+        assert!(check.accepted.iter().any(|k| k.public == ghost));
+        assert!(check.refused.is_empty());
+    }
+
+    #[test]
+    fn fail_pinning_refuses_a_substituted_identity() {
+        let (keys, trusted) = setup();
+        let impostor = NodeKeys::generate("de-mfa", E2eMode::Static, 7, IdentityKey::generate(), None);
+        let err = check_entry("de-mfa", &impostor.publish(), KeyKind::Static, &trusted, true).unwrap_err();
+        assert!(matches!(err, CryptoError::Directory { ref reason, .. } if reason.contains("not the CA-certified")));
+        // Without pinning the impostor's keys are taken.
+        let check = check_entry("de-mfa", &impostor.publish(), KeyKind::Static, &trusted, false).unwrap();
+        assert_eq!(check.accepted.len(), 1);
+        let _ = keys;
+    }
+
+    #[test]
+    fn fail_unknown_node_under_pinning() {
+        let (keys, _) = setup();
+        let err = check_entry(
+            "de-mfa",
+            &keys.publish(),
+            KeyKind::Static,
+            &TrustedIdentities::new(),
+            true,
+        )
+        .unwrap_err();
+        assert!(matches!(err, CryptoError::Directory { .. }));
+    }
+
+    #[test]
+    fn fail_entry_for_another_node() {
+        let (keys, trusted) = setup();
+        let err = check_entry("fr-mfa", &keys.publish(), KeyKind::Static, &trusted, false).unwrap_err();
+        assert!(matches!(err, CryptoError::Directory { ref node, .. } if node == "fr-mfa"));
+    }
+
+    #[test]
+    fn fail_signature_moved_to_another_epoch() {
+        let mut keys = NodeKeys::generate("de-mfa", E2eMode::ForwardSecret, 7, IdentityKey::generate(), None);
+        keys.enter_epoch(3);
+        let mut trusted = TrustedIdentities::new();
+        trusted.insert("de-mfa", keys.identity().public());
+        let mut entry = keys.publish();
+        entry.keys[0].kind = KeyKind::Epoch(4);
+        let check = check_entry("de-mfa", &entry, KeyKind::Epoch(4), &trusted, true).unwrap();
+        assert!(check.accepted.is_empty());
+        assert_eq!(check.refused.len(), 1);
+    }
+
+    #[test]
+    fn stale_epoch_keys_are_skipped_quietly() {
+        let mut keys = NodeKeys::generate("de-mfa", E2eMode::ForwardSecret, 7, IdentityKey::generate(), None);
+        keys.enter_epoch(3);
+        let mut trusted = TrustedIdentities::new();
+        trusted.insert("de-mfa", keys.identity().public());
+        let check = check_entry("de-mfa", &keys.publish(), KeyKind::Epoch(4), &trusted, true).unwrap();
+        assert_eq!(check, EntryCheck::default());
+    }
+}

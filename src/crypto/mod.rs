@@ -1,0 +1,26 @@
+//! End-to-end cryptography (DESIGN §4), sans-IO: keys and epochs, the
+//! envelope, the key directory and its pinning check, replay protection.
+//!
+//! Primitives come only from ring (AEAD, HKDF, SHA-256, Ed25519) and
+//! x25519-dalek (X25519, because ring has no static X25519 keys); see
+//! [`primitives`], the one module that names them.
+
+mod directory;
+mod envelope;
+mod error;
+mod keyring;
+mod keys;
+mod payload;
+pub mod primitives;
+mod replay;
+
+pub use directory::{
+    Directory, DirectoryEntry, EntryCheck, KeyKind, PublishedKey, RecipientKey, RefusedKey, TrustedIdentities,
+    check_entry, key_statement,
+};
+pub use envelope::{ENVELOPE_VERSION, Envelope, GROUP_RECIPIENT, Opened, SealMode, SealedHeader, WRAP_LEN, Wrap};
+pub use error::CryptoError;
+pub use keyring::{KeyMaterial, NodeKeys};
+pub use keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyId};
+pub use payload::{AcceptPolicy, CablePayload, ClearCable};
+pub use replay::ReplayGuard;

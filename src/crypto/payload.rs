@@ -1,0 +1,176 @@
+//! A cable as it travels, in any of the four e2e modes, and the two ends
+//! of its journey: [`CablePayload::seal`] at the sender and
+//! [`CablePayload::accept`] at a recipient.
+
+use serde::{Deserialize, Serialize};
+
+use super::CryptoError;
+use super::directory::RecipientKey;
+use super::envelope::{Envelope, Opened, SealMode, encode, signed_message};
+use super::keyring::{KeyMaterial, NodeKeys};
+use super::keys::IdentityPublic;
+use super::primitives::{KEY_LEN, sha256};
+use super::replay::ReplayGuard;
+use crate::model::{CableContent, CableHeader, E2eMode};
+
+/// A cable without end-to-end encryption (`e2e = off`): readable by every
+/// relay, archive and tap on an unencrypted link. It may still be signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearCable {
+    /// Routing header.
+    pub header: CableHeader,
+    /// Subject and body, in the clear.
+    pub content: CableContent,
+    /// Ed25519 signature of the sender, if `signatures` is on.
+    pub signature: Option<Vec<u8>>,
+}
+
+/// What a `submit` or `deliver` frame carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CablePayload {
+    /// `e2e = off`.
+    Clear(ClearCable),
+    /// `group`, `static` or `forward-secret`.
+    Sealed(Envelope),
+}
+
+/// What a recipient demands before it accepts a cable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptPolicy {
+    /// Refuse unsigned cables (`signatures = true`).
+    pub require_signature: bool,
+}
+
+fn clear_header_hash(header: &CableHeader) -> [u8; KEY_LEN] {
+    sha256(&[b"cablesim clear header v1\0", &encode(header)])
+}
+
+impl CablePayload {
+    /// Seals a cable as `sender` in the sender's e2e mode. `keys` are the
+    /// recipients' directory keys after [`super::check_entry`] (ignored
+    /// under `off` and `group`); `sign` adds the sender's signature.
+    pub fn seal(
+        header: CableHeader,
+        content: &CableContent,
+        sender: &NodeKeys,
+        keys: &[RecipientKey],
+        sign: bool,
+    ) -> Result<CablePayload, CryptoError> {
+        let signer = sign.then(|| sender.identity());
+        match sender.mode() {
+            E2eMode::Off => {
+                let signature =
+                    signer.map(|id| id.sign(&signed_message(&clear_header_hash(&header), content)).to_vec());
+                Ok(CablePayload::Clear(ClearCable {
+                    header,
+                    content: content.clone(),
+                    signature,
+                }))
+            }
+            E2eMode::Group => {
+                let group = sender
+                    .group()
+                    .ok_or_else(|| CryptoError::MissingKey("the sender holds no group key".into()))?;
+                Envelope::seal_group(header, content, group, signer).map(CablePayload::Sealed)
+            }
+            E2eMode::Static => {
+                Envelope::seal_to_keys(header, content, SealMode::Static, keys, signer).map(CablePayload::Sealed)
+            }
+            E2eMode::ForwardSecret => {
+                Envelope::seal_to_keys(header, content, SealMode::ForwardSecret, keys, signer).map(CablePayload::Sealed)
+            }
+        }
+    }
+
+    /// The routing header, readable by anyone who decodes the frame.
+    pub fn header(&self) -> &CableHeader {
+        match self {
+            CablePayload::Clear(clear) => &clear.header,
+            CablePayload::Sealed(envelope) => &envelope.header.cable,
+        }
+    }
+
+    /// Whether the content is end-to-end encrypted.
+    pub fn is_sealed(&self) -> bool {
+        matches!(self, CablePayload::Sealed(_))
+    }
+
+    /// What anyone holding the payload reads without any key: the content
+    /// of a clear cable, nothing of a sealed one.
+    pub fn read_clear(&self) -> Option<Opened> {
+        match self {
+            CablePayload::Clear(clear) => Some(opened_clear(clear)),
+            CablePayload::Sealed(_) => None,
+        }
+    }
+
+    /// Opens the payload with one stolen or held key, as an adversary's
+    /// analyst does: no signature or replay checks.
+    pub fn open_with(&self, key: &KeyMaterial) -> Result<Opened, CryptoError> {
+        match self {
+            CablePayload::Clear(clear) => Ok(opened_clear(clear)),
+            CablePayload::Sealed(envelope) => {
+                let secret = envelope.unwrap_with(key)?;
+                envelope.decrypt(&secret)
+            }
+        }
+    }
+
+    /// Everything a recipient checks before a cable enters its inbox:
+    /// it is on the recipient list, the e2e mode is the network's (no
+    /// downgrade to a clear cable), the envelope opens, the signature
+    /// verifies under `sender` (the certified identity of `header.from`)
+    /// when required, and the id was not accepted before.
+    pub fn accept(
+        &self,
+        me: &NodeKeys,
+        sender: Option<&IdentityPublic>,
+        policy: AcceptPolicy,
+        replay: &mut ReplayGuard,
+    ) -> Result<Opened, CryptoError> {
+        let header = self.header();
+        if !header.recipients.iter().any(|r| r == me.name()) {
+            return Err(CryptoError::NotARecipient(me.name().to_owned()));
+        }
+        let opened = match (self, me.mode()) {
+            (CablePayload::Clear(clear), E2eMode::Off) => {
+                if clear.header.version != CableHeader::VERSION {
+                    return Err(CryptoError::UnsupportedVersion(clear.header.version));
+                }
+                opened_clear(clear)
+            }
+            (CablePayload::Sealed(envelope), mode) if mode != E2eMode::Off => {
+                let secret = envelope.unwrap_for(me)?;
+                envelope.decrypt(&secret)?
+            }
+            (payload, mode) => {
+                return Err(CryptoError::WrongMode {
+                    expected: mode.as_str(),
+                    found: match payload {
+                        CablePayload::Clear(_) => E2eMode::Off.as_str(),
+                        CablePayload::Sealed(e) => e.header.mode.e2e().as_str(),
+                    },
+                });
+            }
+        };
+        if policy.require_signature {
+            let identity = sender.ok_or_else(|| {
+                CryptoError::MissingKey(format!("no identity known for sender {}", opened.header.from))
+            })?;
+            if !opened.verify_signature(identity)? {
+                return Err(CryptoError::MissingSignature(opened.header.id.clone()));
+            }
+        }
+        replay.check_and_record(&opened.header.id)?;
+        Ok(opened)
+    }
+}
+
+fn opened_clear(clear: &ClearCable) -> Opened {
+    Opened {
+        signed_message: signed_message(&clear_header_hash(&clear.header), &clear.content),
+        header: clear.header.clone(),
+        content: clear.content.clone(),
+        signature: clear.signature.clone(),
+    }
+}

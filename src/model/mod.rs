@@ -1,0 +1,23 @@
+//! The world being simulated (DESIGN §3): nodes and their roles, cables and
+//! their classification, simulated days, who receives what, and a seeded
+//! generator of realistic cables. Plain data and pure functions: no I/O.
+
+mod cable;
+mod canary;
+mod classification;
+mod day;
+mod generator;
+mod names;
+mod node;
+mod recipients;
+mod security;
+mod templates;
+
+pub use cable::{Cable, CableContent, CableHeader};
+pub use canary::{CANARY_PREFIX, Canaries, DuplicateCanary};
+pub use classification::{Classification, UnknownClassification};
+pub use day::{Day, DayWindow, Epoch, epoch_of, kept_on};
+pub use generator::{ClassificationMix, ClassificationMixError, Generator, GeneratorError};
+pub use node::{HUB, Network, NetworkError, Node, Role, UnknownRole, valid_node_name};
+pub use recipients::{Distribution, UnknownDistribution, recipients};
+pub use security::{E2eMode, SecurityConfig, Transport, UnknownE2eMode, UnknownTransport};
