@@ -51,6 +51,7 @@
 //! performs I/O or reads a clock: days are passed in explicitly.
 #![forbid(unsafe_code)]
 
+pub mod adversary;
 pub mod crypto;
 pub mod model;
 pub mod wire;

@@ -130,14 +130,21 @@ impl Network {
     /// (`at-mfa`, `be-mfa`, ...), `missions` missions (`del-washington`, ...)
     /// and, if `hq`, one node named `hq`.
     pub fn generated(ministries: usize, missions: usize, hq: bool) -> Self {
+        // Generated names are distinct, valid and never "hub" by construction.
+        Network::new(Self::generated_nodes(ministries, missions, hq))
+            .unwrap_or_else(|e| unreachable!("generated names are valid: {e}"))
+    }
+
+    /// The nodes [`Network::generated`] would contain (hub excepted), for
+    /// combining with explicitly listed ones.
+    pub fn generated_nodes(ministries: usize, missions: usize, hq: bool) -> Vec<Node> {
         let mut nodes = Vec::with_capacity(ministries + missions + 1);
         if hq {
             nodes.push(Node::new("hq", Role::Hq));
         }
         nodes.extend(super::names::ministry_names(ministries).map(|n| Node::new(n, Role::Ministry)));
         nodes.extend(super::names::mission_names(missions).map(|n| Node::new(n, Role::Mission)));
-        // Generated names are distinct, valid and never "hub" by construction.
-        Network::new(nodes).unwrap_or_else(|e| unreachable!("generated names are valid: {e}"))
+        nodes
     }
 
     /// Every node, hub first, then by name.
