@@ -46,6 +46,8 @@
 //! | [`model`] | nodes, cables, classification, days, R(c), the seeded generator, canaries |
 //! | [`crypto`] | keys and epochs, the envelope, the key directory and pinning, replay guard (sans-IO) |
 //! | [`wire`] | frames and the length-prefixed codec with limits (sans-IO) |
+//! | [`net`] | the run's CA and certificates, TLS 1.3 configs, and the tokio side: links, hub, nodes |
+//! | [`scenario`] | scenario files, presets and `--set`, the built-in catalog |
 //!
 //! Imports go downward: `model` ← `crypto` ← `wire`. None of these modules
 //! performs I/O or reads a clock: days are passed in explicitly.
@@ -54,4 +56,7 @@
 pub mod adversary;
 pub mod crypto;
 pub mod model;
+pub mod net;
+pub mod report;
+pub mod scenario;
 pub mod wire;

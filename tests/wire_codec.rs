@@ -100,7 +100,11 @@ fn frame() -> impl Strategy<Value = Frame> {
             ]),
             ".{0,80}"
         )
-            .prop_map(|(code, detail)| Frame::Error { code, detail }),
+            .prop_map(|(code, detail)| Frame::Error {
+                cable: None,
+                code,
+                detail
+            }),
     ]
 }
 

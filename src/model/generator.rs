@@ -333,7 +333,10 @@ mod tests {
         stamp_canary(&mut c, 7, 1);
         assert_eq!(a, b);
         assert_ne!(a.canary, c.canary);
-        assert_eq!(a.body, format!("Proceed as agreed.\n\nRegistry reference: {}\n", a.canary));
+        assert_eq!(
+            a.body,
+            format!("Proceed as agreed.\n\nRegistry reference: {}\n", a.canary)
+        );
         let mut canaries = Canaries::new();
         canaries.insert(&a.canary, &a.id).unwrap();
         assert_eq!(canaries.find_in(a.body.as_bytes()), ["C-1"]);

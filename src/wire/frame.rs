@@ -57,6 +57,8 @@ pub enum Frame {
     },
     /// Something was refused.
     Error {
+        /// The cable the refusal is about, if any (a refused submit).
+        cable: Option<String>,
         /// Machine-readable reason.
         code: ErrorCode,
         /// Human-readable detail.
@@ -106,6 +108,8 @@ pub enum ErrorCode {
     Rejected,
     /// The receiver is over capacity; try again later.
     Busy,
+    /// The cable was accepted before (same id).
+    Replay,
 }
 
 impl ErrorCode {
@@ -119,6 +123,7 @@ impl ErrorCode {
             ErrorCode::UnknownNode => "unknown-node",
             ErrorCode::Rejected => "rejected",
             ErrorCode::Busy => "busy",
+            ErrorCode::Replay => "replay",
         }
     }
 }

@@ -1,0 +1,112 @@
+//! Alarms: attacks a node or the hub detected (DESIGN §5). Each is logged
+//! at ERROR under the target `cablesim::alarm` and kept for the report.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Day;
+
+/// What kind of attack was detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum AlarmKind {
+    /// A TLS peer presented a certificate that did not verify, or none.
+    CertificateRejected,
+    /// A client certificate does not match the name the client claims.
+    IdentityMismatch,
+    /// A directory key was not signed by its owner's certified identity.
+    KeyPinning,
+    /// An envelope failed authentication (tampered header, wrap or body).
+    Aead,
+    /// A cable's signature was missing or wrong.
+    Signature,
+    /// A cable id arrived a second time.
+    Replay,
+    /// A cable claimed a sender other than the connection it came from.
+    SenderMismatch,
+    /// A frame could not be decoded or broke the protocol.
+    Malformed,
+}
+
+impl AlarmKind {
+    /// The name used in reports and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmKind::CertificateRejected => "certificate-rejected",
+            AlarmKind::IdentityMismatch => "identity-mismatch",
+            AlarmKind::KeyPinning => "key-pinning",
+            AlarmKind::Aead => "aead",
+            AlarmKind::Signature => "signature",
+            AlarmKind::Replay => "replay",
+            AlarmKind::SenderMismatch => "sender-mismatch",
+            AlarmKind::Malformed => "malformed",
+        }
+    }
+}
+
+impl fmt::Display for AlarmKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One detected attack.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Alarm {
+    /// Simulated day.
+    pub day: Day,
+    /// The node (or `hub`) that detected it.
+    pub node: String,
+    /// What was detected.
+    pub kind: AlarmKind,
+    /// Details: which cable, which peer, which key.
+    pub detail: String,
+}
+
+/// Where alarms of a run are collected.
+#[derive(Debug, Clone, Default)]
+pub struct Alarms(Arc<Mutex<Vec<Alarm>>>);
+
+impl Alarms {
+    /// No alarms yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Logs and records an alarm.
+    pub fn raise(&self, day: Day, node: &str, kind: AlarmKind, detail: impl Into<String>) {
+        let detail = detail.into();
+        tracing::error!(target: "cablesim::alarm", day, node, kind = kind.as_str(), detail = %detail, "alarm");
+        let alarm = Alarm {
+            day,
+            node: node.to_owned(),
+            kind,
+            detail,
+        };
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(alarm);
+    }
+
+    /// Every alarm so far, sorted (day, node, kind, detail) so that reports
+    /// do not depend on task scheduling.
+    pub fn sorted(&self) -> Vec<Alarm> {
+        let mut all = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        all.sort();
+        all
+    }
+
+    /// Number of alarms so far.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+    }
+
+    /// Whether no alarm was raised.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

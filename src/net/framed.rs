@@ -1,0 +1,108 @@
+//! Frames over any byte stream: a reader that turns bytes into frames with
+//! the wire decoder, and a writer task fed by a channel, so that no session
+//! ever blocks reading while it waits to write (or the other way round).
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
+use tokio::sync::mpsc;
+
+use crate::wire::{Frame, FrameReader, WireError, encode_frame};
+
+/// Why a framed stream stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FramedError {
+    /// The peer sent bytes that are not a frame.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// The transport failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads frames from the read half of a stream.
+pub struct FrameSource<R> {
+    io: R,
+    reader: FrameReader,
+    buf: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> FrameSource<R> {
+    /// Reads frames of at most `max_frame` bytes from `io`.
+    pub fn new(io: R, max_frame: usize) -> Self {
+        FrameSource {
+            io,
+            reader: FrameReader::new(max_frame),
+            buf: vec![0; 16 * 1024],
+        }
+    }
+
+    /// The next frame, or `None` when the peer closed the stream cleanly
+    /// between frames.
+    pub async fn next(&mut self) -> Result<Option<Frame>, FramedError> {
+        loop {
+            if let Some(frame) = self.reader.next_frame()? {
+                return Ok(Some(frame));
+            }
+            let n = self.io.read(&mut self.buf).await?;
+            if n == 0 {
+                if self.reader.buffered() > 0 {
+                    return Err(FramedError::Io(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "stream closed inside a frame ({} bytes pending)",
+                            self.reader.buffered()
+                        ),
+                    )));
+                }
+                return Ok(None);
+            }
+            self.reader.push(self.buf.get(..n).unwrap_or_default());
+        }
+    }
+}
+
+/// A frame waiting to be written: built for this peer, or already encoded
+/// once and shared by every recipient of a relayed cable.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// A frame to encode.
+    Frame(Frame),
+    /// The bytes of an encoded frame, length prefix included.
+    Encoded(Arc<[u8]>),
+}
+
+/// Sends frames to a writer task. Cloneable: the hub's router and the
+/// session itself both queue frames for the same peer.
+pub type FrameSender = mpsc::UnboundedSender<Outgoing>;
+
+async fn write_one<W: AsyncWrite + Unpin>(io: &mut W, outgoing: Outgoing, max_frame: usize) -> Result<(), FramedError> {
+    match outgoing {
+        Outgoing::Frame(frame) => io.write_all(&encode_frame(&frame, max_frame)?).await?,
+        Outgoing::Encoded(bytes) => io.write_all(&bytes).await?,
+    }
+    Ok(())
+}
+
+/// Runs until every [`FrameSender`] is dropped or the stream fails:
+/// encodes each queued frame and writes it, then shuts the stream down.
+pub async fn write_frames<W: AsyncWrite + Unpin>(
+    io: W,
+    mut queue: mpsc::UnboundedReceiver<Outgoing>,
+    max_frame: usize,
+) -> Result<(), FramedError> {
+    let mut io = BufWriter::with_capacity(64 * 1024, io);
+    while let Some(outgoing) = queue.recv().await {
+        write_one(&mut io, outgoing, max_frame).await?;
+        // Drain what is already queued before flushing, so that a burst of
+        // deliveries becomes a few large writes (and TLS records) rather
+        // than many small ones.
+        while let Ok(outgoing) = queue.try_recv() {
+            write_one(&mut io, outgoing, max_frame).await?;
+        }
+        io.flush().await?;
+    }
+    io.shutdown().await?;
+    Ok(())
+}

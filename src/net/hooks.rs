@@ -1,0 +1,37 @@
+//! Where adversaries (and tests) attach to a running network, besides the
+//! link taps of [`super::LinkTap`]. Each hook sees exactly what its
+//! position gives: the hub's frames after TLS, a node's decrypted arrivals.
+
+use super::Direction;
+use crate::crypto::{DirectoryEntry, Opened};
+use crate::model::{Cable, Day};
+use crate::wire::Frame;
+
+/// Something inside the hub process.
+pub trait HubTap: Send + Sync {
+    /// A frame the hub received from `peer` ([`Direction::ToHub`]) or sent
+    /// to it ([`Direction::ToNode`]), after TLS. A relayed cable appears
+    /// once as the sender's `submit`; its deliveries are not repeated.
+    fn on_frame(&self, day: Day, peer: &str, direction: Direction, frame: &Frame) {
+        let _ = (day, peer, direction, frame);
+    }
+
+    /// The hub is about to answer `requester`'s directory request with
+    /// `entries`; a hub that serves a poisoned directory edits them here.
+    fn on_directory_answer(&self, day: Day, requester: &str, entries: &mut Vec<DirectoryEntry>) {
+        let _ = (day, requester, entries);
+    }
+}
+
+/// Something inside a node process.
+pub trait NodeTap: Send + Sync {
+    /// `node` accepted a delivered cable and stored it in its inbox.
+    fn on_delivery(&self, day: Day, node: &str, cable: &Opened) {
+        let _ = (day, node, cable);
+    }
+
+    /// `node` sent a cable and the hub acknowledged it.
+    fn on_sent(&self, day: Day, node: &str, cable: &Cable) {
+        let _ = (day, node, cable);
+    }
+}

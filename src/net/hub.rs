@@ -1,0 +1,517 @@
+//! The hub: one task per connection, a shared router, the key directory
+//! and the archive.
+//!
+//! A failing peer — a bad handshake, garbage bytes, a lie about who it is —
+//! ends that peer's session with a logged reason and nothing else: the
+//! accept loop and every other session carry on (STYLE habit 4).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rustls_pki_types::CertificateDer;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{Notify, mpsc};
+use tracing::{debug, info, warn};
+
+use super::alarm::{AlarmKind, Alarms};
+use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+use super::hooks::HubTap;
+use super::hub_store::{AcceptedCable, ArchivedCable, HubStore};
+use super::{DayClock, Direction, tls};
+use crate::crypto::{CablePayload, Directory, DirectoryEntry};
+use crate::model::{Day, HUB, Network, SecurityConfig, recipients};
+use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
+
+/// How the hub is set up.
+#[derive(Clone)]
+pub struct HubConfig {
+    /// Who may connect.
+    pub network: Network,
+    /// Effective security settings.
+    pub security: SecurityConfig,
+    /// The TLS server configuration; `None` under `transport = plain`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Largest frame accepted or sent.
+    pub max_frame: usize,
+    /// How long a peer may take to finish the TLS handshake and say hello.
+    pub handshake_timeout: Duration,
+}
+
+/// A running hub. Cheap to clone: clones share the same state.
+#[derive(Clone)]
+pub struct Hub {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: HubConfig,
+    clock: DayClock,
+    alarms: Alarms,
+    taps: Vec<Arc<dyn HubTap>>,
+    state: Mutex<State>,
+    idle: Notify,
+}
+
+struct Session {
+    id: u64,
+    tx: FrameSender,
+}
+
+struct State {
+    sessions: HashMap<String, Session>,
+    next_session: u64,
+    store: HubStore,
+    directory: Directory,
+    relayed: u64,
+    /// Deliveries queued for connected nodes and not yet acknowledged:
+    /// the hub is idle when this is zero.
+    pending_connected: usize,
+}
+
+/// Why a session ended early; logged with the peer, never fatal to the hub.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("TLS handshake failed: {0}")]
+    Handshake(std::io::Error),
+    #[error("no hello within {0:?}")]
+    Timeout(Duration),
+    #[error(transparent)]
+    Framed(#[from] FramedError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl Hub {
+    /// A hub with no connections yet.
+    pub fn new(config: HubConfig, clock: DayClock, alarms: Alarms, taps: Vec<Arc<dyn HubTap>>) -> Hub {
+        Hub {
+            shared: Arc::new(Shared {
+                config,
+                clock,
+                alarms,
+                taps,
+                state: Mutex::new(State {
+                    sessions: HashMap::new(),
+                    next_session: 0,
+                    store: HubStore::new(),
+                    directory: Directory::new(),
+                    relayed: 0,
+                    pending_connected: 0,
+                }),
+                idle: Notify::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the queues half
+        // updated in a way that matters more than stopping would.
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn today(&self) -> Day {
+        self.shared.clock.today()
+    }
+
+    /// Serves one connection until it ends. `peer` labels it in logs (a
+    /// socket address, or the link's node name in-process). Every failure
+    /// is logged and contained here.
+    pub async fn serve<S>(&self, raw: S, peer: String)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let result = match self.shared.config.tls.clone() {
+            None => self.session(raw, None, &peer).await,
+            Some(tls) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+                let timeout = self.shared.config.handshake_timeout;
+                match tokio::time::timeout(timeout, acceptor.accept(raw)).await {
+                    Err(_) => Err(SessionError::Timeout(timeout)),
+                    Ok(Err(e)) => {
+                        self.shared.alarms.raise(
+                            self.today(),
+                            HUB,
+                            AlarmKind::CertificateRejected,
+                            format!("peer {peer}: {e}"),
+                        );
+                        Err(SessionError::Handshake(e))
+                    }
+                    Ok(Ok(stream)) => {
+                        let certs: Option<Vec<CertificateDer<'static>>> =
+                            stream.get_ref().1.peer_certificates().map(|c| c.to_vec());
+                        self.session(stream, certs, &peer).await
+                    }
+                }
+            }
+        };
+        if let Err(e) = result {
+            warn!(peer = %peer, cause = %e, "session ended");
+        }
+    }
+
+    async fn session<S>(
+        &self,
+        stream: S,
+        certs: Option<Vec<CertificateDer<'static>>>,
+        peer: &str,
+    ) -> Result<(), SessionError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let max_frame = self.shared.config.max_frame;
+        let (read_half, write_half) = tokio::io::split(stream);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(write_frames(write_half, rx, max_frame));
+        let mut source = FrameSource::new(read_half, max_frame);
+
+        let timeout = self.shared.config.handshake_timeout;
+        let hello = match tokio::time::timeout(timeout, source.next()).await {
+            Err(_) => return Err(SessionError::Timeout(timeout)),
+            Ok(result) => result,
+        };
+        let node = match hello {
+            Ok(Some(Frame::Hello { node, protocol })) => {
+                if let Err(reason) = self.admit(&node, protocol, certs.as_deref()) {
+                    refuse(&tx, None, ErrorCode::NotAuthorized, &reason);
+                    drop(tx);
+                    let _ = writer.await;
+                    return Err(SessionError::Refused(reason));
+                }
+                node
+            }
+            Ok(Some(other)) => {
+                let reason = format!("expected hello, got {}", other.kind());
+                refuse(&tx, None, ErrorCode::Unexpected, &reason);
+                return Err(SessionError::Refused(reason));
+            }
+            Ok(None) => return Err(SessionError::Refused("closed before hello".into())),
+            Err(e) => {
+                if let FramedError::Wire(wire) = &e {
+                    self.shared
+                        .alarms
+                        .raise(self.today(), HUB, AlarmKind::Malformed, format!("peer {peer}: {wire}"));
+                }
+                return Err(e.into());
+            }
+        };
+        let session_id = self.register(&node, tx.clone());
+        info!(node = %node, peer = %peer, "node connected");
+
+        let result = loop {
+            match source.next().await {
+                Ok(Some(frame)) => self.handle(&node, &tx, frame),
+                Ok(None) => break Ok(()),
+                Err(e) => {
+                    // Bytes that are not a frame are an attack (or a bug);
+                    // a connection that drops is just a lost peer.
+                    if let FramedError::Wire(wire) = &e {
+                        self.shared.alarms.raise(
+                            self.today(),
+                            HUB,
+                            AlarmKind::Malformed,
+                            format!("from {node}: {wire}"),
+                        );
+                        refuse(&tx, None, ErrorCode::Malformed, &wire.to_string());
+                    }
+                    break Err(e.into());
+                }
+            }
+        };
+        self.unregister(&node, session_id);
+        drop(tx);
+        let _ = writer.await;
+        info!(node = %node, "node disconnected");
+        result
+    }
+
+    /// Checks a hello: a known node, a protocol we speak, and under mTLS a
+    /// client certificate valid for the claimed name.
+    fn admit(&self, node: &str, protocol: u16, certs: Option<&[CertificateDer<'static>]>) -> Result<(), String> {
+        if protocol != PROTOCOL_VERSION {
+            return Err(format!(
+                "protocol {protocol} not supported (expected {PROTOCOL_VERSION})"
+            ));
+        }
+        if node == HUB || !self.shared.config.network.contains(node) {
+            return Err(format!("unknown node {node:?}"));
+        }
+        if self.shared.config.security.transport == crate::model::Transport::Mtls {
+            if let Err(e) = tls::authenticate_peer(certs, node) {
+                self.shared.alarms.raise(
+                    self.today(),
+                    HUB,
+                    AlarmKind::IdentityMismatch,
+                    format!("hello as {node}: {e}"),
+                );
+                return Err(e.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers `node`'s session (replacing an older one) and sends it
+    /// every cable still queued for it.
+    fn register(&self, node: &str, tx: FrameSender) -> u64 {
+        let mut state = self.state();
+        let id = state.next_session;
+        state.next_session += 1;
+        for cable in state.store.pending(node) {
+            let _ = tx.send(Outgoing::Encoded(cable.deliver_frame.clone()));
+        }
+        if !state.sessions.contains_key(node) {
+            state.pending_connected += state.store.pending_count(node);
+        }
+        state.sessions.insert(node.to_owned(), Session { id, tx });
+        id
+    }
+
+    fn unregister(&self, node: &str, session_id: u64) {
+        let mut state = self.state();
+        if state.sessions.get(node).is_some_and(|s| s.id == session_id) {
+            state.sessions.remove(node);
+            state.pending_connected -= state.store.pending_count(node);
+        }
+        drop(state);
+        // Its queue no longer counts towards "busy".
+        self.shared.idle.notify_waiters();
+    }
+
+    fn observe(&self, peer: &str, direction: Direction, frame: &Frame) {
+        if self.shared.taps.is_empty() {
+            return;
+        }
+        let day = self.today();
+        for tap in &self.shared.taps {
+            tap.on_frame(day, peer, direction, frame);
+        }
+    }
+
+    fn handle(&self, node: &str, tx: &FrameSender, frame: Frame) {
+        self.observe(node, Direction::ToHub, &frame);
+        match frame {
+            Frame::Submit { payload } => self.submit(node, tx, payload),
+            Frame::Ack { cable } => self.delivered(node, &cable),
+            Frame::Publish { entry } => self.publish(node, tx, entry),
+            Frame::DirectoryRequest { nodes } => self.answer_directory(node, tx, &nodes),
+            other => {
+                let reason = format!("unexpected {} frame from a node", other.kind());
+                warn!(node = %node, reason = %reason, "frame refused");
+                refuse(tx, None, ErrorCode::Unexpected, &reason);
+            }
+        }
+    }
+
+    /// Relays a cable from `node`: checks it, queues it for every
+    /// recipient, archives it, and only then acknowledges it.
+    fn submit(&self, node: &str, tx: &FrameSender, payload: CablePayload) {
+        let header = payload.header().clone();
+        let day = self.today();
+        let config = &self.shared.config;
+        if header.from != node {
+            self.shared.alarms.raise(
+                day,
+                HUB,
+                AlarmKind::SenderMismatch,
+                format!("{node} submitted {} claiming to be from {}", header.id, header.from),
+            );
+            refuse(
+                tx,
+                Some(&header.id),
+                ErrorCode::Rejected,
+                "sender does not match the connection",
+            );
+            return;
+        }
+        let expected = recipients(&header.from, &header.to, &config.network, config.security.distribution);
+        if header.recipients != expected {
+            refuse(
+                tx,
+                Some(&header.id),
+                ErrorCode::Rejected,
+                &format!("recipients {:?} are not R(c) = {expected:?}", header.recipients),
+            );
+            return;
+        }
+        if let Some(unknown) = header.to.iter().find(|n| !config.network.contains(n) || *n == HUB) {
+            refuse(
+                tx,
+                Some(&header.id),
+                ErrorCode::UnknownNode,
+                &format!("unknown addressee {unknown}"),
+            );
+            return;
+        }
+        if header.classification > config.security.max_classification {
+            refuse(
+                tx,
+                Some(&header.id),
+                ErrorCode::Rejected,
+                &format!("{} is above this network's maximum", header.classification),
+            );
+            return;
+        }
+        match self.relay(day, payload, &expected) {
+            Ok(()) => {
+                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: header.id }));
+            }
+            Err((code, reason)) => {
+                if code == ErrorCode::Replay {
+                    self.shared
+                        .alarms
+                        .raise(day, HUB, AlarmKind::Replay, format!("{reason} from {node}"));
+                }
+                refuse(tx, Some(&header.id), code, &reason);
+            }
+        }
+    }
+
+    /// Queues a checked cable for `to` and pushes it to those connected.
+    fn relay(&self, day: Day, payload: CablePayload, to: &[String]) -> Result<(), (ErrorCode, String)> {
+        let header = payload.header().clone();
+        let frame = Frame::Deliver { payload };
+        let encoded =
+            encode_frame(&frame, self.shared.config.max_frame).map_err(|e| (ErrorCode::Oversized, e.to_string()))?;
+        let mut state = self.state();
+        if state.store.has_accepted(&header.id) {
+            return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id)));
+        }
+        let cable = state.store.accept(
+            AcceptedCable {
+                id: header.id.clone(),
+                day: header.day,
+                deliver_frame: Arc::from(encoded),
+            },
+            to,
+            self.shared.config.security.archive,
+        );
+        let mut pushed = 0;
+        for r in to {
+            if let Some(session) = state.sessions.get(r) {
+                let _ = session.tx.send(Outgoing::Encoded(cable.deliver_frame.clone()));
+                pushed += 1;
+            }
+        }
+        state.pending_connected += pushed;
+        state.relayed += 1;
+        drop(state);
+        debug!(
+            cable = %header.id, day, from = %header.from, to = ?header.to,
+            recipients = to.len(), classification = %header.classification, "relay"
+        );
+        Ok(())
+    }
+
+    /// Injects a cable at the hub as if a node had submitted it, skipping
+    /// the sender check: what an attacker inside the hub (or a forger with
+    /// access to it) does. Recipients still run every check of their own.
+    pub fn inject(&self, payload: CablePayload) -> Result<(), String> {
+        let header = payload.header().clone();
+        let config = &self.shared.config;
+        let to = recipients(&header.from, &header.to, &config.network, config.security.distribution);
+        self.relay(self.today(), payload, &to).map_err(|(_, reason)| reason)
+    }
+
+    fn delivered(&self, node: &str, cable: &str) {
+        let mut state = self.state();
+        let known = state.store.acknowledge(node, cable);
+        if known && state.sessions.contains_key(node) {
+            state.pending_connected -= 1;
+        }
+        let idle = state.pending_connected == 0;
+        drop(state);
+        if !known {
+            debug!(node = %node, cable = %cable, "acknowledgement for nothing pending");
+        }
+        if idle {
+            self.shared.idle.notify_waiters();
+        }
+    }
+
+    fn publish(&self, node: &str, tx: &FrameSender, entry: DirectoryEntry) {
+        if entry.node != node {
+            self.shared.alarms.raise(
+                self.today(),
+                HUB,
+                AlarmKind::SenderMismatch,
+                format!("{node} published a directory entry for {}", entry.node),
+            );
+            refuse(tx, None, ErrorCode::Rejected, "a node may only publish its own entry");
+            return;
+        }
+        debug!(node = %node, keys = entry.keys.len(), "publish");
+        self.state().directory.publish(entry);
+    }
+
+    fn answer_directory(&self, node: &str, tx: &FrameSender, wanted: &[String]) {
+        let mut entries: Vec<DirectoryEntry> = {
+            let state = self.state();
+            if wanted.is_empty() {
+                state.directory.entries().cloned().collect()
+            } else {
+                wanted.iter().filter_map(|n| state.directory.get(n).cloned()).collect()
+            }
+        };
+        let day = self.today();
+        for tap in &self.shared.taps {
+            tap.on_directory_answer(day, node, &mut entries);
+        }
+        let answer = Frame::DirectoryAnswer { entries };
+        self.observe(node, Direction::ToNode, &answer);
+        let _ = tx.send(Outgoing::Frame(answer));
+    }
+
+    /// Moves the hub to `day`: the archive forgets what `archive_days` no
+    /// longer keeps.
+    pub fn enter_day(&self, day: Day) {
+        let archive_days = self.shared.config.security.archive_days;
+        self.state().store.prune_archive(day, archive_days);
+    }
+
+    /// Waits until every cable queued for a connected node has been
+    /// acknowledged by it.
+    pub async fn wait_idle(&self) {
+        loop {
+            let notified = self.shared.idle.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.state().pending_connected == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Names of the nodes connected right now, sorted.
+    pub fn connected(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.state().sessions.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// Cables relayed so far.
+    pub fn relayed(&self) -> u64 {
+        self.state().relayed
+    }
+
+    /// A copy of the archive as it stands: what an insider exports.
+    pub fn archive_snapshot(&self) -> Vec<ArchivedCable> {
+        self.state().store.archive().cloned().collect()
+    }
+
+    /// Runs `edit` on the directory the hub serves (a hub adversary's view).
+    pub fn with_directory<T>(&self, edit: impl FnOnce(&mut Directory) -> T) -> T {
+        edit(&mut self.state().directory)
+    }
+}
+
+fn refuse(tx: &FrameSender, cable: Option<&str>, code: ErrorCode, detail: &str) {
+    let _ = tx.send(Outgoing::Frame(Frame::Error {
+        cable: cable.map(str::to_owned),
+        code,
+        detail: detail.to_owned(),
+    }));
+}

@@ -1,0 +1,32 @@
+//! The network (DESIGN §3, §10–11): the hub and nodes as tokio tasks
+//! speaking the wire format over rustls TLS 1.3 or plain bytes, links with
+//! tap points, and the hooks adversaries attach to.
+//!
+//! Sessions are generic over `AsyncRead + AsyncWrite`, so an in-memory
+//! duplex (in-process runs), a TCP socket or a proxy plug in unchanged.
+//! Everything below this module is sans-IO.
+
+mod alarm;
+mod clock;
+mod framed;
+mod hooks;
+mod hub;
+mod hub_store;
+mod link;
+mod node;
+pub mod pki;
+pub mod tls;
+
+pub use alarm::{Alarm, AlarmKind, Alarms};
+pub use clock::DayClock;
+pub use framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+pub use hooks::{HubTap, NodeTap};
+pub use hub::{Hub, HubConfig};
+pub use hub_store::{AcceptedCable, ArchivedCable, HubStore};
+pub use link::{Direction, LINK_BUFFER, Link, LinkTap, TappedStream};
+pub use node::{NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
+pub use pki::{NodeCredentials, Pki, PkiError, certified_identity};
+pub use tls::{
+    HUB_SERVER_NAME, TlsError, authenticate_peer, client_config, client_config_with, client_with_key_log,
+    hub_server_name, server_config, server_config_with, server_with_key_log,
+};

@@ -1,0 +1,629 @@
+//! rustls configurations for the links between nodes and the hub: TLS 1.3
+//! only, the ring provider named explicitly, and the network CA of
+//! [`Pki`] as the only trust anchor.
+//!
+//! | transport | hub presents | node presents | node checks the hub |
+//! |---|---|---|---|
+//! | `plain` | — (no TLS) | — | — |
+//! | `tls` | `hub` certificate | nothing | chain to the CA and name `hub`, unless `verify_server = false` |
+//! | `mtls` | `hub` certificate | its own certificate, checked against the CA | as `tls` |
+//!
+//! Under `mtls` the handshake proves only that the client holds *some*
+//! CA-issued node certificate; [`authenticate_peer`] then binds it to the
+//! name the node claims in its hello.
+//!
+//! The `*_with` constructors take arbitrary certificates and roots, so an
+//! adversary can run the same code with a certificate from its own CA or
+//! with a node's stolen credentials (DESIGN §6.6).
+
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::server::{ParsedCertificate, WebPkiClientVerifier};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, KeyLog, RootCertStore, ServerConfig, SignatureScheme,
+};
+use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+
+use super::pki::{NodeCredentials, Pki};
+use crate::crypto::IdentityKey;
+use crate::model::{HUB, Transport};
+
+/// The name every node expects in the hub's certificate (and sends as SNI):
+/// the hub's node name, which is what [`Pki`] certifies it under.
+pub const HUB_SERVER_NAME: &str = HUB;
+
+/// [`HUB_SERVER_NAME`] as the `ServerName` a `TlsConnector` wants.
+pub fn hub_server_name() -> ServerName<'static> {
+    // "hub" is a valid DNS name, so the conversion cannot fail.
+    ServerName::try_from(HUB_SERVER_NAME).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+/// Why a TLS configuration could not be built or a peer not authenticated.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// `transport = "plain"` has no TLS; the link carries bare frames.
+    #[error("transport is plain: there is no TLS configuration to build")]
+    PlainTransport,
+    /// The PKI has no credentials for this node.
+    #[error("no certificate for node {0:?} in this PKI")]
+    UnknownNode(String),
+    /// The CA certificate cannot be used as a trust anchor.
+    #[error("unusable CA certificate: {0}")]
+    BadRoot(rustls::Error),
+    /// A webpki verifier could not be built over the roots.
+    #[error("cannot build the certificate verifier: {0}")]
+    Verifier(rustls::client::VerifierBuilderError),
+    /// The identity key cannot sign TLS handshakes, or it is not the key
+    /// the certificate certifies (someone else's certificate without its
+    /// key is useless: the handshake signature would fail).
+    #[error("certificate and key cannot be used together: {0}")]
+    Credentials(rustls::Error),
+    /// Under mTLS the client presented no certificate.
+    #[error("the peer presented no certificate")]
+    NoPeerCertificate,
+    /// The peer's certificate could not be parsed.
+    #[error("the peer's certificate is malformed: {0}")]
+    BadPeerCertificate(rustls::Error),
+    /// The name a client claims is not a name a certificate can carry.
+    #[error("the claimed node name {0:?} is not a valid certificate name")]
+    InvalidClaimedName(String),
+    /// The client's certificate is CA-issued but for another node: a node
+    /// (or a thief of its key) trying to speak under someone else's name.
+    #[error("the peer claims to be {claimed:?} but its certificate is for {}", certified.join(", "))]
+    NameMismatch {
+        /// The name in the client's hello.
+        claimed: String,
+        /// The names its certificate is valid for.
+        certified: Vec<String>,
+    },
+}
+
+/// The hub's server configuration for `transport`.
+///
+/// Under `mtls` a client must present a certificate that chains to the
+/// network CA (and is meant for client authentication), or the handshake
+/// fails; under `tls` clients are anonymous.
+pub fn server_config(pki: &Pki, transport: Transport) -> Result<Arc<ServerConfig>, TlsError> {
+    let hub = pki
+        .credentials(HUB)
+        .ok_or_else(|| TlsError::UnknownNode(HUB.to_owned()))?;
+    let client_roots = match transport {
+        Transport::Plain => return Err(TlsError::PlainTransport),
+        Transport::Tls => None,
+        Transport::Mtls => Some(pki.ca_cert()),
+    };
+    server_config_with(vec![hub.cert.clone()], &hub.identity, client_roots)
+}
+
+/// Node `node`'s client configuration for `transport`.
+///
+/// The node trusts only the network CA. Under `mtls` it presents its own
+/// certificate. With `verify_server = false` it accepts whatever
+/// certificate the server shows (see [`client_config_with`]).
+pub fn client_config(
+    pki: &Pki,
+    node: &str,
+    transport: Transport,
+    verify_server: bool,
+) -> Result<Arc<ClientConfig>, TlsError> {
+    let client = match transport {
+        Transport::Plain => return Err(TlsError::PlainTransport),
+        Transport::Tls => None,
+        Transport::Mtls => Some(
+            pki.credentials(node)
+                .ok_or_else(|| TlsError::UnknownNode(node.to_owned()))?,
+        ),
+    };
+    client_config_with(pki.ca_cert(), client, verify_server)
+}
+
+/// A server configuration from any certificate chain and identity key.
+///
+/// `cert_chain` starts with the end-entity certificate, which must certify
+/// `identity`'s public key. With `client_roots`, clients must present a
+/// certificate chaining to it; without, they are anonymous. An adversary
+/// uses this with a certificate from its own CA to intercept TLS.
+pub fn server_config_with(
+    cert_chain: Vec<CertificateDer<'static>>,
+    identity: &IdentityKey,
+    client_roots: Option<&CertificateDer<'_>>,
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let provider = provider();
+    let certified = certified_key(cert_chain, identity)?;
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(TlsError::Credentials)?;
+    let builder = match client_roots {
+        Some(ca) => {
+            let verifier = WebPkiClientVerifier::builder_with_provider(roots(ca)?, provider)
+                .build()
+                .map_err(TlsError::Verifier)?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(
+        builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified))),
+    ))
+}
+
+/// A client configuration from any trust anchor and optional client
+/// credentials.
+///
+/// `roots_ca` is the only CA trusted for the server's certificate, which
+/// must also be valid for [`HUB_SERVER_NAME`] (or whatever name the caller
+/// connects to). `client` is presented when the server asks for a
+/// certificate: a node's own credentials, or an adversary's stolen copy.
+///
+/// With `verify_server = false` the server's certificate chain and name
+/// are not checked at all — the "hotel Wi-Fi" weakness of DESIGN §6.6: a
+/// client that clicks through certificate warnings (or was configured not
+/// to show them) talks to whoever answers, so a MITM presenting a
+/// certificate from its own CA reads and rewrites the whole link. The
+/// handshake signature is still verified, so the MITM must hold the key of
+/// the certificate it shows: replaying the real hub's certificate without
+/// its key still fails.
+pub fn client_config_with(
+    roots_ca: &CertificateDer<'_>,
+    client: Option<&NodeCredentials>,
+    verify_server: bool,
+) -> Result<Arc<ClientConfig>, TlsError> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(TlsError::Credentials)?;
+    let builder = if verify_server {
+        let verifier = WebPkiServerVerifier::builder_with_provider(roots(roots_ca)?, provider)
+            .build()
+            .map_err(TlsError::Verifier)?;
+        builder.with_webpki_verifier(verifier)
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert {
+                algorithms: provider.signature_verification_algorithms,
+            }))
+    };
+    let config = match client {
+        Some(creds) => {
+            let certified = certified_key(vec![creds.cert.clone()], &creds.identity)?;
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(config))
+}
+
+/// `config`, with every TLS secret it negotiates also handed to `key_log`
+/// (SSLKEYLOGFILE style), so a capture of the link can be decrypted in
+/// Wireshark (DESIGN §10).
+pub fn client_with_key_log(config: Arc<ClientConfig>, key_log: Arc<dyn KeyLog>) -> Arc<ClientConfig> {
+    let mut config = Arc::unwrap_or_clone(config);
+    config.key_log = key_log;
+    Arc::new(config)
+}
+
+/// `config`, with every TLS secret it negotiates also handed to `key_log`;
+/// see [`client_with_key_log`].
+pub fn server_with_key_log(config: Arc<ServerConfig>, key_log: Arc<dyn KeyLog>) -> Arc<ServerConfig> {
+    let mut config = Arc::unwrap_or_clone(config);
+    config.key_log = key_log;
+    Arc::new(config)
+}
+
+/// Checks, after an mTLS handshake, that the client's certificate is valid
+/// for the node name `claimed` in its hello.
+///
+/// rustls has already checked the chain to the CA; this binds the
+/// connection to one node. Without it any node — or anyone who stole any
+/// node's key — could log in as every other node and collect its cables.
+/// `peer_certs` is what `CommonState::peer_certificates` returns.
+pub fn authenticate_peer(peer_certs: Option<&[CertificateDer<'_>]>, claimed: &str) -> Result<(), TlsError> {
+    let end_entity = peer_certs
+        .and_then(|certs| certs.first())
+        .ok_or(TlsError::NoPeerCertificate)?;
+    let name = ServerName::try_from(claimed).map_err(|_| TlsError::InvalidClaimedName(claimed.to_owned()))?;
+    let parsed = ParsedCertificate::try_from(end_entity).map_err(TlsError::BadPeerCertificate)?;
+    // webpki's name matching (RFC 6125 on the DNS SAN), not string
+    // comparison on the subject: the same check a node makes of the hub.
+    rustls::client::verify_server_name(&parsed, &name).map_err(|err| {
+        let certified = match err {
+            rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { presented, .. }) => {
+                presented.iter().map(|name| bare_dns_name(name).to_owned()).collect()
+            }
+            _ => Vec::new(),
+        };
+        TlsError::NameMismatch {
+            claimed: claimed.to_owned(),
+            certified,
+        }
+    })
+}
+
+/// webpki reports the names a certificate presents in their `Debug` form,
+/// `DnsName("at-mfa")`; a node name reads better bare. Other kinds of name
+/// (which no certificate of ours carries) are kept as webpki wrote them.
+fn bare_dns_name(presented: &str) -> &str {
+    presented
+        .strip_prefix("DnsName(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .unwrap_or(presented)
+}
+
+/// The one provider every configuration uses, named explicitly so no
+/// process-wide default can swap it.
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn roots(ca: &CertificateDer<'_>) -> Result<Arc<RootCertStore>, TlsError> {
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.clone().into_owned()).map_err(TlsError::BadRoot)?;
+    Ok(Arc::new(roots))
+}
+
+/// Pairs a chain with the identity as its TLS signing key, refusing a pair
+/// whose keys differ (rustls would otherwise only fail mid-handshake).
+fn certified_key(cert_chain: Vec<CertificateDer<'static>>, identity: &IdentityKey) -> Result<CertifiedKey, TlsError> {
+    // Borrowing the PKCS#8 document avoids leaving an unzeroized copy.
+    let key = rustls::crypto::ring::sign::any_eddsa_type(&PrivatePkcs8KeyDer::from(identity.pkcs8_der()))
+        .map_err(TlsError::Credentials)?;
+    let certified = CertifiedKey::new(cert_chain, key);
+    certified.keys_match().map_err(TlsError::Credentials)?;
+    Ok(certified)
+}
+
+/// The verifier of a node with `verify_server = false`: any certificate
+/// chain, from any issuer, for any name, is accepted.
+///
+/// It still checks the TLS 1.3 CertificateVerify signature with the
+/// provider's algorithms, so the server proves it holds the key of the
+/// certificate it presented. That is what a real client that skips
+/// certificate validation does, and it keeps the simulation honest: a MITM
+/// gets in with its own certificate, never by replaying the hub's.
+#[derive(Debug)]
+struct AcceptAnyServerCert {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnyServerCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        // Unreachable with TLS 1.3 only, but if it were reached the
+        // signature would still be checked.
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, duplex};
+    use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
+
+    use super::*;
+    use crate::model::{Network, Node, Role};
+
+    fn network() -> Network {
+        Network::new([
+            Node::new("at-mfa", Role::Ministry),
+            Node::new("del-kyiv", Role::Mission),
+        ])
+        .unwrap()
+    }
+
+    type Handshake = (
+        io::Result<server::TlsStream<DuplexStream>>,
+        io::Result<client::TlsStream<DuplexStream>>,
+    );
+
+    /// Runs both sides of a handshake over an in-memory pipe.
+    async fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Handshake {
+        let (server_io, client_io) = duplex(64 * 1024);
+        tokio::join!(
+            TlsAcceptor::from(server).accept(server_io),
+            TlsConnector::from(client).connect(hub_server_name(), client_io),
+        )
+    }
+
+    /// Sends a line each way and checks it arrives intact.
+    async fn exchange(server: &mut server::TlsStream<DuplexStream>, client: &mut client::TlsStream<DuplexStream>) {
+        client.write_all(b"cable for the hub").await.unwrap();
+        client.flush().await.unwrap();
+        let mut buf = [0u8; 17];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"cable for the hub");
+        server.write_all(b"ack").await.unwrap();
+        server.flush().await.unwrap();
+        let mut buf = [0u8; 3];
+        client.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ack");
+    }
+
+    /// Whether the client's link is dead after the server refused it: the
+    /// client may finish its half of a TLS 1.3 handshake before the server
+    /// has judged its certificate, and learns of the refusal on first read.
+    async fn refused(client: io::Result<client::TlsStream<DuplexStream>>) -> bool {
+        match client {
+            Err(_) => true,
+            Ok(mut stream) => {
+                let mut buf = [0u8; 1];
+                !matches!(stream.read(&mut buf).await, Ok(n) if n > 0)
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn node_and_hub_talk_under_mtls() {
+        let pki = Pki::generate(&network()).unwrap();
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+        )
+        .await;
+        let (mut server, mut client) = (server.unwrap(), client.unwrap());
+        assert_eq!(
+            server.get_ref().1.protocol_version(),
+            Some(rustls::ProtocolVersion::TLSv1_3)
+        );
+        let peer = server.get_ref().1.peer_certificates();
+        assert_eq!(
+            peer.map(|c| c[0].clone()),
+            Some(pki.credentials("at-mfa").unwrap().cert.clone())
+        );
+        authenticate_peer(peer, "at-mfa").unwrap();
+        exchange(&mut server, &mut client).await;
+    }
+
+    #[tokio::test]
+    async fn node_and_hub_talk_under_tls_without_client_certificate() {
+        let pki = Pki::generate(&network()).unwrap();
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Tls).unwrap(),
+            client_config(&pki, "at-mfa", Transport::Tls, true).unwrap(),
+        )
+        .await;
+        let (mut server, mut client) = (server.unwrap(), client.unwrap());
+        assert!(server.get_ref().1.peer_certificates().is_none());
+        assert!(matches!(
+            authenticate_peer(server.get_ref().1.peer_certificates(), "at-mfa"),
+            Err(TlsError::NoPeerCertificate)
+        ));
+        exchange(&mut server, &mut client).await;
+    }
+
+    #[tokio::test]
+    async fn fail_mtls_client_without_certificate() {
+        let pki = Pki::generate(&network()).unwrap();
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            client_config_with(pki.ca_cert(), None, true).unwrap(),
+        )
+        .await;
+        let err = server.unwrap_err();
+        assert!(err.to_string().contains("no certificates"), "{err}");
+        assert!(refused(client).await);
+    }
+
+    #[tokio::test]
+    async fn fail_mtls_client_certificate_from_another_ca() {
+        let net = network();
+        let pki = Pki::generate(&net).unwrap();
+        let rogue = Pki::generate(&net).unwrap();
+        // A MITM's own CA cannot mint a client certificate the hub accepts.
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            client_config_with(pki.ca_cert(), rogue.credentials("at-mfa"), true).unwrap(),
+        )
+        .await;
+        assert!(server.is_err());
+        assert!(refused(client).await);
+    }
+
+    #[tokio::test]
+    async fn fail_client_claiming_another_nodes_name() {
+        let pki = Pki::generate(&network()).unwrap();
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+        )
+        .await;
+        let (server, _client) = (server.unwrap(), client.unwrap());
+        let peer = server.get_ref().1.peer_certificates();
+        authenticate_peer(peer, "at-mfa").unwrap();
+        let err = authenticate_peer(peer, "del-kyiv").unwrap_err();
+        assert!(
+            matches!(&err, TlsError::NameMismatch { claimed, certified } if claimed == "del-kyiv" && certified == &["at-mfa"]),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("del-kyiv") && text.contains("at-mfa"), "{text}");
+        assert!(matches!(
+            authenticate_peer(peer, "Not A Name!"),
+            Err(TlsError::InvalidClaimedName(_))
+        ));
+        assert!(matches!(
+            authenticate_peer(Some(&[]), "at-mfa"),
+            Err(TlsError::NoPeerCertificate)
+        ));
+    }
+
+    #[tokio::test]
+    async fn stolen_identity_key_passes_mtls_as_its_node() {
+        // DESIGN §6.6: the TLS key is the identity, so whoever steals it
+        // can present the node's certificate to the real hub.
+        let pki = Pki::generate(&network()).unwrap();
+        let stolen = pki.credentials("del-kyiv").unwrap().clone();
+        let (server, client) = handshake(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            client_config_with(pki.ca_cert(), Some(&stolen), true).unwrap(),
+        )
+        .await;
+        let (server, _client) = (server.unwrap(), client.unwrap());
+        authenticate_peer(server.get_ref().1.peer_certificates(), "del-kyiv").unwrap();
+    }
+
+    #[tokio::test]
+    async fn fail_hub_certificate_from_another_ca() {
+        let net = network();
+        let pki = Pki::generate(&net).unwrap();
+        let rogue = Pki::generate(&net).unwrap();
+        for transport in [Transport::Tls, Transport::Mtls] {
+            let (server, client) = handshake(
+                server_config(&rogue, transport).unwrap(),
+                client_config(&pki, "at-mfa", transport, true).unwrap(),
+            )
+            .await;
+            let err = client.unwrap_err();
+            assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+            assert!(server.is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn unverified_client_talks_to_a_hub_from_another_ca() {
+        // The hotel-Wi-Fi MITM of DESIGN §6.6 under `tls`: it presents a
+        // `hub` certificate from its own CA and the node goes along.
+        let net = network();
+        let pki = Pki::generate(&net).unwrap();
+        let rogue = Pki::generate(&net).unwrap();
+        let (server, client) = handshake(
+            server_config(&rogue, Transport::Tls).unwrap(),
+            client_config(&pki, "at-mfa", Transport::Tls, false).unwrap(),
+        )
+        .await;
+        exchange(&mut server.unwrap(), &mut client.unwrap()).await;
+    }
+
+    #[tokio::test]
+    async fn fail_unverified_client_against_mtls_hub_of_another_ca() {
+        // Under `mtls` the rogue hub cannot vouch for the node's real
+        // certificate, and the node cannot get one from the rogue CA.
+        let net = network();
+        let pki = Pki::generate(&net).unwrap();
+        let rogue = Pki::generate(&net).unwrap();
+        let (server, client) = handshake(
+            server_config(&rogue, Transport::Mtls).unwrap(),
+            client_config(&pki, "at-mfa", Transport::Mtls, false).unwrap(),
+        )
+        .await;
+        assert!(server.is_err());
+        assert!(refused(client).await);
+    }
+
+    #[tokio::test]
+    async fn fail_replayed_hub_certificate_without_its_key() {
+        // Even a client that checks nothing verifies the handshake
+        // signature: the real hub's certificate is useless without its key.
+        let pki = Pki::generate(&network()).unwrap();
+        let rogue = Pki::generate(&network()).unwrap();
+        let hub_cert = pki.credentials(HUB).unwrap().cert.clone();
+        let wrong_key = &rogue.credentials(HUB).unwrap().identity;
+        // `certified_key` refuses this pair, so assemble it by hand.
+        let key = rustls::crypto::ring::sign::any_eddsa_type(&PrivatePkcs8KeyDer::from(wrong_key.pkcs8_der())).unwrap();
+        let liar = ServerConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
+                vec![hub_cert.clone()],
+                key,
+            ))));
+        let (_server, client) = handshake(
+            Arc::new(liar),
+            client_config(&pki, "at-mfa", Transport::Tls, false).unwrap(),
+        )
+        .await;
+        let err = client.unwrap_err();
+        assert!(err.to_string().contains("BadSignature"), "{err}");
+
+        assert!(matches!(
+            server_config_with(vec![hub_cert], wrong_key, None),
+            Err(TlsError::Credentials(_))
+        ));
+    }
+
+    #[test]
+    fn fail_plain_transport_and_unknown_node() {
+        let pki = Pki::generate(&network()).unwrap();
+        assert!(matches!(
+            server_config(&pki, Transport::Plain),
+            Err(TlsError::PlainTransport)
+        ));
+        assert!(matches!(
+            client_config(&pki, "at-mfa", Transport::Plain, true),
+            Err(TlsError::PlainTransport)
+        ));
+        assert!(matches!(
+            client_config(&pki, "nobody", Transport::Mtls, true),
+            Err(TlsError::UnknownNode(n)) if n == "nobody"
+        ));
+        // Under `tls` the node presents nothing, so its name does not matter.
+        assert!(client_config(&pki, "nobody", Transport::Tls, true).is_ok());
+    }
+
+    /// Records the labels rustls logs, to check the hook is wired.
+    #[derive(Debug, Default)]
+    struct Labels(Mutex<Vec<String>>);
+
+    impl KeyLog for Labels {
+        fn log(&self, label: &str, _client_random: &[u8], _secret: &[u8]) {
+            self.0.lock().unwrap().push(label.to_owned());
+        }
+    }
+
+    #[tokio::test]
+    async fn key_log_receives_the_tls13_secrets() {
+        let pki = Pki::generate(&network()).unwrap();
+        let labels = Arc::new(Labels::default());
+        let client = client_with_key_log(
+            client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+            labels.clone(),
+        );
+        let server = server_with_key_log(
+            server_config(&pki, Transport::Mtls).unwrap(),
+            Arc::new(Labels::default()),
+        );
+        let (server, client) = handshake(server, client).await;
+        exchange(&mut server.unwrap(), &mut client.unwrap()).await;
+        let labels = labels.0.lock().unwrap();
+        for label in ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"] {
+            assert!(labels.iter().any(|l| l == label), "{labels:?}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! What a run produced, in the shape of DESIGN §9. Every number here is
+//! counted from the run itself; nothing is looked up.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::SecurityConfig;
+use crate::net::Alarm;
+
+/// The outcome of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// The seed the cables came from.
+    pub seed: u64,
+    /// The preset applied with `--config`, if any.
+    pub config: Option<String>,
+    /// Effective security settings.
+    pub security: SecurityConfig,
+    /// Days simulated.
+    pub days: u32,
+    /// What happened to the cables.
+    pub cables: CableCounts,
+    /// What each adversary actor obtained.
+    pub actors: Vec<ActorReport>,
+    /// Attacks detected by a node or the hub, sorted by day.
+    pub alarms: Vec<Alarm>,
+}
+
+/// Cable counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CableCounts {
+    /// Cables in the scenario (generated and listed).
+    pub total: u64,
+    /// Cables the hub accepted for relaying.
+    pub sent: u64,
+    /// Cables above `max_classification`: never sent on this network.
+    pub withheld: u64,
+    /// Sent cables that every recipient in R(c) accepted.
+    pub delivered: u64,
+    /// Accepted deliveries, one per cable and recipient: Σ |R(c)| when
+    /// nothing goes wrong. Broadcast distribution shows up here.
+    pub deliveries: u64,
+    /// Cables a sender could not send (refused by the hub, no key for a
+    /// recipient, sender offline).
+    pub failed: u64,
+}
+
+/// What one actor (a group of adversaries pooling their loot) obtained.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorReport {
+    /// Actor name.
+    pub actor: String,
+    /// Names of its adversaries.
+    pub adversaries: Vec<String>,
+    /// Cable ids whose canary was found in its loot.
+    pub content: Vec<String>,
+    /// Cable ids whose routing header it decoded (includes `content`).
+    pub routing: Vec<String>,
+    /// Encrypted frames seen only as sizes and times.
+    pub traffic_frames: u64,
+    /// Forged cables a recipient accepted as genuine.
+    pub forged_accepted: u64,
+    /// Alarms its actions caused.
+    pub alarms: u64,
+    /// How each content leak was obtained.
+    pub evidence: Vec<Evidence>,
+}
+
+/// How one cable was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Cable id.
+    pub cable: String,
+    /// The path: "tap del-washington<->hub, plain", "endpoint cy-mfa inbox"...
+    pub via: String,
+}

@@ -1,0 +1,7 @@
+//! The ledger of a run and its renderings (DESIGN §9).
+
+mod ledger;
+mod text;
+
+pub use ledger::{ActorReport, CableCounts, Evidence, RunReport};
+pub use text::render_text;

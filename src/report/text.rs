@@ -1,0 +1,93 @@
+//! The short human summary of a run.
+
+use std::fmt::Write;
+
+use super::RunReport;
+
+/// A few lines a trainer can read aloud.
+pub fn render_text(report: &RunReport) -> String {
+    let mut out = String::new();
+    let s = &report.security;
+    let c = &report.cables;
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "scenario {} (seed {}, {} days){}",
+        report.scenario,
+        report.seed,
+        report.days,
+        report
+            .config
+            .as_ref()
+            .map(|p| format!(", config {p}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "security: transport {}, e2e {}{}, signatures {}, pinning {}, {} distribution, archive {}, max {}",
+        s.transport,
+        s.e2e,
+        if s.e2e == crate::model::E2eMode::ForwardSecret {
+            format!(" ({}-day epochs)", s.epoch_days)
+        } else {
+            String::new()
+        },
+        on_off(s.signatures),
+        on_off(s.key_pinning),
+        s.distribution,
+        if s.archive {
+            s.archive_days
+                .map_or("kept forever".to_owned(), |d| format!("kept {d} days"))
+        } else {
+            "off".to_owned()
+        },
+        s.max_classification
+    );
+    let _ = writeln!(
+        out,
+        "cables: {} total, {} sent, {} withheld (above {}), {} delivered to every recipient ({} deliveries){}",
+        c.total,
+        c.sent,
+        c.withheld,
+        s.max_classification,
+        c.delivered,
+        c.deliveries,
+        if c.failed > 0 {
+            format!(", {} failed", c.failed)
+        } else {
+            String::new()
+        }
+    );
+    if report.actors.is_empty() {
+        let _ = writeln!(out, "adversaries: none");
+    }
+    for actor in &report.actors {
+        let _ = writeln!(
+            out,
+            "actor {} ({}): content {}, routing {}, traffic frames {}, forged accepted {}, alarms {}",
+            actor.actor,
+            actor.adversaries.join(", "),
+            actor.content.len(),
+            actor.routing.len(),
+            actor.traffic_frames,
+            actor.forged_accepted,
+            actor.alarms
+        );
+    }
+    let _ = writeln!(out, "alarms: {}", report.alarms.len());
+    for alarm in report.alarms.iter().take(10) {
+        let _ = writeln!(
+            out,
+            "  day {} {} {}: {}",
+            alarm.day, alarm.node, alarm.kind, alarm.detail
+        );
+    }
+    if report.alarms.len() > 10 {
+        let _ = writeln!(out, "  ... {} more (see --format json)", report.alarms.len() - 10);
+    }
+    out
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}

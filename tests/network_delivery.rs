@@ -1,0 +1,154 @@
+//! With no adversary, every sent cable reaches exactly R(c), once, under
+//! every transport and e2e mode and both distributions (DESIGN §6.9), and
+//! cables above `max_classification` are counted and never sent (§6.8).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use cablesim::crypto::Opened;
+use cablesim::model::{Cable, Classification, Day, Distribution, E2eMode, Network, Transport, epoch_of, recipients};
+use cablesim::net::{Direction, HubTap, NodeTap};
+use cablesim::scenario::{Runner, Scenario};
+use cablesim::wire::Frame;
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "delivery"
+seed = 11
+days = 20
+cables = 60
+
+[network]
+ministries = 4
+missions = 3
+hq = true
+
+[security]
+epoch_days = 3
+max_classification = "confidential"
+"#;
+
+/// Every (cable, node) pair accepted into an inbox, with its count.
+#[derive(Default)]
+struct Deliveries(Mutex<BTreeMap<(String, String), u32>>);
+
+impl NodeTap for Deliveries {
+    fn on_delivery(&self, _day: Day, node: &str, cable: &Opened) {
+        *self
+            .0
+            .lock()
+            .unwrap()
+            .entry((cable.header.id.clone(), node.to_owned()))
+            .or_default() += 1;
+    }
+}
+
+/// Ids of every cable submitted to the hub.
+#[derive(Default)]
+struct Submitted(Mutex<Vec<String>>);
+
+impl HubTap for Submitted {
+    fn on_frame(&self, _day: Day, _peer: &str, direction: Direction, frame: &Frame) {
+        if let (Direction::ToHub, Frame::Submit { payload }) = (direction, frame) {
+            self.0.lock().unwrap().push(payload.header().id.clone());
+        }
+    }
+}
+
+fn scenario(transport: Transport, e2e: E2eMode, distribution: Distribution) -> Scenario {
+    let mut s = Scenario::from_toml_str(SCENARIO, "delivery.toml").unwrap();
+    s.security.transport = transport;
+    s.security.e2e = e2e;
+    s.security.distribution = distribution;
+    s
+}
+
+fn expected(cables: &[Cable], network: &Network, distribution: Distribution) -> BTreeMap<(String, String), u32> {
+    cables
+        .iter()
+        .filter(|c| c.classification <= Classification::Confidential)
+        .flat_map(|c| {
+            recipients(&c.from, &c.to, network, distribution)
+                .into_iter()
+                .map(|r| ((c.id.clone(), r), 1))
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_sent_cable_reaches_exactly_its_recipients_once() {
+    for transport in [Transport::Plain, Transport::Tls, Transport::Mtls] {
+        for e2e in [E2eMode::Off, E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret] {
+            for distribution in [Distribution::NeedToKnow, Distribution::Broadcast] {
+                let scenario = scenario(transport, e2e, distribution);
+                let cables: Vec<Cable> = scenario.generator().unwrap().cables().collect();
+                let secret: Vec<&Cable> = cables
+                    .iter()
+                    .filter(|c| c.classification == Classification::Secret)
+                    .collect();
+                assert!(!secret.is_empty(), "the fixture must contain withheld cables");
+                let want = expected(&cables, &scenario.network, distribution);
+                let deliveries = Arc::new(Deliveries::default());
+                let submitted = Arc::new(Submitted::default());
+                let outcome = Runner::new(scenario.clone())
+                    .with_node_tap(deliveries.clone())
+                    .with_hub_tap(submitted.clone())
+                    .run()
+                    .await
+                    .unwrap();
+                let label = format!("{transport} / {e2e} / {distribution}");
+                assert_eq!(*deliveries.0.lock().unwrap(), want, "{label}");
+                let counts = outcome.report.cables;
+                assert_eq!(counts.total, 60, "{label}");
+                assert_eq!(counts.withheld, secret.len() as u64, "{label}");
+                assert_eq!(counts.sent, 60 - secret.len() as u64, "{label}");
+                assert_eq!(counts.delivered, counts.sent, "{label}");
+                assert_eq!(counts.deliveries, want.len() as u64, "{label}");
+                assert_eq!(counts.failed, 0, "{label}");
+                let submitted = submitted.0.lock().unwrap();
+                assert_eq!(submitted.len() as u64, counts.sent, "{label}");
+                assert!(
+                    secret.iter().all(|c| !submitted.contains(&c.id)),
+                    "{label}: a withheld cable reached the hub"
+                );
+                assert!(outcome.report.alarms.is_empty(), "{label}: {:?}", outcome.report.alarms);
+            }
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn forward_secret_cables_open_across_epochs_and_old_secrets_are_gone() {
+    let scenario = scenario(Transport::Mtls, E2eMode::ForwardSecret, Distribution::Broadcast);
+    let cables: Vec<Cable> = scenario.generator().unwrap().cables().collect();
+    let epochs: std::collections::BTreeSet<u32> = cables
+        .iter()
+        .map(|c| epoch_of(c.day, scenario.security.epoch_days))
+        .collect();
+    assert_eq!(epochs.len(), 7, "20 days of 3-day epochs: cables in epochs 0..=6");
+    let deliveries = Arc::new(Deliveries::default());
+    let outcome = Runner::new(scenario.clone())
+        .with_node_tap(deliveries.clone())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        *deliveries.0.lock().unwrap(),
+        expected(&cables, &scenario.network, Distribution::Broadcast)
+    );
+    // Day 19 is in epoch 6: every node holds epoch 6 and nothing older.
+    for (name, node) in &outcome.nodes {
+        assert_eq!(node.inspect(|s| s.keys.held_epochs()), vec![6], "{name}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_same_scenario_and_seed_give_identical_reports() {
+    let scenario = scenario(Transport::Mtls, E2eMode::ForwardSecret, Distribution::Broadcast);
+    let first = Runner::new(scenario.clone()).run().await.unwrap().report;
+    let second = Runner::new(scenario).run().await.unwrap().report;
+    assert_eq!(
+        serde_json::to_string(&first).unwrap(),
+        serde_json::to_string(&second).unwrap()
+    );
+}
