@@ -1,0 +1,173 @@
+//! The command line as a user meets it: exit statuses, messages that name
+//! the file and line, both report formats, and JSON logs for a SIEM.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn cablesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Writes `text` to a scratch scenario file and returns its path.
+fn scratch(name: &str, text: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const VALID: &str = "[scenario]\nname = \"x\"\nseed = 1\ndays = 5\ncables = 3\n\n[network]\nministries = 2\n";
+
+#[test]
+fn run_prints_a_summary_and_json_with_the_report_fields() {
+    let out = cablesim(&["run", &fixture("small.toml")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("scenario small (seed 5, 10 days)\n"), "{text}");
+    assert!(text.contains("adversaries: none"), "{text}");
+
+    let out = cablesim(&[
+        "run",
+        &fixture("small.toml"),
+        "--format",
+        "json",
+        "--config",
+        "hop-tls",
+        "--seed",
+        "9",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scenario"], "small");
+    assert_eq!(report["seed"], 9);
+    assert_eq!(report["config"], "hop-tls");
+    assert_eq!(report["security"]["e2e"], "off");
+    assert_eq!(report["security"]["transport"], "mtls");
+    assert_eq!(report["cables"]["total"], 12);
+    let c = &report["cables"];
+    assert_eq!(c["sent"].as_u64().unwrap() + c["withheld"].as_u64().unwrap(), 12);
+    assert_eq!(c["delivered"], c["sent"]);
+    assert_eq!(report["actors"], serde_json::json!([]));
+    assert_eq!(report["alarms"], serde_json::json!([]));
+}
+
+#[test]
+fn json_logs_are_one_object_a_line_with_structured_fields() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .args(["--log-format", "json", "run", &fixture("small.toml")])
+        .env("RUST_LOG", "cablesim=debug")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let sends: Vec<&serde_json::Value> = lines.iter().filter(|l| l["message"] == "send").collect();
+    let relays = lines.iter().filter(|l| l["message"] == "relay").count();
+    let delivers = lines.iter().filter(|l| l["message"] == "deliver").count();
+    let report = cablesim(&["run", &fixture("small.toml"), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(sends.len() as u64, report["cables"]["sent"].as_u64().unwrap());
+    assert_eq!(relays as u64, report["cables"]["sent"].as_u64().unwrap());
+    assert_eq!(delivers as u64, report["cables"]["deliveries"].as_u64().unwrap());
+    for field in ["cable", "day", "from", "to", "classification"] {
+        assert!(sends[0].get(field).is_some(), "send event lacks {field}: {}", sends[0]);
+    }
+}
+
+#[test]
+fn list_names_the_builtins_and_presets() {
+    let out = cablesim(&["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "coreu-2018",
+        "plaintext",
+        "hop-tls",
+        "e2e-group",
+        "e2e-static",
+        "e2e-fs",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(name)),
+            "{name} missing from:\n{text}"
+        );
+    }
+}
+
+fn assert_bad_input(out: &Output, expected: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(expected), "expected {expected:?} in {err:?}");
+}
+
+#[test]
+fn fail_malformed_scenarios_exit_2_naming_file_line_and_reason() {
+    let cases = [
+        ("not-toml.toml", "this is = = not toml\n", ":1:"),
+        (
+            "unknown-field.toml",
+            &format!("{VALID}colour = \"red\"\n"),
+            "unknown-field.toml:9:",
+        ),
+        (
+            "unknown-node.toml",
+            &format!(
+                "{VALID}\n[[cable]]\nid = \"X-1\"\nday = 1\nfrom = \"zz-mfa\"\nto = [\"at-mfa\"]\nclassification = \"limite\"\nsubject = \"s\"\nbody = \"b\"\n"
+            ),
+            "unknown-node.toml:13:",
+        ),
+        // The window's error points at `until_day`, line 14.
+        (
+            "bad-window.toml",
+            &format!("{VALID}\n[[adversary]]\nkind = \"endpoint\"\nat = \"at-mfa\"\nfrom_day = 4\nuntil_day = 2\n"),
+            "bad-window.toml:14: adversary \"endpoint@at-mfa\": until_day = 2",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = scratch(name, text);
+        assert_bad_input(&cablesim(&["run", &path]), expected);
+    }
+}
+
+#[test]
+fn fail_bad_arguments_exit_2() {
+    assert_bad_input(
+        &cablesim(&["run", "no-such-scenario"]),
+        "built-in scenarios: coreu-2018",
+    );
+    assert_bad_input(
+        &cablesim(&["run", &fixture("small.toml"), "--config", "rot13"]),
+        "rot13",
+    );
+    assert_bad_input(&cablesim(&["run", &fixture("small.toml"), "--set", "e2e=pgp"]), "pgp");
+    assert_bad_input(
+        &cablesim(&["run", &fixture("small.toml"), "--set", "colour=red"]),
+        "colour",
+    );
+    let out = cablesim(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fail_scenario_with_adversaries_is_refused_with_the_reason() {
+    let out = cablesim(&["run", &fixture("design-example.toml")]);
+    assert_bad_input(&out, "endpoint@cy-mfa");
+}
