@@ -97,7 +97,10 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // Leak events are the report in log form: one per leaked cable, so
+        // they stay out of the terminal unless asked for
+        // (RUST_LOG=cablesim::leak=warn); the report on stdout has them all.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cablesim::leak=off"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -167,7 +167,11 @@ fn fail_bad_arguments_exit_2() {
 }
 
 #[test]
-fn fail_scenario_with_adversaries_is_refused_with_the_reason() {
-    let out = cablesim(&["run", &fixture("design-example.toml")]);
-    assert_bad_input(&out, "endpoint@cy-mfa");
+fn the_design_example_runs_with_its_adversary() {
+    let out = cablesim(&["run", &fixture("design-example.toml"), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "leak events stay off stderr unless asked for");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["actors"][0]["actor"], "apt");
+    assert_eq!(report["actors"][0]["adversaries"], serde_json::json!(["endpoint@cy-mfa"]));
 }

@@ -1,6 +1,44 @@
-//! Adversaries (DESIGN §5): what a scenario asks for, by kind, position,
-//! window and actor.
+//! Adversaries (DESIGN §5) and the analyst that turns what they collect
+//! into evidence (DESIGN §2.1, §6).
+//!
+//! | file | role |
+//! |---|---|
+//! | `spec`, `spec_text` | what a scenario or `--adversary` asks for |
+//! | `position` | the [`Adversary`] trait: position, window, hooks, loot |
+//! | `loot` | what adversaries collect; keys shared within an actor |
+//! | `tap`, `mitm`, `hub`, `endpoint`, `key_thief`, `insider`, `forger` | the seven kinds, one file each |
+//! | `build` | adversaries from specs |
+//! | `analyst`, `tls_records` | decoding, decryption with stolen keys, canary search (sans-IO) |
+//! | `explain` | plain-words descriptions for `cablesim explain` |
 
+mod analyst;
+mod build;
+mod endpoint;
+mod explain;
+mod forger;
+mod hub;
+mod insider;
+mod key_thief;
+mod loot;
+mod mitm;
+mod position;
 mod spec;
+mod spec_text;
+mod tap;
+mod tls_records;
 
+pub use analyst::{Analyst, CableIndex, Exposure, Found, decode_stream};
+pub use build::{BuildContext, BuildError, build_adversaries};
+pub use endpoint::Endpoint;
+pub use explain::{EXPLAIN_TOPICS, explain, explain_topic};
+pub use forger::Forger;
+pub use hub::HubCompromise;
+pub use insider::Insider;
+pub use key_thief::KeyThief;
+pub use loot::{ActorKeys, Capture, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
+pub use mitm::Mitm;
+pub use position::{Adversary, Position, Site};
 pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind};
+pub use spec_text::{SpecError, SpecProblem, parse_adversary_spec, parse_adversary_specs};
+pub use tap::Tap;
+pub use tls_records::{RecordCount, count_records, looks_like_tls};

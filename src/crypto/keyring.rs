@@ -86,6 +86,10 @@ impl fmt::Debug for KeyMaterial {
 /// [`NodeKeys::enter_epoch`] creates the new ones and drops (zeroizing) all
 /// older ones, which is what makes a later key theft unable to open
 /// recorded traffic of earlier epochs.
+///
+/// Cloning copies the secrets (each copy zeroizes itself when dropped): it
+/// is how a node retries a connection with the same keys.
+#[derive(Clone)]
 pub struct NodeKeys {
     name: String,
     mode: E2eMode,

@@ -8,7 +8,7 @@ use super::CryptoError;
 use super::directory::RecipientKey;
 use super::envelope::{Envelope, Opened, SealMode, encode, signed_message};
 use super::keyring::{KeyMaterial, NodeKeys};
-use super::keys::IdentityPublic;
+use super::keys::{IdentityKey, IdentityPublic};
 use super::primitives::{KEY_LEN, sha256};
 use super::replay::ReplayGuard;
 use crate::model::{CableContent, CableHeader, E2eMode};
@@ -23,6 +23,18 @@ pub struct ClearCable {
     pub content: CableContent,
     /// Ed25519 signature of the sender, if `signatures` is on.
     pub signature: Option<Vec<u8>>,
+}
+
+impl ClearCable {
+    /// A clear cable, signed by `signer` if given.
+    pub fn new(header: CableHeader, content: CableContent, signer: Option<&IdentityKey>) -> Self {
+        let signature = signer.map(|id| id.sign(&signed_message(&clear_header_hash(&header), &content)).to_vec());
+        ClearCable {
+            header,
+            content,
+            signature,
+        }
+    }
 }
 
 /// What a `submit` or `deliver` frame carries.
@@ -58,15 +70,7 @@ impl CablePayload {
     ) -> Result<CablePayload, CryptoError> {
         let signer = sign.then(|| sender.identity());
         match sender.mode() {
-            E2eMode::Off => {
-                let signature =
-                    signer.map(|id| id.sign(&signed_message(&clear_header_hash(&header), content)).to_vec());
-                Ok(CablePayload::Clear(ClearCable {
-                    header,
-                    content: content.clone(),
-                    signature,
-                }))
-            }
+            E2eMode::Off => Ok(CablePayload::Clear(ClearCable::new(header, content.clone(), signer))),
             E2eMode::Group => {
                 let group = sender
                     .group()

@@ -64,6 +64,40 @@ pub struct Alarm {
     pub kind: AlarmKind,
     /// Details: which cable, which peer, which key.
     pub detail: String,
+    /// The cable concerned, if the alarm is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cable: Option<String>,
+    /// The link concerned (named by its node), if the alarm is about a
+    /// connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// What an alarm is about, besides its kind and text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlarmSubject {
+    /// A cable id.
+    pub cable: Option<String>,
+    /// A link, named by its node.
+    pub link: Option<String>,
+}
+
+impl AlarmSubject {
+    /// About a cable.
+    pub fn cable(id: &str) -> Self {
+        AlarmSubject {
+            cable: Some(id.to_owned()),
+            link: None,
+        }
+    }
+
+    /// About a link.
+    pub fn link(node: &str) -> Self {
+        AlarmSubject {
+            cable: None,
+            link: Some(node.to_owned()),
+        }
+    }
 }
 
 /// Where alarms of a run are collected.
@@ -78,13 +112,23 @@ impl Alarms {
 
     /// Logs and records an alarm.
     pub fn raise(&self, day: Day, node: &str, kind: AlarmKind, detail: impl Into<String>) {
+        self.raise_about(day, node, kind, detail, AlarmSubject::default());
+    }
+
+    /// Logs and records an alarm about a cable or a link.
+    pub fn raise_about(&self, day: Day, node: &str, kind: AlarmKind, detail: impl Into<String>, about: AlarmSubject) {
         let detail = detail.into();
-        tracing::error!(target: "cablesim::alarm", day, node, kind = kind.as_str(), detail = %detail, "alarm");
+        tracing::error!(
+            target: "cablesim::alarm", day, node, kind = kind.as_str(), detail = %detail,
+            cable = about.cable.as_deref(), link = about.link.as_deref(), "alarm"
+        );
         let alarm = Alarm {
             day,
             node: node.to_owned(),
             kind,
             detail,
+            cable: about.cable,
+            link: about.link,
         };
         self.0
             .lock()

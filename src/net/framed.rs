@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::wire::{Frame, FrameReader, WireError, encode_frame};
@@ -88,16 +88,16 @@ async fn write_one<W: AsyncWrite + Unpin>(io: &mut W, outgoing: Outgoing, max_fr
 /// Runs until every [`FrameSender`] is dropped or the stream fails:
 /// encodes each queued frame and writes it, then shuts the stream down.
 pub async fn write_frames<W: AsyncWrite + Unpin>(
-    io: W,
+    mut io: W,
     mut queue: mpsc::UnboundedReceiver<Outgoing>,
     max_frame: usize,
 ) -> Result<(), FramedError> {
-    let mut io = BufWriter::with_capacity(64 * 1024, io);
     while let Some(outgoing) = queue.recv().await {
         write_one(&mut io, outgoing, max_frame).await?;
-        // Drain what is already queued before flushing, so that a burst of
-        // deliveries becomes a few large writes (and TLS records) rather
-        // than many small ones.
+        // Each frame is its own write, so under TLS each frame becomes its
+        // own record(s) whatever the timing: what a tap counts is then a
+        // property of the traffic, not of the scheduler. Flushing only once
+        // the queue is drained still batches the socket writes.
         while let Ok(outgoing) = queue.try_recv() {
             write_one(&mut io, outgoing, max_frame).await?;
         }

@@ -14,7 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, mpsc};
 use tracing::{debug, info, warn};
 
-use super::alarm::{AlarmKind, Alarms};
+use super::alarm::{AlarmKind, AlarmSubject, Alarms};
 use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
 use super::hooks::HubTap;
 use super::hub_store::{AcceptedCable, ArchivedCable, HubStore};
@@ -124,26 +124,46 @@ impl Hub {
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        self.serve_as(raw, peer, None).await;
+    }
+
+    /// Serves the in-process link of `node`: like [`Hub::serve`], with
+    /// alarms about the connection naming the link.
+    pub async fn serve_link<S>(&self, raw: S, node: &str)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        self.serve_as(raw, format!("link:{node}"), Some(node)).await;
+    }
+
+    async fn serve_as<S>(&self, raw: S, peer: String, link: Option<&str>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let about = || link.map(AlarmSubject::link).unwrap_or_default();
         let result = match self.shared.config.tls.clone() {
-            None => self.session(raw, None, &peer).await,
+            None => self.session(raw, None, &peer, link).await,
             Some(tls) => {
                 let acceptor = tokio_rustls::TlsAcceptor::from(tls);
                 let timeout = self.shared.config.handshake_timeout;
                 match tokio::time::timeout(timeout, acceptor.accept(raw)).await {
                     Err(_) => Err(SessionError::Timeout(timeout)),
                     Ok(Err(e)) => {
-                        self.shared.alarms.raise(
+                        self.shared.alarms.raise_about(
                             self.today(),
                             HUB,
                             AlarmKind::CertificateRejected,
                             format!("peer {peer}: {e}"),
+                            about(),
                         );
                         Err(SessionError::Handshake(e))
                     }
-                    Ok(Ok(stream)) => {
+                    Ok(Ok(mut stream)) => {
+                        // Every frame becomes whole records (see write_frames).
+                        stream.get_mut().1.set_buffer_limit(None);
                         let certs: Option<Vec<CertificateDer<'static>>> =
                             stream.get_ref().1.peer_certificates().map(|c| c.to_vec());
-                        self.session(stream, certs, &peer).await
+                        self.session(stream, certs, &peer, link).await
                     }
                 }
             }
@@ -158,6 +178,7 @@ impl Hub {
         stream: S,
         certs: Option<Vec<CertificateDer<'static>>>,
         peer: &str,
+        link: Option<&str>,
     ) -> Result<(), SessionError>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -175,7 +196,7 @@ impl Hub {
         };
         let node = match hello {
             Ok(Some(Frame::Hello { node, protocol })) => {
-                if let Err(reason) = self.admit(&node, protocol, certs.as_deref()) {
+                if let Err(reason) = self.admit(&node, protocol, certs.as_deref(), link) {
                     refuse(&tx, None, ErrorCode::NotAuthorized, &reason);
                     drop(tx);
                     let _ = writer.await;
@@ -230,7 +251,13 @@ impl Hub {
 
     /// Checks a hello: a known node, a protocol we speak, and under mTLS a
     /// client certificate valid for the claimed name.
-    fn admit(&self, node: &str, protocol: u16, certs: Option<&[CertificateDer<'static>]>) -> Result<(), String> {
+    fn admit(
+        &self,
+        node: &str,
+        protocol: u16,
+        certs: Option<&[CertificateDer<'static>]>,
+        link: Option<&str>,
+    ) -> Result<(), String> {
         if protocol != PROTOCOL_VERSION {
             return Err(format!(
                 "protocol {protocol} not supported (expected {PROTOCOL_VERSION})"
@@ -241,11 +268,12 @@ impl Hub {
         }
         if self.shared.config.security.transport == crate::model::Transport::Mtls {
             if let Err(e) = tls::authenticate_peer(certs, node) {
-                self.shared.alarms.raise(
+                self.shared.alarms.raise_about(
                     self.today(),
                     HUB,
                     AlarmKind::IdentityMismatch,
                     format!("hello as {node}: {e}"),
+                    link.map(AlarmSubject::link).unwrap_or_default(),
                 );
                 return Err(e.to_string());
             }

@@ -6,6 +6,7 @@
 //! That is all a wiretap gets; what it can make of them is the analyst's
 //! problem, not the link's.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -84,6 +85,30 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for TappedStream<S> {
     }
 }
 
+/// Something sitting in the middle of a link, between the node and the
+/// hub: an active adversary that can read, alter, drop, inject or replay
+/// bytes, or terminate TLS with a certificate of its own.
+pub trait Middlebox: Send + Sync + 'static {
+    /// Carries one connection until it ends: bytes from the node arrive on
+    /// `node_side` and must be written to `hub_side` to reach the hub, and
+    /// the other way round.
+    fn carry(
+        self: Arc<Self>,
+        node: String,
+        node_side: DuplexStream,
+        hub_side: DuplexStream,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    /// Whether the node's connection must be made again at the start of
+    /// `day`, because the middlebox takes over (or leaves) the link then:
+    /// a device in the middle sees a connection's handshake only if it is
+    /// there when the connection starts.
+    fn reconnect_on(&self, day: Day) -> bool {
+        let _ = day;
+        false
+    }
+}
+
 /// One in-memory link of an in-process run.
 pub struct Link {
     /// The node's end, tapped.
@@ -99,7 +124,26 @@ pub const LINK_BUFFER: usize = 256 * 1024;
 impl Link {
     /// A fresh link for `node`, shown to `taps`.
     pub fn new(node: &str, clock: DayClock, taps: Vec<Arc<dyn LinkTap>>) -> Link {
-        let (node_end, hub_end) = tokio::io::duplex(LINK_BUFFER);
+        Self::with_middlebox(node, clock, taps, None)
+    }
+
+    /// A fresh link for `node`, shown to `taps`, with `middlebox` (if any)
+    /// carrying the bytes between the two ends. Taps see the node's side.
+    pub fn with_middlebox(
+        node: &str,
+        clock: DayClock,
+        taps: Vec<Arc<dyn LinkTap>>,
+        middlebox: Option<Arc<dyn Middlebox>>,
+    ) -> Link {
+        let (node_end, hub_end) = match middlebox {
+            None => tokio::io::duplex(LINK_BUFFER),
+            Some(middlebox) => {
+                let (node_end, node_side) = tokio::io::duplex(LINK_BUFFER);
+                let (hub_side, hub_end) = tokio::io::duplex(LINK_BUFFER);
+                tokio::spawn(middlebox.carry(node.to_owned(), node_side, hub_side));
+                (node_end, hub_end)
+            }
+        };
         Link {
             node_end: TappedStream {
                 inner: node_end,

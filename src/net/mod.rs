@@ -17,14 +17,14 @@ mod node;
 pub mod pki;
 pub mod tls;
 
-pub use alarm::{Alarm, AlarmKind, Alarms};
+pub use alarm::{Alarm, AlarmKind, AlarmSubject, Alarms};
 pub use clock::DayClock;
 pub use framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
 pub use hooks::{HubTap, NodeTap};
 pub use hub::{Hub, HubConfig};
 pub use hub_store::{AcceptedCable, ArchivedCable, HubStore};
-pub use link::{Direction, LINK_BUFFER, Link, LinkTap, TappedStream};
-pub use node::{NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
+pub use link::{Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
+pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
 pub use pki::{NodeCredentials, Pki, PkiError, certified_identity};
 pub use tls::{
     HUB_SERVER_NAME, TlsError, authenticate_peer, client_config, client_config_with, client_with_key_log,

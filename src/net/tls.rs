@@ -147,9 +147,13 @@ pub fn server_config_with(
         }
         None => builder.with_no_client_auth(),
     };
-    Ok(Arc::new(
-        builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified))),
-    ))
+    let mut config = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    // No session tickets: every connection runs a full handshake, so that
+    // every reconnection shows its certificates (and a MITM cannot be
+    // skipped by resumption), and the records a tap counts do not depend
+    // on earlier connections.
+    config.send_tls13_tickets = 0;
+    Ok(Arc::new(config))
 }
 
 /// A client configuration from any trust anchor and optional client
@@ -189,13 +193,15 @@ pub fn client_config_with(
                 algorithms: provider.signature_verification_algorithms,
             }))
     };
-    let config = match client {
+    let mut config = match client {
         Some(creds) => {
             let certified = certified_key(vec![creds.cert.clone()], &creds.identity)?;
             builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
         }
         None => builder.with_no_client_auth(),
     };
+    // Full handshakes only (see `server_config_with`).
+    config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
 }
 

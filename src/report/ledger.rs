@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::SecurityConfig;
+use std::collections::BTreeMap;
+
+use crate::model::{Classification, SecurityConfig};
 use crate::net::Alarm;
 
 /// The outcome of one run.
@@ -65,6 +67,19 @@ pub struct ActorReport {
     pub alarms: u64,
     /// How each content leak was obtained.
     pub evidence: Vec<Evidence>,
+    /// Content and routing counts per classification level.
+    pub by_classification: BTreeMap<Classification, LevelCounts>,
+    /// MITRE ATT&CK techniques of its adversaries.
+    pub attack: Vec<String>,
+}
+
+/// Leaked cables of one classification level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelCounts {
+    /// Cables whose canary was recovered.
+    pub content: u64,
+    /// Cables whose header was decoded (content included).
+    pub routing: u64,
 }
 
 /// How one cable was obtained.
@@ -74,4 +89,6 @@ pub struct Evidence {
     pub cable: String,
     /// The path: "tap del-washington<->hub, plain", "endpoint cy-mfa inbox"...
     pub via: String,
+    /// MITRE ATT&CK techniques of the adversaries involved.
+    pub attack: Vec<String>,
 }

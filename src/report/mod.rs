@@ -3,5 +3,5 @@
 mod ledger;
 mod text;
 
-pub use ledger::{ActorReport, CableCounts, Evidence, RunReport};
+pub use ledger::{ActorReport, CableCounts, Evidence, LevelCounts, RunReport};
 pub use text::render_text;

@@ -39,9 +39,11 @@
 //! # Ok::<(), cablesim::scenario::ScenarioError>(())
 //! ```
 
+mod adapters;
 pub mod catalog;
 mod check;
 mod error;
+mod findings;
 mod load;
 mod network;
 pub mod presets;
@@ -51,7 +53,7 @@ mod set;
 
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};
 pub use error::ScenarioError;
-pub use network::{HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
+pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use runner::{RunError, RunOutcome, Runner};
 pub use set::SET_FIELDS;

@@ -1,7 +1,7 @@
 //! An in-process network: a run's PKI, the hub, and one node per network
 //! member, each connected over its own in-memory [`Link`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,19 +12,25 @@ use super::runner::RunError;
 use crate::crypto::{GroupKey, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
-    Alarms, DayClock, Hub, HubConfig, HubTap, Link, LinkTap, NodeConfig, NodeError, NodeHandle, NodeTap, Pki,
-    TappedStream, tls,
+    Alarms, DayClock, Hub, HubConfig, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle, NodeTap,
+    Pki, TappedStream, tls,
 };
 use crate::wire::DEFAULT_MAX_FRAME;
 
 /// How long a peer may take to finish its handshake and say hello.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Observers to attach to a network when it starts.
+/// How many times a node tries to connect before giving up: a node whose
+/// first attempt meets a man in the middle tries again, as real clients do.
+pub const CONNECT_ATTEMPTS: usize = 3;
+
+/// Observers and middleboxes to attach to a network when it starts.
 #[derive(Clone, Default)]
 pub struct Hooks {
     /// Taps on the links of the named nodes.
     pub link_taps: Vec<(String, Arc<dyn LinkTap>)>,
+    /// Middleboxes carrying the links of the named nodes.
+    pub middleboxes: Vec<(String, Arc<dyn Middlebox>)>,
     /// Observers inside the hub.
     pub hub_taps: Vec<Arc<dyn HubTap>>,
     /// Observers inside every node.
@@ -45,16 +51,28 @@ pub struct InProcessNetwork {
     pub clock: DayClock,
     /// Alarms raised by any node or the hub.
     pub alarms: Alarms,
+    hooks: Hooks,
+    configs: HashMap<String, NodeConfig>,
 }
 
 impl InProcessNetwork {
-    /// Makes the PKI, starts the hub, and connects every node (TLS under
-    /// `tls`/`mtls`), concurrently. A node that cannot join is logged and
-    /// listed in [`InProcessNetwork::failed`]; the others carry on.
+    /// Makes the PKI and starts the network (see [`InProcessNetwork::start_with`]).
     pub async fn start(network: &Network, security: &SecurityConfig, hooks: &Hooks) -> Result<Self, RunError> {
-        let pki = Pki::generate(network)?;
+        Self::start_with(network, security, hooks, Pki::generate(network)?, DayClock::new()).await
+    }
+
+    /// Starts the hub and connects every node (TLS under `tls`/`mtls`),
+    /// concurrently, with certificates from `pki`. A node that cannot join
+    /// after [`CONNECT_ATTEMPTS`] is logged and listed in
+    /// [`InProcessNetwork::failed`]; the others carry on.
+    pub async fn start_with(
+        network: &Network,
+        security: &SecurityConfig,
+        hooks: &Hooks,
+        pki: Pki,
+        clock: DayClock,
+    ) -> Result<Self, RunError> {
         let trusted = pki.trusted_identities();
-        let clock = DayClock::new();
         let alarms = Alarms::new();
         let tls_on = security.transport != Transport::Plain;
         let hub = Hub::new(
@@ -74,9 +92,20 @@ impl InProcessNetwork {
             hooks.hub_taps.clone(),
         );
         let group = (security.e2e == E2eMode::Group).then(GroupKey::generate);
+        let mut net = InProcessNetwork {
+            hub,
+            nodes: BTreeMap::new(),
+            failed: Vec::new(),
+            pki,
+            clock,
+            alarms,
+            hooks: hooks.clone(),
+            configs: HashMap::new(),
+        };
         let mut joining = Vec::new();
         for node in network.endpoints() {
-            let credentials = pki
+            let credentials = net
+                .pki
                 .credentials(&node.name)
                 .ok_or_else(|| RunError::Unsupported(format!("no certificate for {}", node.name)))?;
             let verify_server = node.verify_server.unwrap_or(security.verify_server);
@@ -88,7 +117,12 @@ impl InProcessNetwork {
                     ..security.clone()
                 },
                 tls: if tls_on {
-                    Some(tls::client_config(&pki, &node.name, security.transport, verify_server)?)
+                    Some(tls::client_config(
+                        &net.pki,
+                        &node.name,
+                        security.transport,
+                        verify_server,
+                    )?)
                 } else {
                     None
                 },
@@ -102,56 +136,151 @@ impl InProcessNetwork {
                 credentials.identity.clone(),
                 group.clone(),
             );
-            let taps: Vec<Arc<dyn LinkTap>> = hooks
-                .link_taps
-                .iter()
-                .filter(|(at, _)| at == &node.name)
-                .map(|(_, tap)| tap.clone())
-                .collect();
-            let stream = open_link(&hub, &clock, &node.name, taps);
-            let (clock, alarms, taps) = (clock.clone(), alarms.clone(), hooks.node_taps.clone());
+            net.configs.insert(node.name.clone(), config.clone());
+            let links = net.link_maker(&node.name);
+            let (clock, alarms, taps) = (net.clock.clone(), net.alarms.clone(), hooks.node_taps.clone());
             let name = node.name.clone();
-            let join =
-                tokio::spawn(async move { NodeHandle::connect(config, keys, stream, clock, alarms, taps).await });
+            let join = tokio::spawn(async move { join_with_retries(config, keys, links, clock, alarms, taps).await });
             joining.push((name, join));
         }
-        let mut nodes = BTreeMap::new();
-        let mut failed = Vec::new();
         for (name, join) in joining {
             let result = join
                 .await
                 .unwrap_or_else(|e| Err(NodeError::Connection(format!("task failed: {e}"))));
             match result {
                 Ok(handle) => {
-                    nodes.insert(name, handle);
+                    net.nodes.insert(name, handle);
                 }
                 Err(e) => {
                     warn!(node = %name, cause = %e, "node could not join the network");
-                    failed.push((name, e));
+                    net.failed.push((name, e));
                 }
             }
         }
-        Ok(InProcessNetwork {
-            hub,
-            nodes,
-            failed,
-            pki,
-            clock,
-            alarms,
-        })
+        Ok(net)
+    }
+
+    /// A maker of fresh links for `node`, with its taps and middleboxes.
+    fn link_maker(&self, node: &str) -> LinkMaker {
+        LinkMaker {
+            hub: self.hub.clone(),
+            clock: self.clock.clone(),
+            node: node.to_owned(),
+            taps: self
+                .hooks
+                .link_taps
+                .iter()
+                .filter(|(at, _)| at == node)
+                .map(|(_, t)| t.clone())
+                .collect(),
+            middlebox: self
+                .hooks
+                .middleboxes
+                .iter()
+                .find(|(at, _)| at == node)
+                .map(|(_, m)| m.clone()),
+        }
+    }
+
+    /// Makes `node` connect again over a fresh link (up to
+    /// [`CONNECT_ATTEMPTS`] tries): what a reset link forces.
+    pub async fn reconnect(&self, node: &str) -> Result<(), NodeError> {
+        let Some(handle) = self.nodes.get(node) else {
+            return Err(NodeError::Connection(format!("{node} is not part of the network")));
+        };
+        let links = self.link_maker(node);
+        let mut last = None;
+        for _ in 0..CONNECT_ATTEMPTS {
+            match handle.reconnect(links.open()).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    warn!(node = %node, cause = %e, "reconnection failed");
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| NodeError::Connection("no attempt made".into())))
+    }
+
+    /// Middleboxes that want their link's connection made again on `day`.
+    pub fn links_to_reset(&self, day: crate::model::Day) -> Vec<String> {
+        let mut nodes: Vec<String> = self
+            .hooks
+            .middleboxes
+            .iter()
+            .filter(|(node, m)| m.reconnect_on(day) && self.nodes.contains_key(node))
+            .map(|(node, _)| node.clone())
+            .collect();
+        nodes.sort();
+        nodes.dedup();
+        nodes
     }
 
     /// Opens one more link to the hub, labelled `label`, and returns its
     /// client end: for tests and adversaries that talk to the hub directly.
     pub fn open_link(&self, label: &str, taps: Vec<Arc<dyn LinkTap>>) -> TappedStream<DuplexStream> {
-        open_link(&self.hub, &self.clock, label, taps)
+        LinkMaker {
+            hub: self.hub.clone(),
+            clock: self.clock.clone(),
+            node: label.to_owned(),
+            taps,
+            middlebox: None,
+        }
+        .open()
     }
 }
 
-fn open_link(hub: &Hub, clock: &DayClock, label: &str, taps: Vec<Arc<dyn LinkTap>>) -> TappedStream<DuplexStream> {
-    let link = Link::new(label, clock.clone(), taps);
-    let hub = hub.clone();
-    let peer = format!("link:{label}");
-    tokio::spawn(async move { hub.serve(link.hub_end, peer).await });
-    link.node_end
+/// Opens fresh links for one node: each connection attempt gets its own.
+struct LinkMaker {
+    hub: Hub,
+    clock: DayClock,
+    node: String,
+    taps: Vec<Arc<dyn LinkTap>>,
+    middlebox: Option<Arc<dyn Middlebox>>,
+}
+
+impl LinkMaker {
+    fn open(&self) -> TappedStream<DuplexStream> {
+        let link = Link::with_middlebox(
+            &self.node,
+            self.clock.clone(),
+            self.taps.clone(),
+            self.middlebox.clone(),
+        );
+        let hub = self.hub.clone();
+        let node = self.node.clone();
+        tokio::spawn(async move { hub.serve_link(link.hub_end, &node).await });
+        link.node_end
+    }
+}
+
+async fn join_with_retries(
+    config: NodeConfig,
+    keys: NodeKeys,
+    links: LinkMaker,
+    clock: DayClock,
+    alarms: Alarms,
+    taps: Vec<Arc<dyn NodeTap>>,
+) -> Result<NodeHandle, NodeError> {
+    let mut last = None;
+    for attempt in 1..=CONNECT_ATTEMPTS {
+        // The same keys on every attempt: a retry is the same node.
+        match NodeHandle::connect(
+            config.clone(),
+            keys.clone(),
+            links.open(),
+            clock.clone(),
+            alarms.clone(),
+            taps.clone(),
+        )
+        .await
+        {
+            Ok(handle) => return Ok(handle),
+            Err(e) => {
+                warn!(node = %config.name, attempt, cause = %e, "connection attempt failed");
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| NodeError::Connection("no attempt made".into())))
 }

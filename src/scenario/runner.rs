@@ -1,6 +1,7 @@
-//! The day-by-day runner (DESIGN §3): builds a run's PKI, hub, links and
-//! nodes in process, then plays day 0, 1, 2, ...: every cable of day d is
-//! sent, relayed, delivered and acknowledged before day d+1 starts.
+//! The day-by-day runner (DESIGN §3): builds a run's PKI, adversaries,
+//! hub, links and nodes in process, then plays day 0, 1, 2, ...: every
+//! cable of day d is sent, relayed, delivered and acknowledged before day
+//! d+1 starts. At the end, each actor's loot goes to the analyst.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -8,10 +9,13 @@ use std::sync::{Arc, Mutex};
 use tracing::{info, warn};
 
 use super::Scenario;
+use super::adapters::{HubView, LinkView, NodeViews};
+use super::findings::actor_reports;
 use super::network::{Hooks, InProcessNetwork};
+use crate::adversary::{Adversary, BuildContext, BuildError, CableIndex, Position, Site, build_adversaries};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
-use crate::net::{Hub, HubTap, LinkTap, NodeHandle, NodeTap, SendOutcome, pki, tls};
+use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome, pki, tls};
 use crate::report::{CableCounts, RunReport};
 
 /// Why a run could not take place.
@@ -27,6 +31,9 @@ pub enum RunError {
     /// A TLS configuration could not be built.
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
+    /// An adversary could not be built.
+    #[error(transparent)]
+    Adversary(#[from] BuildError),
     /// The scenario asks for something this build cannot do.
     #[error("{0}")]
     Unsupported(String),
@@ -43,11 +50,37 @@ pub struct RunOutcome {
     pub nodes: BTreeMap<String, NodeHandle>,
 }
 
-/// Runs a scenario in process, with optional hooks attached.
+/// Runs a scenario in process, with its adversaries and optional hooks.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use cablesim::scenario::{Runner, Scenario};
+///
+/// let scenario = Scenario::from_toml_str(r#"
+///     [scenario]
+///     name = "one phished ministry"
+///     seed = 1
+///     days = 10
+///     cables = 20
+///     [network]
+///     ministries = 3
+///     [security]
+///     distribution = "broadcast"
+///     [[adversary]]
+///     kind = "endpoint"
+///     at = "bg-mfa"
+/// "#, "inline.toml")?;
+/// let report = Runner::new(scenario).run().await?.report;
+/// // Under broadcast, malware on one ministry reads every cable sent.
+/// assert_eq!(report.actors[0].content.len() as u64, report.cables.sent);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 pub struct Runner {
     scenario: Scenario,
     preset: Option<String>,
     hooks: Hooks,
+    extra: Vec<Arc<dyn Adversary>>,
 }
 
 /// Counts accepted deliveries per cable, for the `delivered` figure.
@@ -62,18 +95,26 @@ impl NodeTap for DeliveryTally {
 }
 
 impl Runner {
-    /// A runner for `scenario` with no hooks.
+    /// A runner for `scenario` and its adversaries.
     pub fn new(scenario: Scenario) -> Runner {
         Runner {
             scenario,
             preset: None,
             hooks: Hooks::default(),
+            extra: Vec::new(),
         }
     }
 
     /// Records the preset name applied to the scenario, for the report.
     pub fn with_preset_name(mut self, name: impl Into<String>) -> Self {
         self.preset = Some(name.into());
+        self
+    }
+
+    /// Adds an adversary of your own (see `examples/custom_adversary.rs`),
+    /// besides those the scenario lists.
+    pub fn with_adversary(mut self, adversary: Arc<dyn Adversary>) -> Self {
+        self.extra.push(adversary);
         self
     }
 
@@ -95,32 +136,57 @@ impl Runner {
         self
     }
 
+    /// Plays the scenario to its last day, on a runtime of its own: the
+    /// blocking convenience for tests and programs without tokio.
+    pub fn run_blocking(self) -> Result<RunOutcome, RunError> {
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|e| RunError::Unsupported(format!("cannot start the async runtime: {e}")))?;
+        runtime.block_on(self.run())
+    }
+
     /// Plays the scenario to its last day.
     pub async fn run(self) -> Result<RunOutcome, RunError> {
         let scenario = &self.scenario;
-        if let Some(adversary) = scenario.adversaries.first() {
-            return Err(RunError::Unsupported(format!(
-                "{}: this build runs networks without adversaries; remove the [[adversary]] entries \
-                 (the first is {}) to run it",
-                scenario.source, adversary.name
-            )));
-        }
         let security = scenario.security.clone();
         let network = scenario.network.clone();
         let generator = scenario.generator()?;
         info!(scenario = %scenario.name, seed = scenario.seed, days = scenario.days, "run starts");
 
+        let clock = DayClock::new();
+        let pki = Pki::generate(&network)?;
+        let context = BuildContext {
+            security: &security,
+            clock: clock.clone(),
+            ca_cert: pki.ca_cert().clone(),
+        };
+        let mut adversaries = build_adversaries(&scenario.adversaries, &context)?;
+        adversaries.extend(self.extra.iter().cloned());
+
         let tally = Arc::new(DeliveryTally::default());
         let mut hooks = self.hooks.clone();
         hooks.node_taps.push(tally.clone());
-        let net = InProcessNetwork::start(&network, &security, &hooks).await?;
-        let (hub, nodes, clock, alarms) = (
-            net.hub.clone(),
-            net.nodes.clone(),
-            net.clock.clone(),
-            net.alarms.clone(),
-        );
+        hooks.node_taps.push(Arc::new(NodeViews(adversaries.clone())));
+        for adversary in &adversaries {
+            match adversary.position() {
+                Position::Link(node) => {
+                    hooks
+                        .link_taps
+                        .push((node.clone(), Arc::new(LinkView(adversary.clone()))));
+                    if let Some(middlebox) = adversary.clone().middlebox() {
+                        hooks.middleboxes.push((node, middlebox));
+                    }
+                }
+                Position::Hub => hooks.hub_taps.push(Arc::new(HubView(adversary.clone()))),
+                Position::Node(_) => {}
+            }
+        }
+        let net = InProcessNetwork::start_with(&network, &security, &hooks, pki, clock.clone()).await?;
+        let (hub, nodes) = (&net.hub, &net.nodes);
 
+        let mut index = CableIndex::new();
+        for cable in &scenario.cables {
+            register(&mut index, cable)?;
+        }
         let mut explicit: Vec<&Cable> = scenario.cables.iter().collect();
         explicit.sort_by_key(|c| c.day);
         let mut counts = CableCounts {
@@ -131,33 +197,50 @@ impl Runner {
         for day in 0..scenario.days {
             clock.set(day);
             hub.enter_day(day);
+            for node in net.links_to_reset(day) {
+                if let Err(e) = net.reconnect(&node).await {
+                    warn!(node = %node, day, cause = %e, "node lost its connection");
+                }
+            }
             let rotated = await_in_order(nodes.values().map(|n| n.enter_day(day))).await;
-            if needs_directory && (day == 0 || rotated.iter().any(|r| matches!(r, Ok(true)))) {
-                for (name, result) in nodes
-                    .keys()
-                    .zip(await_in_order(nodes.values().map(NodeHandle::refresh_directory)).await)
-                {
+            let poisoned = adversaries.iter().any(|a| a.refreshes_directory_on(day));
+            if needs_directory && (day == 0 || poisoned || rotated.iter().any(|r| matches!(r, Ok(true)))) {
+                let refreshed = await_in_order(nodes.values().map(NodeHandle::refresh_directory)).await;
+                for (name, result) in nodes.keys().zip(refreshed) {
                     if let Err(e) = result {
                         warn!(node = %name, cause = %e, "directory refresh failed");
                     }
                 }
             }
+            for adversary in adversaries.iter().filter(|a| a.window().contains(day)) {
+                let at = match adversary.position() {
+                    Position::Link(node) | Position::Node(node) => nodes.get(&node),
+                    Position::Hub => None,
+                };
+                adversary.on_day(&Site {
+                    day,
+                    network: &network,
+                    security: &security,
+                    hub,
+                    node: at,
+                });
+            }
 
-            let today: Vec<Cable> = generator
-                .cables_on_day(day)
-                .chain(explicit.iter().filter(|c| c.day == day).map(|c| (*c).clone()))
-                .collect();
+            let mut today: Vec<Cable> = Vec::new();
+            for cable in generator.cables_on_day(day) {
+                register(&mut index, &cable)?;
+                today.push(cable);
+            }
+            today.extend(explicit.iter().filter(|c| c.day == day).map(|c| (*c).clone()));
             let mut accepted = Vec::new();
             // Every send is queued before any is awaited: the nodes seal and
             // submit concurrently, each in its own task.
-            let sends: Vec<_> = today
-                .into_iter()
-                .map(|cable| {
-                    let id = cable.id.clone();
-                    let r = recipients(&cable.from, &cable.to, &network, security.distribution).len() as u64;
-                    (id, r, nodes.get(&cable.from).map(|node| node.send(cable)))
-                })
-                .collect();
+            let mut sends = Vec::with_capacity(today.len());
+            for cable in today {
+                let id = cable.id.clone();
+                let r = recipients(&cable.from, &cable.to, &network, security.distribution).len() as u64;
+                sends.push((id, r, nodes.get(&cable.from).map(|node| node.send(cable))));
+            }
             for (id, r, pending) in sends {
                 let outcome = match pending {
                     Some(reply) => reply.await.map_err(|e| e.to_string()),
@@ -187,6 +270,8 @@ impl Runner {
             delivered.clear();
         }
         await_in_order(nodes.values().map(NodeHandle::shutdown)).await;
+        let alarms = net.alarms.sorted();
+        let actors = actor_reports(&adversaries, &index, &alarms);
         info!(
             scenario = %scenario.name, sent = counts.sent, withheld = counts.withheld,
             delivered = counts.delivered, alarms = alarms.len(), "run finished"
@@ -198,11 +283,21 @@ impl Runner {
             security,
             days: scenario.days,
             cables: counts,
-            actors: Vec::new(),
-            alarms: alarms.sorted(),
+            actors,
+            alarms,
         };
-        Ok(RunOutcome { report, hub, nodes })
+        Ok(RunOutcome {
+            report,
+            hub: net.hub.clone(),
+            nodes: net.nodes.clone(),
+        })
     }
+}
+
+fn register(index: &mut CableIndex, cable: &Cable) -> Result<(), RunError> {
+    index
+        .register(cable)
+        .map_err(|e| RunError::Unsupported(format!("two cables share a canary: {e}")))
 }
 
 /// Awaits node commands in order. The commands were all queued when the

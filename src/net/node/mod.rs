@@ -8,10 +8,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, warn};
 
-use super::alarm::{AlarmKind, Alarms};
-use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+use super::DayClock;
+use super::alarm::{AlarmKind, AlarmSubject, Alarms};
+use super::framed::{FramedError, Outgoing};
 use super::hooks::NodeTap;
-use super::{DayClock, tls};
 use crate::crypto::{
     AcceptPolicy, CablePayload, CryptoError, DirectoryEntry, KeyKind, NodeKeys, RecipientKey, ReplayGuard,
     TrustedIdentities, check_entry,
@@ -19,7 +19,12 @@ use crate::crypto::{
 use crate::model::{
     Cable, CableContent, CableHeader, Day, E2eMode, Network, SecurityConfig, epoch_of, kept_on, recipients,
 };
-use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION};
+use crate::wire::{ErrorCode, Frame};
+
+mod connection;
+
+pub use connection::{BoxStream, ByteStream};
+use connection::{Connection, establish, next_frame};
 
 /// How a node is set up.
 #[derive(Clone)]
@@ -120,6 +125,15 @@ enum Command {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+    Reconnect {
+        stream: BoxStream,
+        reply: oneshot::Sender<Result<(), NodeError>>,
+    },
+}
+
+enum Event {
+    Command(Option<Command>),
+    Frame(Result<Option<Frame>, FramedError>),
 }
 
 /// A running node. Commands go to its task; its state can be inspected.
@@ -136,8 +150,8 @@ struct Runtime {
     alarms: Alarms,
     taps: Vec<Arc<dyn NodeTap>>,
     state: Arc<Mutex<NodeState>>,
-    out: FrameSender,
-    writer: tokio::task::JoinHandle<Result<(), FramedError>>,
+    /// The current connection to the hub; `None` after it was lost.
+    conn: Option<Connection>,
     pending_sends: HashMap<String, (Box<Cable>, SendReply)>,
     /// Replies waiting for a directory answer, in request order.
     pending_directory: VecDeque<DirectoryWaiter>,
@@ -177,64 +191,8 @@ impl NodeHandle {
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        match config.tls.clone() {
-            None => Self::start(config, keys, stream, clock, alarms, taps).await,
-            Some(tls_config) => {
-                let server_name = rustls_pki_types::ServerName::try_from(tls::HUB_SERVER_NAME)
-                    .map_err(|e| NodeError::Connection(e.to_string()))?;
-                match tokio_rustls::TlsConnector::from(tls_config)
-                    .connect(server_name, stream)
-                    .await
-                {
-                    Ok(tls_stream) => Self::start(config, keys, tls_stream, clock, alarms, taps).await,
-                    Err(e) => {
-                        alarms.raise(
-                            clock.today(),
-                            &config.name,
-                            AlarmKind::CertificateRejected,
-                            format!("hub certificate refused: {e}"),
-                        );
-                        Err(NodeError::Handshake(e))
-                    }
-                }
-            }
-        }
-    }
-
-    async fn start<S>(
-        config: NodeConfig,
-        keys: NodeKeys,
-        stream: S,
-        clock: DayClock,
-        alarms: Alarms,
-        taps: Vec<Arc<dyn NodeTap>>,
-    ) -> Result<NodeHandle, NodeError>
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let (read_half, write_half) = tokio::io::split(stream);
-        let (out, out_rx) = mpsc::unbounded_channel();
-        let max_frame = config.max_frame;
-        let writer = tokio::spawn(write_frames(write_half, out_rx, max_frame));
-        let mut source = FrameSource::new(read_half, max_frame);
-
+        let conn = establish(&config, keys.publish(), Box::new(stream), &clock, &alarms).await?;
         let name = config.name.clone();
-        let _ = out.send(Outgoing::Frame(Frame::Hello {
-            node: name.clone(),
-            protocol: PROTOCOL_VERSION,
-        }));
-        let _ = out.send(Outgoing::Frame(Frame::Publish { entry: keys.publish() }));
-        let _ = out.send(Outgoing::Frame(Frame::DirectoryRequest {
-            nodes: vec![name.clone()],
-        }));
-        // The hub answers in order: an answer means hello and publish passed.
-        match source.next().await? {
-            Some(Frame::DirectoryAnswer { .. }) => {}
-            Some(Frame::Error { code, detail, .. }) => return Err(NodeError::Refused { code, detail }),
-            Some(other) => return Err(NodeError::Connection(format!("unexpected {} frame", other.kind()))),
-            None => return Err(NodeError::Connection("the hub closed the connection".into())),
-        }
-
         let state = Arc::new(Mutex::new(NodeState {
             keys,
             inbox: VecDeque::new(),
@@ -250,17 +208,34 @@ impl NodeHandle {
             alarms,
             taps,
             state: state.clone(),
-            out,
-            writer,
+            conn: Some(conn),
             pending_sends: HashMap::new(),
             pending_directory: VecDeque::new(),
         };
-        tokio::spawn(runtime.run(source, command_rx));
+        tokio::spawn(runtime.run(command_rx));
         Ok(NodeHandle {
             name: Arc::from(name),
             commands,
             state,
         })
+    }
+
+    /// Drops the current connection (cleanly) and connects again over
+    /// `stream`: a node whose link was reset, or moved. Inbox, sent items
+    /// and keys are kept; the hub resends whatever it still holds for it.
+    pub fn reconnect<S>(&self, stream: S) -> impl Future<Output = Result<(), NodeError>> + use<S>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let queued = self.command(Command::Reconnect {
+            stream: Box::new(stream),
+            reply,
+        });
+        async move {
+            queued?;
+            rx.await.map_err(|_| stopped())?
+        }
     }
 
     /// The node's name.
@@ -334,43 +309,49 @@ fn stopped() -> NodeError {
 }
 
 impl Runtime {
-    async fn run<R: AsyncRead + Unpin>(
-        mut self,
-        mut source: FrameSource<R>,
-        mut commands: mpsc::UnboundedReceiver<Command>,
-    ) {
-        let mut goodbye = None;
-        loop {
-            tokio::select! {
-                command = commands.recv() => match command {
-                    Some(Command::Shutdown { reply }) => {
-                        goodbye = Some(reply);
-                        break;
-                    }
-                    Some(command) => self.command(command),
-                    None => break,
-                },
-                frame = source.next() => match frame {
-                    Ok(Some(frame)) => self.frame(frame),
-                    Ok(None) => {
-                        self.fail_pending("the hub closed the connection");
-                        break;
-                    }
-                    Err(e) => {
-                        warn!(node = %self.config.name, cause = %e, "connection to the hub failed");
-                        self.fail_pending(&e.to_string());
-                        break;
-                    }
-                },
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let goodbye = loop {
+            // Decide first, act after: the select borrows the connection.
+            let event = tokio::select! {
+                command = commands.recv() => Event::Command(command),
+                frame = next_frame(&mut self.conn) => Event::Frame(frame),
+            };
+            match event {
+                Event::Command(Some(Command::Shutdown { reply })) => break Some(reply),
+                Event::Command(Some(Command::Reconnect { stream, reply })) => {
+                    let _ = reply.send(self.reconnect(stream).await);
+                }
+                Event::Command(Some(command)) => self.command(command),
+                Event::Command(None) => break None,
+                Event::Frame(Ok(Some(frame))) => self.frame(frame),
+                Event::Frame(Ok(None)) => self.lost("the hub closed the connection").await,
+                Event::Frame(Err(e)) => {
+                    warn!(node = %self.config.name, cause = %e, "connection to the hub failed");
+                    self.lost(&e.to_string()).await;
+                }
             }
-        }
-        self.fail_pending("the node shut down");
-        let Runtime { out, writer, .. } = self;
-        drop(out);
-        let _ = writer.await;
+        };
+        self.lost("the node shut down").await;
         if let Some(reply) = goodbye {
             let _ = reply.send(());
         }
+    }
+
+    /// The connection is gone (or being given up): fail what waits on it
+    /// and close it cleanly if it still can be.
+    async fn lost(&mut self, why: &str) {
+        self.fail_pending(why);
+        if let Some(conn) = self.conn.take() {
+            conn.close().await;
+        }
+    }
+
+    async fn reconnect(&mut self, stream: BoxStream) -> Result<(), NodeError> {
+        self.lost("the node is reconnecting").await;
+        let entry = lock(&self.state).keys.publish();
+        let conn = establish(&self.config, entry, stream, &self.clock, &self.alarms).await?;
+        self.conn = Some(conn);
+        Ok(())
     }
 
     fn fail_pending(&mut self, why: &str) {
@@ -385,7 +366,9 @@ impl Runtime {
     }
 
     fn send_frame(&self, frame: Frame) {
-        let _ = self.out.send(Outgoing::Frame(frame));
+        if let Some(conn) = &self.conn {
+            let _ = conn.out.send(Outgoing::Frame(frame));
+        }
     }
 
     fn command(&mut self, command: Command) {
@@ -396,9 +379,12 @@ impl Runtime {
                 self.pending_directory.push_back(DirectoryWaiter::Refresh(reply));
             }
             Command::Send { cable, reply } => self.send(cable, reply),
-            // Handled by the run loop, which stops.
+            // Both are handled by the run loop itself.
             Command::Shutdown { reply } => {
                 let _ = reply.send(());
+            }
+            Command::Reconnect { reply, .. } => {
+                let _ = reply.send(Err(NodeError::Connection("reconnect outside the run loop".into())));
             }
         }
     }
@@ -507,6 +493,10 @@ impl Runtime {
                 security.signatures,
             )
         };
+        if self.conn.is_none() {
+            let _ = reply.send(Err(NodeError::Connection("not connected to the hub".into())));
+            return;
+        }
         match sealed {
             Ok(payload) => {
                 debug!(
@@ -605,8 +595,13 @@ impl Runtime {
                     CryptoError::Malformed(_) => AlarmKind::Malformed,
                     _ => AlarmKind::Aead,
                 };
-                self.alarms
-                    .raise(day, name, kind, format!("cable {id} from {from}: {e}"));
+                self.alarms.raise_about(
+                    day,
+                    name,
+                    kind,
+                    format!("cable {id} from {from}: {e}"),
+                    AlarmSubject::cable(&id),
+                );
             }
         }
         self.send_frame(Frame::Ack { cable: id });

@@ -1,0 +1,120 @@
+//! `endpoint`: malware on a node, planted by phishing (ATT&CK T1566.002
+//! Spearphishing Link, T1005 Data from Local System). It reads what the
+//! node reads: the inbox and sent items it finds when it arrives, every
+//! cable that arrives or leaves while it is there, and the node's private
+//! keys. No cryptography changes that; only what the node holds (broadcast
+//! or need-to-know, retention) does.
+
+use std::sync::Mutex;
+
+use super::loot::{ActorKeys, Document, Loot, StolenKey};
+use super::{Adversary, AdversarySpec, Position, Site};
+use crate::crypto::Opened;
+use crate::model::{Cable, Day, DayWindow};
+
+/// Malware on one node.
+pub struct Endpoint {
+    spec: AdversarySpec,
+    node: String,
+    keys: ActorKeys,
+    loot: Mutex<Loot>,
+}
+
+impl Endpoint {
+    /// Malware on `node`, sharing stolen keys with its actor through `keys`.
+    pub fn new(spec: AdversarySpec, node: String, keys: ActorKeys) -> Self {
+        Endpoint {
+            spec,
+            node,
+            keys,
+            loot: Mutex::new(Loot::default()),
+        }
+    }
+}
+
+impl Adversary for Endpoint {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    fn actor(&self) -> &str {
+        &self.spec.actor
+    }
+
+    fn position(&self) -> Position {
+        Position::Node(self.node.clone())
+    }
+
+    fn window(&self) -> DayWindow {
+        self.spec.window
+    }
+
+    fn attack_techniques(&self) -> Vec<String> {
+        vec!["T1566.002".into(), "T1005".into()]
+    }
+
+    fn on_day(&self, site: &Site<'_>) {
+        let Some(node) = site.node else {
+            return;
+        };
+        let day = site.day;
+        let arriving = day == self.spec.window.from;
+        let (documents, secrets) = node.inspect(|state| {
+            let mut documents = Vec::new();
+            if arriving {
+                // What the node holds when the malware lands: H(n, from_day).
+                for (folder, items) in [("inbox", &state.inbox), ("sent items", &state.sent)] {
+                    documents.extend(items.iter().map(|item| Document {
+                        by: String::new(),
+                        via: format!("endpoint {} {folder}, day {day}", self.node),
+                        header: item.header.clone(),
+                        content: item.content.clone(),
+                    }));
+                }
+            }
+            (documents, state.keys.copy_secrets())
+        });
+        // Keys held today; under forward secrecy, one more epoch's keys
+        // each time the node rotates while the malware is present.
+        let stolen: Vec<StolenKey> = secrets
+            .into_iter()
+            .map(|key| StolenKey {
+                by: String::new(),
+                via: format!("endpoint {}, day {day}", self.node),
+                key,
+            })
+            .collect();
+        self.keys.add(stolen.clone());
+        let mut loot = self.loot.lock().unwrap_or_else(|p| p.into_inner());
+        loot.documents.extend(documents);
+        for key in stolen {
+            if !loot.keys.iter().any(|k| super::loot::same_key(&k.key, &key.key)) {
+                loot.keys.push(key);
+            }
+        }
+    }
+
+    fn on_delivery(&self, day: Day, _node: &str, cable: &Opened) {
+        let doc = Document {
+            by: String::new(),
+            via: format!("endpoint {} inbox, arrived day {day}", self.node),
+            header: cable.header.clone(),
+            content: cable.content.clone(),
+        };
+        self.loot.lock().unwrap_or_else(|p| p.into_inner()).documents.push(doc);
+    }
+
+    fn on_sent(&self, day: Day, cable: &Cable) {
+        let doc = Document {
+            by: String::new(),
+            via: format!("endpoint {} sent items, day {day}", self.node),
+            header: cable.header(Vec::new()),
+            content: cable.content(),
+        };
+        self.loot.lock().unwrap_or_else(|p| p.into_inner()).documents.push(doc);
+    }
+
+    fn loot(&self) -> Loot {
+        self.loot.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}

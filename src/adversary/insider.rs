@@ -1,0 +1,81 @@
+//! `insider`: someone with access to the hub's archive exports all of it
+//! on one day (ATT&CK T1213 Data from Information Repositories, T1052
+//! Exfiltration Over Physical Medium) — Cablegate's central database.
+//! What the export shows depends on what the archive keeps: plaintext
+//! without end-to-end encryption, only headers with it.
+
+use std::sync::Mutex;
+
+use super::loot::{Capture, CaptureKind, Loot};
+use super::{Adversary, AdversarySpec, Position, Site};
+use crate::model::DayWindow;
+
+/// A one-day bulk export of the hub archive.
+pub struct Insider {
+    spec: AdversarySpec,
+    export: Mutex<Option<Capture>>,
+}
+
+impl Insider {
+    /// An insider acting on the spec's day.
+    pub fn new(spec: AdversarySpec) -> Self {
+        Insider {
+            spec,
+            export: Mutex::new(None),
+        }
+    }
+}
+
+/// The hub archive as it stands, as one byte stream of stored frames.
+pub(super) fn archive_export(site: &Site<'_>, via: String) -> Capture {
+    let mut bytes = Vec::new();
+    for cable in site.hub.archive_snapshot() {
+        bytes.extend_from_slice(&cable.frame);
+    }
+    Capture {
+        by: String::new(),
+        via,
+        kind: CaptureKind::Stored,
+        bytes,
+    }
+}
+
+impl Adversary for Insider {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    fn actor(&self) -> &str {
+        &self.spec.actor
+    }
+
+    fn position(&self) -> Position {
+        Position::Hub
+    }
+
+    fn window(&self) -> DayWindow {
+        self.spec.window
+    }
+
+    fn attack_techniques(&self) -> Vec<String> {
+        vec!["T1213".into(), "T1052".into()]
+    }
+
+    fn on_day(&self, site: &Site<'_>) {
+        let export = archive_export(site, format!("insider export of the hub archive, day {}", site.day));
+        *self.export.lock().unwrap_or_else(|p| p.into_inner()) = Some(export);
+    }
+
+    fn loot(&self) -> Loot {
+        Loot {
+            captures: self
+                .export
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
+            ..Loot::default()
+        }
+    }
+}

@@ -1,0 +1,683 @@
+//! The one-line adversary grammar of `--adversary SPEC` (DESIGN §8).
+//!
+//! ```text
+//! SPEC   = KIND [ "@" NODE ] [ ":" WHEN ] [ "/" ACTOR ]
+//! WHEN   = DAY                    single-day kinds: key-thief, insider (on_day)
+//!        | [ DAY ] "-" [ DAY ]    window kinds: from-until, either side optional
+//! ```
+//!
+//! | spec | means |
+//! |---|---|
+//! | `endpoint@cy-mfa:10-40/apt` | malware on `cy-mfa` from day 10 until day 40, actor `apt` |
+//! | `tap@del-kyiv` | a tap on `del-kyiv`'s link for the whole run |
+//! | `tap@del-kyiv:10-` | from day 10 to the end of the run |
+//! | `mitm@del-kyiv:-40` | from day 0 until day 40 |
+//! | `hub:5-20` | the hub position from day 5 until day 20 |
+//! | `hub` | the hub position for the whole run |
+//! | `key-thief@at-mfa:12` | a copy of `at-mfa`'s keys taken on day 12 |
+//! | `insider:30` | a bulk export of the archive at the start of day 30 |
+//! | `forger@hq:3-9` | forged cables claiming to come from `hq`, days 3 to 8 |
+//!
+//! A forger does not sit at a node, so `forger@NODE` names the node it
+//! **impersonates** instead (the `impersonate` key of a scenario file);
+//! its cables go to every ministry, as in a file that leaves out `to`. A
+//! bare `forger` impersonates the network's `hq` node, or the first node
+//! by name when there is none: the forged instruction from headquarters is
+//! the classic case, and a command line should not need more to show it.
+//!
+//! A spec becomes exactly the [`AdversarySpec`] a scenario file with the
+//! same fields would: named `kind@node` (or `kind` for the kinds that sit
+//! at the hub, forgers included), acting for an actor of the same name
+//! unless `/ACTOR` says otherwise. [`parse_adversary_specs`] numbers
+//! repeats `#2`, `#3`... as the file loader does. The checks that relate
+//! several adversaries or the cables to each other stay with the
+//! scenario's own validation, which the caller runs after replacing the
+//! file's adversaries; this module checks what one spec can get wrong on
+//! its own: its syntax, its kind, its node and its days.
+
+use std::collections::BTreeMap;
+
+use super::{AdversaryKind, AdversarySpec};
+use crate::model::{Day, DayWindow, HUB, Network, Role};
+
+/// A `--adversary` spec that cannot be used: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--adversary #{} {:?}: {problem}", .position + 1, .spec)]
+#[non_exhaustive]
+pub struct SpecError {
+    /// The spec as the user wrote it.
+    pub spec: String,
+    /// Its 0-based position among the command's specs (shown 1-based), so
+    /// that a user who gave several can tell which one is wrong.
+    pub position: usize,
+    /// What is wrong with it.
+    pub problem: SpecProblem,
+}
+
+/// What is wrong with one spec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecProblem {
+    /// A part the grammar requires after its separator is empty: `""`,
+    /// `tap@`, `hub:`, `tap@n/`.
+    #[error("the {0} is empty")]
+    Empty(&'static str),
+    /// The kind is not one of the seven of DESIGN §5.
+    #[error("unknown adversary kind {0:?} (expected tap, mitm, hub, endpoint, key-thief, insider or forger)")]
+    UnknownKind(String),
+    /// A node-bound kind was given no `@NODE`.
+    #[error("kind {0} sits at a node: write {0}@NODE")]
+    NodeRequired(AdversaryKind),
+    /// A kind that works at the hub was given a node.
+    #[error("kind {kind} works at the hub, not at a node, so @{node} is not allowed")]
+    NodeNotAllowed {
+        /// The kind.
+        kind: AdversaryKind,
+        /// The node it was given.
+        node: String,
+    },
+    /// `@hub`: the hub is attacked through its own kinds.
+    #[error("@hub: to attack the hub use hub or insider")]
+    AtHub,
+    /// The node is not part of the network.
+    #[error("{0:?} is not a node of the network")]
+    UnknownNode(String),
+    /// A forger was asked to impersonate the hub, which never sends cables.
+    #[error("a forger cannot impersonate the hub, which relays cables but never sends them")]
+    ImpersonateHub,
+    /// A bare `forger` in a network with no node to impersonate.
+    #[error("a forger needs a node to impersonate and the network has none")]
+    NothingToImpersonate,
+    /// A single-day kind was given no `:DAY`.
+    #[error("kind {0} acts on a single day: write {0}{at}:DAY", at = if .0.needs_node() { "@NODE" } else { "" })]
+    DayRequired(AdversaryKind),
+    /// A single-day kind was given a window.
+    #[error("kind {kind} acts on a single day, so the window {window:?} is not allowed: give a single day")]
+    WindowNotAllowed {
+        /// The kind.
+        kind: AdversaryKind,
+        /// The window as written.
+        window: String,
+    },
+    /// A window kind was given a single day.
+    #[error(
+        "kind {kind} is active over a window: write FROM-UNTIL ({day}- for from day {day} to the end), not {day:?}"
+    )]
+    DayNotAllowed {
+        /// The kind.
+        kind: AdversaryKind,
+        /// The day as written.
+        day: String,
+    },
+    /// A day is not a whole number that fits in a day count.
+    #[error("{0:?} is not a day number")]
+    BadDay(String),
+    /// `until` is not after `from`: the adversary would never act.
+    #[error("until day {until} is not after from day {from}, so the window is empty")]
+    EmptyWindow {
+        /// First day of the window.
+        from: Day,
+        /// First day after it.
+        until: Day,
+    },
+    /// The adversary would start after the last day of the run.
+    #[error("day {day} is not before the end of the run (days = {days})")]
+    PastTheEnd {
+        /// The day it would start or act.
+        day: Day,
+        /// Length of the run.
+        days: u32,
+    },
+}
+
+/// Parses one `--adversary` spec into the [`AdversarySpec`] a scenario
+/// file with the same fields would give, named without a repeat suffix
+/// (see [`parse_adversary_specs`] for a whole list).
+///
+/// `network` and `days` are the scenario's, to check the node and the
+/// window; `position` is the spec's 0-based place among the command's
+/// specs, for the error message.
+pub fn parse_adversary_spec(
+    text: &str,
+    network: &Network,
+    days: u32,
+    position: usize,
+) -> Result<AdversarySpec, SpecError> {
+    parse_one(text, network, days, position).map(|(spec, _)| spec)
+}
+
+/// [`parse_adversary_spec`], also telling whether the actor was written
+/// out (true) or defaulted to the name (false), which renaming a repeat
+/// must know.
+fn parse_one(text: &str, network: &Network, days: u32, position: usize) -> Result<(AdversarySpec, bool), SpecError> {
+    parse(text.trim(), network, days).map_err(|problem| SpecError {
+        spec: text.to_owned(),
+        position,
+        problem,
+    })
+}
+
+/// Parses every spec of a command line, in order, and names repeats of
+/// the same `kind@node` with `#2`, `#3`... exactly as the scenario loader
+/// names repeated `[[adversary]]` tables, so that reports tell them apart.
+pub fn parse_adversary_specs<S: AsRef<str>>(
+    texts: &[S],
+    network: &Network,
+    days: u32,
+) -> Result<Vec<AdversarySpec>, SpecError> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut specs = Vec::with_capacity(texts.len());
+    for (position, text) in texts.iter().enumerate() {
+        let (mut spec, actor_given) = parse_one(text.as_ref(), network, days, position)?;
+        let count = seen.entry(spec.name.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            spec.name = format!("{} #{count}", spec.name);
+            // An actor left to its default follows the name, as in a file.
+            if !actor_given {
+                spec.actor.clone_from(&spec.name);
+            }
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
+}
+
+/// The spec split at its separators, before any meaning is given to the
+/// parts. `/` is split first because an actor name is free text and may
+/// itself contain `@` or `:`; kinds, nodes and days never contain `/`.
+struct Parts<'a> {
+    kind: &'a str,
+    node: Option<&'a str>,
+    when: Option<&'a str>,
+    actor: Option<&'a str>,
+}
+
+impl<'a> Parts<'a> {
+    fn split(text: &'a str) -> Result<Self, SpecProblem> {
+        let (rest, actor) = match text.split_once('/') {
+            Some((rest, actor)) => (rest, Some(non_empty(actor, "actor after '/'")?)),
+            None => (text, None),
+        };
+        let (head, when) = match rest.split_once(':') {
+            Some((head, when)) => (head, Some(non_empty(when, "day or window after ':'")?)),
+            None => (rest, None),
+        };
+        let (kind, node) = match head.split_once('@') {
+            Some((kind, node)) => (kind, Some(non_empty(node, "node after '@'")?)),
+            None => (head, None),
+        };
+        Ok(Parts {
+            kind: non_empty(kind, "adversary kind")?,
+            node,
+            when,
+            actor,
+        })
+    }
+}
+
+fn non_empty<'a>(part: &'a str, what: &'static str) -> Result<&'a str, SpecProblem> {
+    if part.is_empty() {
+        Err(SpecProblem::Empty(what))
+    } else {
+        Ok(part)
+    }
+}
+
+fn parse(text: &str, network: &Network, days: u32) -> Result<(AdversarySpec, bool), SpecProblem> {
+    if text.is_empty() {
+        return Err(SpecProblem::Empty("spec"));
+    }
+    let parts = Parts::split(text)?;
+    let kind: AdversaryKind = parts
+        .kind
+        .parse()
+        .map_err(|_| SpecProblem::UnknownKind(parts.kind.to_owned()))?;
+    let (at, impersonate) = position(kind, parts.node, network)?;
+    let window = window(kind, parts.when, days)?;
+    // Same naming rule as the scenario loader: the node an adversary sits
+    // at is part of its name; a forger's impersonated node is not, because
+    // the forger itself works at the hub.
+    let name = match &at {
+        Some(node) => format!("{kind}@{node}"),
+        None => kind.to_string(),
+    };
+    let spec = AdversarySpec {
+        actor: parts.actor.map_or_else(|| name.clone(), str::to_owned),
+        name,
+        kind,
+        at,
+        window,
+        impersonate,
+        to: Vec::new(),
+    };
+    Ok((spec, parts.actor.is_some()))
+}
+
+/// `(at, impersonate)` from the `@NODE` part.
+fn position(
+    kind: AdversaryKind,
+    node: Option<&str>,
+    network: &Network,
+) -> Result<(Option<String>, Option<String>), SpecProblem> {
+    let known = |node: &str| {
+        if node == HUB {
+            Err(if kind == AdversaryKind::Forger {
+                SpecProblem::ImpersonateHub
+            } else {
+                SpecProblem::AtHub
+            })
+        } else if network.contains(node) {
+            Ok(node.to_owned())
+        } else {
+            Err(SpecProblem::UnknownNode(node.to_owned()))
+        }
+    };
+    match (kind, node) {
+        (AdversaryKind::Forger, Some(node)) => Ok((None, Some(known(node)?))),
+        (AdversaryKind::Forger, None) => Ok((None, Some(default_impersonated(network)?))),
+        (kind, Some(node)) if kind.needs_node() => Ok((Some(known(node)?), None)),
+        (kind, None) if kind.needs_node() => Err(SpecProblem::NodeRequired(kind)),
+        (kind, Some(node)) => Err(SpecProblem::NodeNotAllowed {
+            kind,
+            node: node.to_owned(),
+        }),
+        (_, None) => Ok((None, None)),
+    }
+}
+
+/// Whom a bare `forger` claims to be: headquarters if the network has one
+/// (forged instructions are the story trainers tell), else the first node
+/// by name, so that the choice never depends on anything but the network.
+fn default_impersonated(network: &Network) -> Result<String, SpecProblem> {
+    network
+        .names_with_role(Role::Hq)
+        .next()
+        .or_else(|| network.endpoints().next().map(|n| n.name.as_str()))
+        .map(str::to_owned)
+        .ok_or(SpecProblem::NothingToImpersonate)
+}
+
+/// The window from the `:WHEN` part; absent means the whole run for window
+/// kinds, as a file that leaves out `from_day` and `until_day`.
+fn window(kind: AdversaryKind, when: Option<&str>, days: u32) -> Result<DayWindow, SpecProblem> {
+    let window = if kind.single_day() {
+        let when = when.ok_or(SpecProblem::DayRequired(kind))?;
+        if when.contains('-') {
+            return Err(SpecProblem::WindowNotAllowed {
+                kind,
+                window: when.to_owned(),
+            });
+        }
+        DayWindow::single(day(when)?)
+    } else {
+        match when {
+            None => DayWindow::new(0, None),
+            Some(when) => {
+                let Some((from, until)) = when.split_once('-') else {
+                    return Err(SpecProblem::DayNotAllowed {
+                        kind,
+                        day: when.to_owned(),
+                    });
+                };
+                let from = if from.is_empty() { 0 } else { day(from)? };
+                let until = if until.is_empty() { None } else { Some(day(until)?) };
+                DayWindow::new(from, until)
+            }
+        }
+    };
+    if let Some(until) = window.until
+        && until <= window.from
+    {
+        return Err(SpecProblem::EmptyWindow {
+            from: window.from,
+            until,
+        });
+    }
+    if window.from >= days {
+        return Err(SpecProblem::PastTheEnd { day: window.from, days });
+    }
+    Ok(window)
+}
+
+/// A day number: ASCII digits only, so that `+3`, ` 3` or `3-4-5` (whose
+/// second `-` would land here) are refused rather than read loosely.
+fn day(text: &str) -> Result<Day, SpecProblem> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SpecProblem::BadDay(text.to_owned()));
+    }
+    text.parse().map_err(|_| SpecProblem::BadDay(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Node;
+
+    const DAYS: u32 = 60;
+
+    fn net() -> Network {
+        Network::new([
+            Node::new("hq", Role::Hq),
+            Node::new("at-mfa", Role::Ministry),
+            Node::new("cy-mfa", Role::Ministry),
+            Node::new("del-kyiv", Role::Mission),
+        ])
+        .unwrap()
+    }
+
+    fn parse_ok(text: &str) -> AdversarySpec {
+        parse_adversary_spec(text, &net(), DAYS, 0).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn problem(text: &str) -> SpecProblem {
+        parse_adversary_spec(text, &net(), DAYS, 0).expect_err(text).problem
+    }
+
+    fn spec(
+        name: &str,
+        kind: AdversaryKind,
+        at: Option<&str>,
+        window: DayWindow,
+        actor: &str,
+        impersonate: Option<&str>,
+    ) -> AdversarySpec {
+        AdversarySpec {
+            name: name.into(),
+            kind,
+            at: at.map(Into::into),
+            window,
+            actor: actor.into(),
+            impersonate: impersonate.map(Into::into),
+            to: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn node_window_and_actor() {
+        assert_eq!(
+            parse_ok("endpoint@cy-mfa:10-40/apt"),
+            spec(
+                "endpoint@cy-mfa",
+                AdversaryKind::Endpoint,
+                Some("cy-mfa"),
+                DayWindow::new(10, Some(40)),
+                "apt",
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn node_alone_is_the_whole_run_and_its_own_actor() {
+        assert_eq!(
+            parse_ok("tap@del-kyiv"),
+            spec(
+                "tap@del-kyiv",
+                AdversaryKind::Tap,
+                Some("del-kyiv"),
+                DayWindow::new(0, None),
+                "tap@del-kyiv",
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn node_and_actor_without_window() {
+        let s = parse_ok("mitm@del-kyiv/crew");
+        assert_eq!(s.window, DayWindow::new(0, None));
+        assert_eq!(s.actor, "crew");
+        assert_eq!(s.name, "mitm@del-kyiv");
+    }
+
+    #[test]
+    fn open_ended_windows() {
+        assert_eq!(parse_ok("tap@at-mfa:10-").window, DayWindow::new(10, None));
+        assert_eq!(parse_ok("tap@at-mfa:-40").window, DayWindow::new(0, Some(40)));
+        assert_eq!(parse_ok("tap@at-mfa:-").window, DayWindow::new(0, None));
+        // An until past the run is allowed, as in a file: it ends with the run.
+        assert_eq!(parse_ok("tap@at-mfa:5-999").window, DayWindow::new(5, Some(999)));
+    }
+
+    #[test]
+    fn hub_kinds_with_and_without_window() {
+        assert_eq!(
+            parse_ok("hub:5-20"),
+            spec(
+                "hub",
+                AdversaryKind::Hub,
+                None,
+                DayWindow::new(5, Some(20)),
+                "hub",
+                None
+            )
+        );
+        assert_eq!(
+            parse_ok("hub"),
+            spec("hub", AdversaryKind::Hub, None, DayWindow::new(0, None), "hub", None)
+        );
+        assert_eq!(parse_ok("hub/gov").actor, "gov");
+    }
+
+    #[test]
+    fn single_day_kinds() {
+        assert_eq!(
+            parse_ok("key-thief@at-mfa:12"),
+            spec(
+                "key-thief@at-mfa",
+                AdversaryKind::KeyThief,
+                Some("at-mfa"),
+                DayWindow::single(12),
+                "key-thief@at-mfa",
+                None
+            )
+        );
+        assert_eq!(
+            parse_ok("insider:30/leaker"),
+            spec(
+                "insider",
+                AdversaryKind::Insider,
+                None,
+                DayWindow::single(30),
+                "leaker",
+                None
+            )
+        );
+        assert_eq!(parse_ok("insider:59").day(), 59);
+    }
+
+    #[test]
+    fn forger_node_is_the_impersonated_one() {
+        assert_eq!(
+            parse_ok("forger@del-kyiv:3-9"),
+            spec(
+                "forger",
+                AdversaryKind::Forger,
+                None,
+                DayWindow::new(3, Some(9)),
+                "forger",
+                Some("del-kyiv")
+            )
+        );
+    }
+
+    #[test]
+    fn bare_forger_impersonates_hq_or_the_first_node() {
+        assert_eq!(parse_ok("forger").impersonate.as_deref(), Some("hq"));
+        let no_hq = Network::new([Node::new("de-mfa", Role::Ministry), Node::new("be-mfa", Role::Ministry)]).unwrap();
+        let s = parse_adversary_spec("forger", &no_hq, DAYS, 0).unwrap();
+        assert_eq!(s.impersonate.as_deref(), Some("be-mfa"));
+    }
+
+    #[test]
+    fn actor_is_free_text() {
+        assert_eq!(parse_ok("tap@at-mfa:1-2/apt@29:x").actor, "apt@29:x");
+    }
+
+    #[test]
+    fn surrounding_spaces_are_ignored() {
+        assert_eq!(parse_ok(" hub:1- ").window, DayWindow::new(1, None));
+    }
+
+    #[test]
+    fn repeats_are_numbered_like_the_file_loader() {
+        let specs = parse_adversary_specs(
+            &[
+                "tap@at-mfa",
+                "tap@at-mfa:3-/x",
+                "tap@cy-mfa",
+                "tap@at-mfa:5-",
+                "tap@at-mfa:6-/tap@at-mfa",
+            ],
+            &net(),
+            DAYS,
+        )
+        .unwrap();
+        let names: Vec<_> = specs.iter().map(|s| (s.name.as_str(), s.actor.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("tap@at-mfa", "tap@at-mfa"),
+                ("tap@at-mfa #2", "x"),
+                ("tap@cy-mfa", "tap@cy-mfa"),
+                ("tap@at-mfa #3", "tap@at-mfa #3"),
+                ("tap@at-mfa #4", "tap@at-mfa"),
+            ]
+        );
+    }
+
+    #[test]
+    fn fail_empty_parts() {
+        assert_eq!(problem(""), SpecProblem::Empty("spec"));
+        assert_eq!(problem("   "), SpecProblem::Empty("spec"));
+        assert_eq!(problem("@at-mfa"), SpecProblem::Empty("adversary kind"));
+        assert_eq!(problem("tap@"), SpecProblem::Empty("node after '@'"));
+        assert_eq!(problem("hub:"), SpecProblem::Empty("day or window after ':'"));
+        assert_eq!(problem("tap@at-mfa/"), SpecProblem::Empty("actor after '/'"));
+    }
+
+    #[test]
+    fn fail_unknown_kind() {
+        assert_eq!(problem("sniffer@at-mfa"), SpecProblem::UnknownKind("sniffer".into()));
+        assert_eq!(problem("Tap@at-mfa"), SpecProblem::UnknownKind("Tap".into()));
+    }
+
+    #[test]
+    fn fail_node_required() {
+        for kind in [AdversaryKind::Tap, AdversaryKind::Mitm, AdversaryKind::Endpoint] {
+            assert_eq!(problem(&format!("{kind}:1-2")), SpecProblem::NodeRequired(kind));
+        }
+        assert_eq!(
+            problem("key-thief:4"),
+            SpecProblem::NodeRequired(AdversaryKind::KeyThief)
+        );
+    }
+
+    #[test]
+    fn fail_node_not_allowed() {
+        assert_eq!(
+            problem("hub@at-mfa"),
+            SpecProblem::NodeNotAllowed {
+                kind: AdversaryKind::Hub,
+                node: "at-mfa".into()
+            }
+        );
+        assert_eq!(
+            problem("insider@at-mfa:3"),
+            SpecProblem::NodeNotAllowed {
+                kind: AdversaryKind::Insider,
+                node: "at-mfa".into()
+            }
+        );
+    }
+
+    #[test]
+    fn fail_unknown_node_and_hub() {
+        assert_eq!(problem("tap@xx-mfa"), SpecProblem::UnknownNode("xx-mfa".into()));
+        assert_eq!(problem("forger@xx-mfa"), SpecProblem::UnknownNode("xx-mfa".into()));
+        assert_eq!(problem("tap@hub"), SpecProblem::AtHub);
+        assert_eq!(problem("forger@hub"), SpecProblem::ImpersonateHub);
+    }
+
+    #[test]
+    fn fail_bare_forger_without_nodes() {
+        let empty = Network::new([]).unwrap();
+        let err = parse_adversary_spec("forger", &empty, DAYS, 0).unwrap_err();
+        assert_eq!(err.problem, SpecProblem::NothingToImpersonate);
+    }
+
+    #[test]
+    fn fail_single_day_kinds_need_one_day() {
+        assert_eq!(problem("insider"), SpecProblem::DayRequired(AdversaryKind::Insider));
+        assert_eq!(
+            problem("key-thief@at-mfa"),
+            SpecProblem::DayRequired(AdversaryKind::KeyThief)
+        );
+        assert_eq!(
+            problem("insider:3-5"),
+            SpecProblem::WindowNotAllowed {
+                kind: AdversaryKind::Insider,
+                window: "3-5".into()
+            }
+        );
+        assert_eq!(
+            problem("key-thief@at-mfa:-5"),
+            SpecProblem::WindowNotAllowed {
+                kind: AdversaryKind::KeyThief,
+                window: "-5".into()
+            }
+        );
+    }
+
+    #[test]
+    fn fail_window_kinds_refuse_a_single_day() {
+        assert_eq!(
+            problem("tap@at-mfa:7"),
+            SpecProblem::DayNotAllowed {
+                kind: AdversaryKind::Tap,
+                day: "7".into()
+            }
+        );
+    }
+
+    #[test]
+    fn fail_bad_day_numbers() {
+        assert_eq!(problem("insider:x"), SpecProblem::BadDay("x".into()));
+        assert_eq!(problem("insider:+3"), SpecProblem::BadDay("+3".into()));
+        assert_eq!(problem("tap@at-mfa:1-2-3"), SpecProblem::BadDay("2-3".into()));
+        assert_eq!(problem("hub:a-4"), SpecProblem::BadDay("a".into()));
+        assert_eq!(problem("hub:99999999999-"), SpecProblem::BadDay("99999999999".into()));
+    }
+
+    #[test]
+    fn fail_empty_window() {
+        assert_eq!(problem("hub:5-5"), SpecProblem::EmptyWindow { from: 5, until: 5 });
+        assert_eq!(
+            problem("tap@at-mfa:9-3"),
+            SpecProblem::EmptyWindow { from: 9, until: 3 }
+        );
+        assert_eq!(problem("hub:-0"), SpecProblem::EmptyWindow { from: 0, until: 0 });
+    }
+
+    #[test]
+    fn fail_past_the_end_of_the_run() {
+        assert_eq!(problem("hub:60-"), SpecProblem::PastTheEnd { day: 60, days: DAYS });
+        assert_eq!(problem("insider:60"), SpecProblem::PastTheEnd { day: 60, days: DAYS });
+    }
+
+    #[test]
+    fn error_names_the_spec_its_position_and_the_problem() {
+        let err = parse_adversary_spec("tap@xx-mfa:1-2", &net(), DAYS, 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--adversary #2 \"tap@xx-mfa:1-2\": \"xx-mfa\" is not a node of the network"
+        );
+        let err = parse_adversary_specs(&["hub", "insider"], &net(), DAYS).unwrap_err();
+        assert_eq!(err.position, 1);
+        assert_eq!(
+            err.to_string(),
+            "--adversary #2 \"insider\": kind insider acts on a single day: write insider:DAY"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! One connection of a node to the hub: TLS (if configured), hello,
+//! publish, and the frames that follow.
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadHalf};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::NodeError;
+use crate::crypto::DirectoryEntry;
+use crate::net::alarm::{AlarmKind, AlarmSubject, Alarms};
+use crate::net::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+use crate::net::{DayClock, NodeConfig, tls};
+use crate::wire::{Frame, PROTOCOL_VERSION};
+
+/// Any byte stream a node can talk over: a socket, an in-memory link, a
+/// TLS stream on top of either.
+pub trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> ByteStream for T {}
+
+/// A boxed [`ByteStream`], so that plain and TLS connections, and
+/// reconnections over new links, have one type.
+pub type BoxStream = Box<dyn ByteStream>;
+
+pub(super) struct Connection {
+    source: FrameSource<ReadHalf<BoxStream>>,
+    pub(super) out: FrameSender,
+    writer: JoinHandle<Result<(), FramedError>>,
+}
+
+impl Connection {
+    /// Sends what is queued and closes the stream (with a TLS close_notify).
+    pub(super) async fn close(self) {
+        drop(self.out);
+        let _ = self.writer.await;
+    }
+}
+
+/// The next frame of the connection, or never if there is none.
+pub(super) async fn next_frame(conn: &mut Option<Connection>) -> Result<Option<Frame>, FramedError> {
+    match conn {
+        Some(conn) => conn.source.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs the handshake (TLS if configured), says hello, publishes `entry`
+/// and waits until the hub has processed both.
+pub(super) async fn establish(
+    config: &NodeConfig,
+    entry: DirectoryEntry,
+    stream: BoxStream,
+    clock: &DayClock,
+    alarms: &Alarms,
+) -> Result<Connection, NodeError> {
+    let stream: BoxStream = match &config.tls {
+        None => stream,
+        Some(tls_config) => {
+            let connector = tokio_rustls::TlsConnector::from(tls_config.clone());
+            match connector.connect(tls::hub_server_name(), stream).await {
+                Ok(mut tls_stream) => {
+                    // Every frame becomes whole records (see write_frames).
+                    tls_stream.get_mut().1.set_buffer_limit(None);
+                    Box::new(tls_stream)
+                }
+                Err(e) => {
+                    alarms.raise_about(
+                        clock.today(),
+                        &config.name,
+                        AlarmKind::CertificateRejected,
+                        format!("hub certificate refused: {e}"),
+                        AlarmSubject::link(&config.name),
+                    );
+                    return Err(NodeError::Handshake(e));
+                }
+            }
+        }
+    };
+    let (read_half, write_half) = tokio::io::split(stream);
+    let (out, out_rx) = mpsc::unbounded_channel();
+    let writer = tokio::spawn(write_frames(write_half, out_rx, config.max_frame));
+    let mut source = FrameSource::new(read_half, config.max_frame);
+    for frame in [
+        Frame::Hello {
+            node: config.name.clone(),
+            protocol: PROTOCOL_VERSION,
+        },
+        Frame::Publish { entry },
+        Frame::DirectoryRequest {
+            nodes: vec![config.name.clone()],
+        },
+    ] {
+        let _ = out.send(Outgoing::Frame(frame));
+    }
+    // The hub answers in order: an answer means hello and publish passed.
+    let refused = match source.next().await {
+        Ok(Some(Frame::DirectoryAnswer { .. })) => None,
+        Ok(Some(Frame::Error { code, detail, .. })) => Some(NodeError::Refused { code, detail }),
+        Ok(Some(other)) => Some(NodeError::Connection(format!("unexpected {} frame", other.kind()))),
+        Ok(None) => Some(NodeError::Connection("the hub closed the connection".into())),
+        Err(e) => Some(NodeError::from(e)),
+    };
+    let conn = Connection { source, out, writer };
+    match refused {
+        None => Ok(conn),
+        Some(e) => {
+            conn.close().await;
+            Err(e)
+        }
+    }
+}
