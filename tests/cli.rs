@@ -173,5 +173,8 @@ fn the_design_example_runs_with_its_adversary() {
     assert_eq!(stderr(&out), "", "leak events stay off stderr unless asked for");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["actors"][0]["actor"], "apt");
-    assert_eq!(report["actors"][0]["adversaries"], serde_json::json!(["endpoint@cy-mfa"]));
+    assert_eq!(
+        report["actors"][0]["adversaries"],
+        serde_json::json!(["endpoint@cy-mfa"])
+    );
 }

@@ -34,8 +34,12 @@ pub struct Mitm {
     own: Pki,
     keys: ActorKeys,
     clock: DayClock,
-    /// Set once an interception failed: from then on it only passes bytes.
+    /// Set once the node refused its certificate: the node verifies the
+    /// hub, so from then on it only passes bytes.
     gave_up: AtomicBool,
+    /// Set when the hub refused it: the node's next attempt is passed
+    /// through (the MITM may try again later, with keys stolen since).
+    pass_next: AtomicBool,
     wire: Mutex<[Vec<u8>; 2]>,
     decrypted: Mutex<[Vec<u8>; 2]>,
 }
@@ -62,6 +66,7 @@ impl Mitm {
             keys,
             clock,
             gave_up: AtomicBool::new(false),
+            pass_next: AtomicBool::new(false),
             wire: Mutex::new([Vec::new(), Vec::new()]),
             decrypted: Mutex::new([Vec::new(), Vec::new()]),
         })
@@ -159,19 +164,26 @@ impl Mitm {
             .await
         {
             Ok(stream) => stream,
-            Err(e) => return self.give_up(&format!("the hub refused it: {e}")).await,
+            Err(e) => return self.fall_back(&format!("the hub refused it: {e}")),
         };
         info!(adversary = %self.spec.name, node = %self.node, "TLS intercepted");
         if !self.relay(node_tls, hub_tls, true).await {
             // The hub closed before saying anything: it refused us (no
             // client certificate it accepts).
-            self.give_up("the hub closed the intercepted connection").await;
+            self.fall_back("the hub closed the intercepted connection");
         }
     }
 
     async fn give_up(&self, why: &str) {
         debug!(adversary = %self.spec.name, node = %self.node, why, "interception failed; passing bytes through from now on");
         self.gave_up.store(true, Ordering::SeqCst);
+    }
+
+    /// The hub refused us: pass the node's next attempt through, but try
+    /// again on a later connection, perhaps with keys stolen since.
+    fn fall_back(&self, why: &str) {
+        debug!(adversary = %self.spec.name, node = %self.node, why, "interception failed; passing the next connection through");
+        self.pass_next.store(true, Ordering::SeqCst);
     }
 }
 
@@ -184,7 +196,8 @@ impl Middlebox for Mitm {
     ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(async move {
             let active = self.spec.window.contains(self.clock.today());
-            if self.transport != Transport::Plain && active && !self.gave_up.load(Ordering::SeqCst) {
+            let pass = self.pass_next.swap(false, Ordering::SeqCst) || self.gave_up.load(Ordering::SeqCst);
+            if self.transport != Transport::Plain && active && !pass {
                 self.intercept(node_side, hub_side).await;
             } else {
                 self.relay(node_side, hub_side, false).await;
@@ -195,8 +208,9 @@ impl Middlebox for Mitm {
     fn reconnect_on(&self, day: Day) -> bool {
         // It sees a TLS handshake only if the connection starts while it is
         // there: the link is reset when it arrives and when it leaves.
-        self.transport != Transport::Plain
-            && ((day == self.spec.window.from && day > 0) || Some(day) == self.spec.window.until)
+        // Day 0 included: its first connection came before the day's
+        // thefts, and a client key stolen that day may make the difference.
+        self.transport != Transport::Plain && (day == self.spec.window.from || Some(day) == self.spec.window.until)
     }
 }
 

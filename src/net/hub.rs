@@ -148,6 +148,10 @@ impl Hub {
                 let timeout = self.shared.config.handshake_timeout;
                 match tokio::time::timeout(timeout, acceptor.accept(raw)).await {
                     Err(_) => Err(SessionError::Timeout(timeout)),
+                    // A peer that hangs up before (or during) its hello is
+                    // gone, not refused; only a handshake that fails on its
+                    // content (a certificate) is an attack worth an alarm.
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(SessionError::Handshake(e)),
                     Ok(Err(e)) => {
                         self.shared.alarms.raise_about(
                             self.today(),

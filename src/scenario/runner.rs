@@ -197,11 +197,6 @@ impl Runner {
         for day in 0..scenario.days {
             clock.set(day);
             hub.enter_day(day);
-            for node in net.links_to_reset(day) {
-                if let Err(e) = net.reconnect(&node).await {
-                    warn!(node = %node, day, cause = %e, "node lost its connection");
-                }
-            }
             let rotated = await_in_order(nodes.values().map(|n| n.enter_day(day))).await;
             let poisoned = adversaries.iter().any(|a| a.refreshes_directory_on(day));
             if needs_directory && (day == 0 || poisoned || rotated.iter().any(|r| matches!(r, Ok(true)))) {
@@ -224,6 +219,20 @@ impl Runner {
                     hub,
                     node: at,
                 });
+            }
+
+            // After the day's thefts: a link taken over today sees a fresh
+            // handshake, with whatever keys its actor holds by now. What
+            // adversaries injected is delivered first, so that a reset does
+            // not make the hub send it twice.
+            let resets = net.links_to_reset(day);
+            if !resets.is_empty() {
+                hub.wait_idle().await;
+            }
+            for node in resets {
+                if let Err(e) = net.reconnect(&node).await {
+                    warn!(node = %node, day, cause = %e, "node lost its connection");
+                }
             }
 
             let mut today: Vec<Cable> = Vec::new();

@@ -1,0 +1,42 @@
+//! Rule 5 (DESIGN §6): an insider exports the hub archive on one day — the
+//! Cablegate pattern.
+
+#[path = "support/world.rs"]
+mod world;
+
+use world::{config, content, ids, routing, run};
+
+const INSIDER_DAY_6: &str = "[[adversary]]\nkind = \"insider\"\non_day = 6\nactor = \"leaker\"\n";
+
+#[tokio::test(start_paused = true)]
+async fn a_plaintext_archive_gives_the_insider_everything_archived_so_far() {
+    // At the start of day 6 the archive holds C1..C4. TLS on every link
+    // changes nothing: the archive is behind it.
+    for transport in ["plain", "mtls"] {
+        let report = run(&config(transport, "off"), INSIDER_DAY_6).await;
+        assert_eq!(
+            content(&report, "leaker"),
+            ids(&["C1", "C2", "C3", "C4"]),
+            "{transport}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn archive_days_and_no_archive_limit_the_export() {
+    let report = run(&format!("{}archive_days = 3", config("mtls", "off")), INSIDER_DAY_6).await;
+    // Kept on day 6 iff 6 - day < 3: days 4 and 5, C3 and C4.
+    assert_eq!(content(&report, "leaker"), ids(&["C3", "C4"]));
+    let report = run(&format!("{}archive = false", config("mtls", "off")), INSIDER_DAY_6).await;
+    assert_eq!(content(&report, "leaker"), ids(&[]));
+    assert_eq!(routing(&report, "leaker"), ids(&[]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_e2e_archive_shows_headers_only() {
+    for e2e in ["group", "static", "forward-secret"] {
+        let report = run(&config("mtls", e2e), INSIDER_DAY_6).await;
+        assert_eq!(content(&report, "leaker"), ids(&[]), "{e2e}");
+        assert_eq!(routing(&report, "leaker"), ids(&["C1", "C2", "C3", "C4"]), "{e2e}");
+    }
+}
