@@ -39,6 +39,38 @@
 //! assert_eq!(r.len(), 1 + 27 + 1);
 //! ```
 //!
+//! ## A threat test in a few lines
+//!
+//! Build a scenario in code (or load a TOML file), run it with one call,
+//! and check the report, which is typed data measured from the run:
+//!
+//! ```
+//! use cablesim::scenario::{Preset, Runner, Scenario};
+//!
+//! let mut scenario = Scenario::from_toml_str(r#"
+//!     [scenario]
+//!     name = "tapped mission"
+//!     seed = 3
+//!     days = 10
+//!     cables = 12
+//!     [network]
+//!     ministries = 2
+//!     missions = 2
+//!     [[adversary]]
+//!     kind = "tap"
+//!     at = "del-washington"
+//! "#, "inline.toml")?;
+//! scenario.apply_preset(Preset::E2eFs);
+//! let report = Runner::new(scenario).run_blocking()?.report;
+//! // Mutual TLS and end-to-end encryption: the tap recovers nothing.
+//! assert!(report.actors[0].content.is_empty());
+//! assert!(report.actors[0].routing.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `Runner::run` is the async form; `Runner::with_adversary` adds an
+//! adversary of your own (see `examples/custom_adversary.rs`).
+//!
 //! ## Layout
 //!
 //! | module | role |
@@ -46,11 +78,15 @@
 //! | [`model`] | nodes, cables, classification, days, R(c), the seeded generator, canaries |
 //! | [`crypto`] | keys and epochs, the envelope, the key directory and pinning, replay guard (sans-IO) |
 //! | [`wire`] | frames and the length-prefixed codec with limits (sans-IO) |
-//! | [`net`] | the run's CA and certificates, TLS 1.3 configs, and the tokio side: links, hub, nodes |
-//! | [`scenario`] | scenario files, presets and `--set`, the built-in catalog |
+//! | [`net`] | hub and nodes over TLS 1.3 or plain bytes, links with tap points, hooks, alarms |
+//! | [`adversary`] | the [`adversary::Adversary`] trait, the seven kinds, the analyst (sans-IO) |
+//! | [`scenario`] | scenario files, presets, the built-in catalog, the day-by-day runner |
+//! | [`report`] | the run report and its renderings |
 //!
-//! Imports go downward: `model` ← `crypto` ← `wire`. None of these modules
-//! performs I/O or reads a clock: days are passed in explicitly.
+//! Imports go downward: `model` ← `crypto` ← `wire` ← `net`; `adversary`
+//! uses `crypto`, `wire` and the hooks of `net`; `scenario` wires
+//! everything; `report` reads what the runner measured. `model`, `crypto`,
+//! `wire` and the analyst perform no I/O and read no clock.
 #![forbid(unsafe_code)]
 
 pub mod adversary;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic, parse_adversary_specs};
 use cablesim::net::Pki;
 use cablesim::report::render_text;
 use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve};
@@ -47,12 +48,21 @@ enum Command {
         /// Override a field after the preset, e.g. --set distribution=need-to-know.
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
+        /// Replace the scenario's adversaries (repeatable): kind@node[:from-until][/actor],
+        /// kind:from-until, kind@node:on_day — e.g. --adversary endpoint@cy-mfa:30-/apt.
+        #[arg(long = "adversary", value_name = "SPEC")]
+        adversaries: Vec<String>,
         /// Seed for the generated cables (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+    },
+    /// Explain an adversary kind, a preset or a [security] field in plain words.
+    Explain {
+        /// e.g. endpoint, mitm, e2e-fs, key_pinning, retention_days.
+        topic: String,
     },
     /// List the built-in scenarios and the presets, one line each.
     List,
@@ -88,6 +98,8 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause.is::<ScenarioError>()
             || cause.is::<cablesim::scenario::UnknownPreset>()
+            || cause.is::<SpecError>()
+            || cause.is::<UnknownTopic>()
             || matches!(
                 cause.downcast_ref::<RunError>(),
                 Some(RunError::Scenario(_) | RunError::Unsupported(_))
@@ -116,10 +128,11 @@ fn execute(command: Command) -> anyhow::Result<()> {
             scenario,
             config,
             sets,
+            adversaries,
             seed,
             format,
         } => {
-            let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, seed)?;
+            let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, &adversaries, seed)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let mut runner = Runner::new(scenario);
             if let Some(preset) = preset {
@@ -132,6 +145,13 @@ fn execute(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Explain { topic } => match explain_topic(&topic) {
+            Some(text) => {
+                println!("{text}");
+                Ok(())
+            }
+            None => Err(anyhow::Error::new(UnknownTopic(topic))),
+        },
         Command::List => {
             println!("built-in scenarios:");
             for builtin in BUILTIN {
@@ -159,12 +179,18 @@ fn execute(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The topic is not one `explain` knows.
+#[derive(Debug, thiserror::Error)]
+#[error("nothing to explain about {0:?} (topics: {topics})", topics = EXPLAIN_TOPICS.join(", "))]
+struct UnknownTopic(String);
+
 /// Resolves a scenario and applies, in order, the preset, the `--set`
-/// assignments and the seed.
+/// assignments, the `--adversary` replacements and the seed.
 fn prepare(
     name: &str,
     config: Option<&str>,
     sets: &[String],
+    adversaries: &[String],
     seed: Option<u64>,
 ) -> anyhow::Result<(Scenario, Option<Preset>)> {
     let mut scenario = resolve(name)?;
@@ -174,6 +200,10 @@ fn prepare(
     }
     for assignment in sets {
         scenario.apply_set(assignment)?;
+    }
+    if !adversaries.is_empty() {
+        scenario.adversaries = parse_adversary_specs(adversaries, &scenario.network, scenario.days)?;
+        scenario.validate()?;
     }
     if let Some(seed) = seed {
         scenario.set_seed(seed);

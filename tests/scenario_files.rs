@@ -304,7 +304,6 @@ fn coreu_2018_is_the_eu_28_institutions_and_delegations() {
     assert_eq!(s.security.distribution, Distribution::Broadcast);
     assert_eq!(s.security.max_classification, Classification::Restricted);
     assert!((1000..=1200).contains(&s.days), "about three years, got {}", s.days);
-    assert!(s.adversaries.is_empty(), "the incident is left for the user to enable");
 
     let generator = s.generator().unwrap();
     let (mut sent, mut withheld) = (0, 0);
@@ -343,20 +342,14 @@ fn fail_unknown_scenario_name_lists_the_builtins() {
 }
 
 #[test]
-fn the_commented_out_incident_loads_when_enabled() {
-    // The block at the end of coreu-2018.toml, uncommented, is valid.
-    let text = scenario::builtin("coreu-2018").unwrap().toml;
-    let start = text.find("# [[adversary]]").expect("the commented-out incident");
-    let block: String = text[start..]
-        .lines()
-        .map(|line| line.trim_start_matches("# "))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let enabled = format!("{}{block}\n", &text[..start]);
-    let s = Scenario::from_toml_str(&enabled, "enabled.toml").unwrap();
+fn coreu_2018_carries_the_phishing_incident() {
+    let s = scenario::resolve("coreu-2018").unwrap();
     assert_eq!(s.adversaries.len(), 1);
-    assert_eq!(s.adversaries[0].name, "endpoint@cy-mfa");
-    assert_eq!(s.adversaries[0].window.until, None);
+    let incident = &s.adversaries[0];
+    assert_eq!(incident.name, "endpoint@cy-mfa");
+    assert_eq!(incident.actor, "phishers");
+    assert_eq!(incident.window.from, 30);
+    assert_eq!(incident.window.until, None, "to the end: about three years");
 }
 
 // ---------------------------------------------------------------- presets

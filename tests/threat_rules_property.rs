@@ -98,7 +98,9 @@ fn pick() -> impl Strategy<Value = Pick> {
 
 /// The scenario file for a pick. Forgers act alone (their own actor), so
 /// that no pooled theft hands them the impersonated node's signing key: §6
-/// does not cover a forger that can sign for real.
+/// does not cover a forger that can sign for real. A link carries at most
+/// one man in the middle (a second one becomes a tap): two interceptors in
+/// series defeat each other's TLS, a case §6 does not describe.
 fn scenario(p: &Pick) -> Scenario {
     let mut text = format!(
         "[scenario]\nname = \"random\"\nseed = {}\ndays = {}\ncables = {}\n\n[network]\nministries = {}\nmissions = {}\nhq = {}\n\n",
@@ -129,9 +131,17 @@ fn scenario(p: &Pick) -> Scenario {
     }
     let network = cablesim::model::Network::generated(p.ministries, p.missions, p.hq);
     let nodes: Vec<String> = network.endpoints().map(|n| n.name.clone()).collect();
+    let mut intercepted: Vec<&String> = Vec::new();
     for (i, a) in p.adversaries.iter().enumerate() {
-        let kind = KINDS[a.kind];
         let node = &nodes[a.node % nodes.len()];
+        let mut kind = KINDS[a.kind];
+        if kind == "mitm" {
+            if intercepted.contains(&node) {
+                kind = "tap";
+            } else {
+                intercepted.push(node);
+            }
+        }
         let from = a.from % p.days;
         let actor = if kind == "forger" {
             format!("forger-{i}")
@@ -203,7 +213,13 @@ fn check(p: &Pick) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // A fixed seed: the same 256 scenarios on every run, so a failure in CI
+    // is a failure on every machine.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x00C0_FFEE),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn reports_equal_what_the_rules_predict(p in pick()) {

@@ -18,6 +18,9 @@ pub struct Endpoint {
     node: String,
     keys: ActorKeys,
     loot: Mutex<Loot>,
+    /// The node's epochs at the last copy: keys are copied again only
+    /// when they change.
+    copied_epochs: Mutex<Option<Vec<crate::model::Epoch>>>,
 }
 
 impl Endpoint {
@@ -28,6 +31,7 @@ impl Endpoint {
             node,
             keys,
             loot: Mutex::new(Loot::default()),
+            copied_epochs: Mutex::new(None),
         }
     }
 }
@@ -60,6 +64,10 @@ impl Adversary for Endpoint {
         let day = site.day;
         let arriving = day == self.spec.window.from;
         let (documents, secrets) = node.inspect(|state| {
+            let epochs = state.keys.held_epochs();
+            let mut copied = self.copied_epochs.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh_keys = copied.as_ref() != Some(&epochs);
+            *copied = Some(epochs);
             let mut documents = Vec::new();
             if arriving {
                 // What the node holds when the malware lands: H(n, from_day).
@@ -72,7 +80,14 @@ impl Adversary for Endpoint {
                     }));
                 }
             }
-            (documents, state.keys.copy_secrets())
+            (
+                documents,
+                if fresh_keys {
+                    state.keys.copy_secrets()
+                } else {
+                    Vec::new()
+                },
+            )
         });
         // Keys held today; under forward secrecy, one more epoch's keys
         // each time the node rotates while the malware is present.

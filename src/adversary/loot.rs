@@ -164,6 +164,7 @@ pub fn same_key(a: &KeyMaterial, b: &KeyMaterial) -> bool {
         (KeyMaterial::Identity { owner: oa, key: ka }, KeyMaterial::Identity { owner: ob, key: kb }) => {
             oa == ob && ka.public() == kb.public()
         }
-        _ => a.owner() == b.owner() && a.key_id().is_some() && a.key_id() == b.key_id() && a.describe() == b.describe(),
+        // Descriptions first: comparing them is cheap, key ids are not.
+        _ => a.describe() == b.describe() && a.key_id().is_some() && a.key_id() == b.key_id(),
     }
 }

@@ -124,26 +124,25 @@ pub const LINK_BUFFER: usize = 256 * 1024;
 impl Link {
     /// A fresh link for `node`, shown to `taps`.
     pub fn new(node: &str, clock: DayClock, taps: Vec<Arc<dyn LinkTap>>) -> Link {
-        Self::with_middlebox(node, clock, taps, None)
+        Self::with_middleboxes(node, clock, taps, Vec::new())
     }
 
-    /// A fresh link for `node`, shown to `taps`, with `middlebox` (if any)
-    /// carrying the bytes between the two ends. Taps see the node's side.
-    pub fn with_middlebox(
+    /// A fresh link for `node`, shown to `taps`, with `middleboxes` (if
+    /// any) carrying the bytes between the two ends, the first nearest the
+    /// node. Taps see the node's side.
+    pub fn with_middleboxes(
         node: &str,
         clock: DayClock,
         taps: Vec<Arc<dyn LinkTap>>,
-        middlebox: Option<Arc<dyn Middlebox>>,
+        middleboxes: Vec<Arc<dyn Middlebox>>,
     ) -> Link {
-        let (node_end, hub_end) = match middlebox {
-            None => tokio::io::duplex(LINK_BUFFER),
-            Some(middlebox) => {
-                let (node_end, node_side) = tokio::io::duplex(LINK_BUFFER);
-                let (hub_side, hub_end) = tokio::io::duplex(LINK_BUFFER);
-                tokio::spawn(middlebox.carry(node.to_owned(), node_side, hub_side));
-                (node_end, hub_end)
-            }
-        };
+        let (node_end, mut toward_hub) = tokio::io::duplex(LINK_BUFFER);
+        for middlebox in middleboxes {
+            let (next_in, next_out) = tokio::io::duplex(LINK_BUFFER);
+            tokio::spawn(middlebox.carry(node.to_owned(), toward_hub, next_in));
+            toward_hub = next_out;
+        }
+        let hub_end = toward_hub;
         Link {
             node_end: TappedStream {
                 inner: node_end,

@@ -62,17 +62,7 @@ pub fn render_text(report: &RunReport) -> String {
         let _ = writeln!(out, "adversaries: none");
     }
     for actor in &report.actors {
-        let _ = writeln!(
-            out,
-            "actor {} ({}): content {}, routing {}, traffic frames {}, forged accepted {}, alarms {}",
-            actor.actor,
-            actor.adversaries.join(", "),
-            actor.content.len(),
-            actor.routing.len(),
-            actor.traffic_frames,
-            actor.forged_accepted,
-            actor.alarms
-        );
+        render_actor(&mut out, actor);
     }
     let _ = writeln!(out, "alarms: {}", report.alarms.len());
     for alarm in report.alarms.iter().take(10) {
@@ -90,4 +80,40 @@ pub fn render_text(report: &RunReport) -> String {
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
+}
+
+/// One actor: what it is, then its leaks by classification.
+fn render_actor(out: &mut String, actor: &super::ActorReport) {
+    let _ = writeln!(
+        out,
+        "actor {}: {} (ATT&CK {})",
+        actor.actor,
+        actor.adversaries.join(", "),
+        actor.attack.join(", ")
+    );
+    let _ = writeln!(out, "  {:<14} {:>8} {:>8}", "classification", "content", "routing");
+    for (level, counts) in &actor.by_classification {
+        let _ = writeln!(
+            out,
+            "  {:<14} {:>8} {:>8}",
+            level.as_str(),
+            counts.content,
+            counts.routing
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<14} {:>8} {:>8}",
+        "all",
+        actor.content.len(),
+        actor.routing.len()
+    );
+    let _ = writeln!(
+        out,
+        "  traffic frames {}, forged cables accepted {}, alarms caused {}",
+        actor.traffic_frames, actor.forged_accepted, actor.alarms
+    );
+    if let Some(first) = actor.evidence.first() {
+        let _ = writeln!(out, "  for example {} via {}", first.cable, first.via);
+    }
 }

@@ -173,12 +173,13 @@ impl InProcessNetwork {
                 .filter(|(at, _)| at == node)
                 .map(|(_, t)| t.clone())
                 .collect(),
-            middlebox: self
+            middleboxes: self
                 .hooks
                 .middleboxes
                 .iter()
-                .find(|(at, _)| at == node)
-                .map(|(_, m)| m.clone()),
+                .filter(|(at, _)| at == node)
+                .map(|(_, m)| m.clone())
+                .collect(),
         }
     }
 
@@ -224,7 +225,7 @@ impl InProcessNetwork {
             clock: self.clock.clone(),
             node: label.to_owned(),
             taps,
-            middlebox: None,
+            middleboxes: Vec::new(),
         }
         .open()
     }
@@ -236,16 +237,16 @@ struct LinkMaker {
     clock: DayClock,
     node: String,
     taps: Vec<Arc<dyn LinkTap>>,
-    middlebox: Option<Arc<dyn Middlebox>>,
+    middleboxes: Vec<Arc<dyn Middlebox>>,
 }
 
 impl LinkMaker {
     fn open(&self) -> TappedStream<DuplexStream> {
-        let link = Link::with_middlebox(
+        let link = Link::with_middleboxes(
             &self.node,
             self.clock.clone(),
             self.taps.clone(),
-            self.middlebox.clone(),
+            self.middleboxes.clone(),
         );
         let hub = self.hub.clone();
         let node = self.node.clone();
