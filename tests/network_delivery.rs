@@ -112,7 +112,10 @@ async fn every_sent_cable_reaches_exactly_its_recipients_once() {
                     "{label}: a withheld cable reached the hub"
                 );
                 assert!(outcome.report.alarms.is_empty(), "{label}: {:?}", outcome.report.alarms);
-                assert!(outcome.report.actors.is_empty(), "{label}: no adversary, no actor, nothing leaks");
+                assert!(
+                    outcome.report.actors.is_empty(),
+                    "{label}: no adversary, no actor, nothing leaks"
+                );
             }
         }
     }

@@ -75,6 +75,13 @@ pub struct Generator {
     count: u64,
     days: u32,
     mix: ClassificationMix,
+    /// How many cables get each level (see [`ClassificationMix::quotas`]).
+    quotas: [u64; 5],
+    /// Multiplier and offset of the permutation that spreads the levels
+    /// over the run: cable `i` takes the level at position `(a·i + b) mod
+    /// count`, with `a` coprime to `count`, so every level gets exactly its
+    /// quota while levels still look random from day to day.
+    spread: (u64, u64),
     /// Names of the hq, ministry and mission nodes, in [`ROLES`] order.
     pools: [Vec<String>; 3],
 }
@@ -91,12 +98,15 @@ impl Generator {
         if count > 0 && days == 0 {
             return Err(GeneratorError::NoDays { count });
         }
+        let mix = ClassificationMix::default();
         Ok(Generator {
             seed,
             key: key_from_seed(seed),
             count,
             days,
-            mix: ClassificationMix::default(),
+            mix,
+            quotas: mix.quotas(count),
+            spread: spread(seed, count),
             pools,
         })
     }
@@ -104,6 +114,7 @@ impl Generator {
     /// The same generator with another classification mix.
     pub fn with_mix(mut self, mix: ClassificationMix) -> Self {
         self.mix = mix;
+        self.quotas = mix.quotas(self.count);
         self
     }
 
@@ -170,7 +181,10 @@ impl Generator {
         // The canary is drawn first, so that it depends only on the seed and
         // the index, not on the templates or the network.
         let canary = new_canary(&mut rng);
-        let classification = self.mix.pick(&mut rng);
+        let (a, b) = self.spread;
+        let position =
+            u64::try_from((u128::from(a) * u128::from(index) + u128::from(b)) % u128::from(self.count)).unwrap_or(0);
+        let classification = ClassificationMix::level_at(&self.quotas, position);
         let (sender_role, sender) = self.pick_sender(&mut rng);
         let from = self.pools[sender_role][sender].clone();
         let to = self.pick_addressees(&mut rng, sender_role, sender);
@@ -261,6 +275,28 @@ fn weighted_index(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
     weights.len() - 1
 }
 
+/// The permutation of [`Generator::spread`]: a multiplier near the golden
+/// ratio of `count` (which scatters neighbours far apart), made coprime to
+/// `count`, and an offset, both varied by the seed.
+fn spread(seed: u64, count: u64) -> (u64, u64) {
+    if count < 2 {
+        return (1, 0);
+    }
+    let mut a = (count / 8 * 5 + seed % 97) % count;
+    a = a.max(1);
+    while gcd(a, count) != 1 {
+        a = a % (count - 1) + 1;
+    }
+    (a, seed % count)
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// Separates the canaries of explicitly listed cables from generated ones.
 const EXPLICIT_DOMAIN: u64 = u64::from_be_bytes(*b"explicit");
 
@@ -313,6 +349,24 @@ mod tests {
 
     fn net() -> Network {
         Network::generated(28, 40, true)
+    }
+
+    #[test]
+    fn every_level_gets_exactly_its_quota() {
+        for (seed, count) in [(1, 1000), (2, 997), (3, 1), (4, 251)] {
+            let mix = ClassificationMix::new(&[
+                (Classification::Unclassified, 133_887),
+                (Classification::Confidential, 101_748),
+                (Classification::Secret, 15_652),
+            ])
+            .unwrap();
+            let generator = Generator::new(seed, &net(), count, 30).unwrap().with_mix(mix);
+            let mut seen = [0u64; 5];
+            for cable in generator.cables() {
+                seen[cable.classification as usize] += 1;
+            }
+            assert_eq!(seen, mix.quotas(count), "seed {seed}, {count} cables");
+        }
     }
 
     #[test]

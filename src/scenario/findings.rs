@@ -11,27 +11,64 @@ use crate::model::Classification;
 use crate::net::Alarm;
 use crate::report::{ActorReport, Evidence, LevelCounts};
 
+/// What one actor holds so far, for a live tally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorTally {
+    /// Actor name.
+    pub actor: String,
+    /// Cables whose canary its loot contains so far.
+    pub content: usize,
+    /// Cables whose header it has decoded so far.
+    pub routing: usize,
+}
+
+/// Actors in the order they first appear, each with its members.
+fn actors(adversaries: &[Arc<dyn Adversary>]) -> Vec<(&str, Vec<&Arc<dyn Adversary>>)> {
+    let mut out: Vec<(&str, Vec<&Arc<dyn Adversary>>)> = Vec::new();
+    for adversary in adversaries {
+        match out.iter_mut().find(|(actor, _)| *actor == adversary.actor()) {
+            Some((_, members)) => members.push(adversary),
+            None => out.push((adversary.actor(), vec![adversary])),
+        }
+    }
+    out
+}
+
+fn pooled_loot(members: &[&Arc<dyn Adversary>]) -> Loot {
+    let mut loot = Loot::default();
+    for member in members {
+        loot.merge(member.loot().tag(member.name()));
+    }
+    loot
+}
+
+/// What each actor holds now, measured the same way as the final report.
+pub(super) fn tallies(adversaries: &[Arc<dyn Adversary>], index: &CableIndex) -> Vec<ActorTally> {
+    let analyst = Analyst::new(index);
+    actors(adversaries)
+        .into_iter()
+        .map(|(actor, members)| {
+            let exposure = analyst.analyze(&pooled_loot(&members));
+            ActorTally {
+                actor: actor.to_owned(),
+                content: exposure.content.len(),
+                routing: exposure.routing.len(),
+            }
+        })
+        .collect()
+}
+
 /// One report per actor, in the order actors first appear.
 pub(super) fn actor_reports(
     adversaries: &[Arc<dyn Adversary>],
     index: &CableIndex,
     alarms: &[Alarm],
 ) -> Vec<ActorReport> {
-    let mut actors: Vec<&str> = Vec::new();
-    for adversary in adversaries {
-        if !actors.contains(&adversary.actor()) {
-            actors.push(adversary.actor());
-        }
-    }
     let analyst = Analyst::new(index);
-    actors
+    actors(adversaries)
         .into_iter()
-        .map(|actor| {
-            let members: Vec<&Arc<dyn Adversary>> = adversaries.iter().filter(|a| a.actor() == actor).collect();
-            let mut loot = Loot::default();
-            for member in &members {
-                loot.merge(member.loot().tag(member.name()));
-            }
+        .map(|(actor, members)| {
+            let loot = pooled_loot(&members);
             let exposure = analyst.analyze(&loot);
             let techniques = |found: &Found| -> Vec<String> {
                 let mut ids: Vec<String> = members

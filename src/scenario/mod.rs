@@ -53,9 +53,10 @@ mod set;
 
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};
 pub use error::ScenarioError;
+pub use findings::ActorTally;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
-pub use runner::{RunError, RunOutcome, Runner};
+pub use runner::{Progress, RunError, RunOutcome, Runner};
 pub use set::SET_FIELDS;
 
 use crate::adversary::AdversarySpec;

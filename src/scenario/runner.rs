@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
-use super::findings::actor_reports;
+use super::findings::{ActorTally, actor_reports, tallies};
 use super::network::{Hooks, InProcessNetwork};
 use crate::adversary::{Adversary, BuildContext, BuildError, CableIndex, Position, Site, build_adversaries};
 use crate::crypto::Opened;
@@ -50,6 +50,23 @@ pub struct RunOutcome {
     pub nodes: BTreeMap<String, NodeHandle>,
 }
 
+/// Where a run stands, for a progress display.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// The day just finished.
+    pub day: Day,
+    /// Days in the run.
+    pub days: u32,
+    /// Cables sent so far.
+    pub sent: u64,
+    /// Cables withheld so far.
+    pub withheld: u64,
+    /// What each actor holds so far, measured by the analyst.
+    pub actors: Vec<ActorTally>,
+}
+
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// Runs a scenario in process, with its adversaries and optional hooks.
 ///
 /// ```
@@ -81,6 +98,7 @@ pub struct Runner {
     preset: Option<String>,
     hooks: Hooks,
     extra: Vec<Arc<dyn Adversary>>,
+    progress: Option<(u32, ProgressFn)>,
 }
 
 /// Counts accepted deliveries per cable, for the `delivered` figure.
@@ -102,7 +120,16 @@ impl Runner {
             preset: None,
             hooks: Hooks::default(),
             extra: Vec::new(),
+            progress: None,
         }
+    }
+
+    /// Calls `report` after every `every_days` days (and after the last),
+    /// with the actors' holdings measured so far: a live tally for a
+    /// progress bar. Each call runs the analyst, so keep it coarse.
+    pub fn with_progress(mut self, every_days: u32, report: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some((every_days.max(1), Arc::new(report)));
+        self
     }
 
     /// Records the preset name applied to the scenario, for the report.
@@ -277,6 +304,18 @@ impl Runner {
                 }
             }
             delivered.clear();
+            drop(delivered);
+            if let Some((every, report)) = &self.progress {
+                if (day + 1) % every == 0 || day + 1 == scenario.days {
+                    report(&Progress {
+                        day,
+                        days: scenario.days,
+                        sent: counts.sent,
+                        withheld: counts.withheld,
+                        actors: tallies(&adversaries, &index),
+                    });
+                }
+            }
         }
         await_in_order(nodes.values().map(NodeHandle::shutdown)).await;
         let alarms = net.alarms.sorted();

@@ -82,6 +82,48 @@ impl ClassificationMix {
     }
 }
 
+impl ClassificationMix {
+    /// How many of `count` cables get each level: exactly proportional to
+    /// the weights, rounding by largest remainder, so that the counts add
+    /// up to `count` (and equal the weights when they sum to `count`: the
+    /// real Cablegate mix is reproduced to the cable).
+    pub fn quotas(&self, count: u64) -> [u64; 5] {
+        let total: u128 = self.weights.iter().map(|&w| u128::from(w)).sum();
+        let mut quotas = [0u64; 5];
+        if total == 0 {
+            return quotas;
+        }
+        let mut remainders = [(0u128, 0usize); 5];
+        let mut given = 0u64;
+        for (i, &weight) in self.weights.iter().enumerate() {
+            let exact = u128::from(count) * u128::from(weight);
+            // Each share is at most `count`, so it fits in u64.
+            quotas[i] = u64::try_from(exact / total).unwrap_or(count);
+            remainders[i] = (exact % total, i);
+            given += quotas[i];
+        }
+        // Largest remainders first; ties go to the less sensitive level.
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in remainders.iter().take(usize::try_from(count - given).unwrap_or(0)) {
+            quotas[i] += 1;
+        }
+        quotas
+    }
+
+    /// The level of the cable at `position` (0-based) in a run of `count`
+    /// cables whose levels follow [`ClassificationMix::quotas`] in order.
+    pub fn level_at(quotas: &[u64; 5], position: u64) -> Classification {
+        let mut below = 0;
+        for (level, &quota) in Classification::ALL.iter().zip(quotas) {
+            below += quota;
+            if position < below {
+                return *level;
+            }
+        }
+        Classification::Secret
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -119,6 +161,33 @@ mod tests {
         assert_eq!(seen[0] + seen[2] + seen[3], 0);
         assert_eq!(seen[1] + seen[4], 4000);
         assert!(seen[4].abs_diff(3000) <= 100, "{seen:?}");
+    }
+
+    #[test]
+    fn quotas_are_exact_and_add_up() {
+        let cablegate = ClassificationMix::new(&[
+            (Classification::Unclassified, 133_887),
+            (Classification::Confidential, 101_748),
+            (Classification::Secret, 15_652),
+        ])
+        .unwrap();
+        assert_eq!(cablegate.quotas(251_287), [133_887, 0, 0, 101_748, 15_652]);
+        // A tenth of the size keeps the proportions: 25,128.7 / 10,174.8 / 1,565.2.
+        assert_eq!(cablegate.quotas(25_129), [13_389, 0, 0, 10_175, 1_565]);
+        for n in [0, 1, 7, 1000] {
+            assert_eq!(ClassificationMix::default().quotas(n).iter().sum::<u64>(), n);
+        }
+        let quotas = [2, 0, 1, 0, 1];
+        let levels: Vec<Classification> = (0..4).map(|p| ClassificationMix::level_at(&quotas, p)).collect();
+        assert_eq!(
+            levels,
+            [
+                Classification::Unclassified,
+                Classification::Unclassified,
+                Classification::Restricted,
+                Classification::Secret
+            ]
+        );
     }
 
     #[test]
