@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic, parse_adversary_specs};
 use cablesim::net::Pki;
-use cablesim::report::render_text;
-use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve};
+use cablesim::report::{render_matrix, render_text};
+use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve, run_matrix};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// A diplomatic cable network with end-to-end encryption, pluggable
@@ -55,6 +55,23 @@ enum Command {
         /// Seed for the generated cables (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Report format on stdout.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Run a scenario under several configurations: one row per config, one column per actor.
+    Matrix {
+        /// Built-in scenario name or path to a scenario file.
+        scenario: String,
+        /// Presets to compare, comma-separated (default: all five).
+        #[arg(long, value_delimiter = ',')]
+        configs: Vec<String>,
+        /// Adversaries replacing the scenario's, comma-separated SPECs (as for `run --adversary`).
+        #[arg(long, value_delimiter = ',')]
+        adversaries: Vec<String>,
+        /// Override a field before the presets are applied, e.g. --set distribution=broadcast.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -109,10 +126,11 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        // Leak events are the report in log form: one per leaked cable, so
-        // they stay out of the terminal unless asked for
-        // (RUST_LOG=cablesim::leak=warn); the report on stdout has them all.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cablesim::leak=off"));
+        // Leak and alarm events are the report in log form, one per leaked
+        // cable or detected attack: they stay out of the terminal unless
+        // asked for (RUST_LOG=cablesim::leak=warn,cablesim::alarm=error);
+        // the report on stdout has them all.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cablesim::leak=off,cablesim::alarm=off"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -142,6 +160,27 @@ fn execute(command: Command) -> anyhow::Result<()> {
             match format {
                 ReportFormat::Text => print!("{}", render_text(&outcome.report)),
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&outcome.report)?),
+            }
+            Ok(())
+        }
+        Command::Matrix {
+            scenario,
+            configs,
+            adversaries,
+            sets,
+            format,
+        } => {
+            let (scenario, _) = prepare(&scenario, None, &sets, &adversaries, None)?;
+            let presets: Vec<Preset> = if configs.is_empty() {
+                Preset::ALL.to_vec()
+            } else {
+                configs.iter().map(|c| c.parse::<Preset>()).collect::<Result<_, _>>()?
+            };
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            let matrix = runtime.block_on(run_matrix(&scenario, &presets))?;
+            match format {
+                ReportFormat::Text => print!("{}", render_matrix(&matrix)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
             }
             Ok(())
         }
