@@ -8,9 +8,10 @@
 use std::sync::Mutex;
 
 use super::loot::{ActorKeys, Document, Loot, StolenKey};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::crypto::Opened;
-use crate::model::{Cable, Day, DayWindow};
+use crate::model::{Cable, Day};
 
 /// Malware on one node.
 pub struct Endpoint {
@@ -37,24 +38,10 @@ impl Endpoint {
 }
 
 impl Adversary for Endpoint {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Node(self.node.clone())
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1566.002".into(), "T1005".into()]
     }
 
     fn on_day(&self, site: &Site<'_>) {

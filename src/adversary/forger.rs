@@ -8,11 +8,12 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use super::loot::{ActorKeys, Loot};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::crypto::{
     CablePayload, ClearCable, Envelope, GroupKey, KeyKind, KeyMaterial, SealMode, TrustedIdentities, check_entry,
 };
-use crate::model::{CableContent, CableHeader, Classification, Day, DayWindow, E2eMode, Role, epoch_of, recipients};
+use crate::model::{CableContent, CableHeader, Classification, Day, E2eMode, Role, epoch_of, recipients};
 use crate::net::Alarm;
 use tracing::warn;
 
@@ -100,24 +101,10 @@ impl Forger {
 }
 
 impl Adversary for Forger {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Hub
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1565.002".into()]
     }
 
     fn on_day(&self, site: &Site<'_>) {

@@ -12,9 +12,10 @@ use std::sync::Mutex;
 
 use super::insider::archive_export;
 use super::loot::{HeldPayload, Loot, StolenKey};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::crypto::{AgreementSecret, DirectoryEntry, IdentityKey, KeyKind, KeyMaterial, PublishedKey};
-use crate::model::{Day, DayWindow, E2eMode};
+use crate::model::{Day, E2eMode};
 use crate::net::{Alarm, AlarmKind, Direction};
 use crate::wire::Frame;
 
@@ -72,24 +73,10 @@ impl HubCompromise {
 }
 
 impl Adversary for HubCompromise {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Hub
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1557".into(), "T1213".into()]
     }
 
     fn on_day(&self, site: &Site<'_>) {

@@ -7,8 +7,8 @@
 use std::sync::Mutex;
 
 use super::loot::{Capture, CaptureKind, Loot};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
-use crate::model::DayWindow;
 
 /// A one-day bulk export of the hub archive.
 pub struct Insider {
@@ -41,24 +41,10 @@ pub(super) fn archive_export(site: &Site<'_>, via: String) -> Capture {
 }
 
 impl Adversary for Insider {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Hub
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1213".into(), "T1052".into()]
     }
 
     fn on_day(&self, site: &Site<'_>) {

@@ -8,8 +8,8 @@
 use std::sync::Mutex;
 
 use super::loot::{ActorKeys, Loot, StolenKey};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
-use crate::model::DayWindow;
 
 /// A one-day key theft at a node.
 pub struct KeyThief {
@@ -32,24 +32,10 @@ impl KeyThief {
 }
 
 impl Adversary for KeyThief {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Node(self.node.clone())
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1552.004".into()]
     }
 
     fn on_day(&self, site: &Site<'_>) {

@@ -19,9 +19,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream
 use tracing::{debug, info};
 
 use super::loot::{ActorKeys, CaptureKind, Loot};
+use super::position::identity_from_spec;
 use super::tap::{link_captures, slot};
 use super::{Adversary, AdversarySpec, Position};
-use crate::model::{Day, DayWindow, Network, Transport};
+use crate::model::{Day, Network, Transport};
 use crate::net::{Alarm, AlarmKind, DayClock, Direction, Middlebox, NodeCredentials, Pki, tls};
 
 /// An adversary in the middle of a link.
@@ -215,24 +216,10 @@ impl Middlebox for Mitm {
 }
 
 impl Adversary for Mitm {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Link(self.node.clone())
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1557".into()]
     }
 
     fn middlebox(self: Arc<Self>) -> Option<Arc<dyn Middlebox>> {

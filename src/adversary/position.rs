@@ -124,3 +124,33 @@ pub trait Adversary: Send + Sync {
     /// Everything collected so far.
     fn loot(&self) -> Loot;
 }
+
+/// The identity methods of a built-in adversary, read from the
+/// [`super::AdversarySpec`] it keeps in `self.spec`: name, actor, window
+/// and the ATT&CK techniques of its kind.
+macro_rules! identity_from_spec {
+    () => {
+        fn name(&self) -> &str {
+            &self.spec.name
+        }
+
+        fn actor(&self) -> &str {
+            &self.spec.actor
+        }
+
+        fn window(&self) -> crate::model::DayWindow {
+            self.spec.window
+        }
+
+        fn attack_techniques(&self) -> Vec<String> {
+            self.spec
+                .kind
+                .attack_techniques()
+                .iter()
+                .map(|id| (*id).to_owned())
+                .collect()
+        }
+    };
+}
+
+pub(super) use identity_from_spec;

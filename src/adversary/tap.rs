@@ -6,8 +6,9 @@
 use std::sync::Mutex;
 
 use super::loot::{Capture, CaptureKind, Loot};
+use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position};
-use crate::model::{Day, DayWindow};
+use crate::model::Day;
 use crate::net::Direction;
 
 /// A passive wiretap.
@@ -56,24 +57,10 @@ pub(super) fn slot(direction: Direction) -> usize {
 }
 
 impl Adversary for Tap {
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn actor(&self) -> &str {
-        &self.spec.actor
-    }
+    identity_from_spec!();
 
     fn position(&self) -> Position {
         Position::Link(self.node.clone())
-    }
-
-    fn window(&self) -> DayWindow {
-        self.spec.window
-    }
-
-    fn attack_techniques(&self) -> Vec<String> {
-        vec!["T1040".into()]
     }
 
     fn on_link_bytes(&self, _day: Day, direction: Direction, bytes: &[u8]) {
