@@ -9,7 +9,7 @@ use anyhow::Context;
 use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic, parse_adversary_specs};
 use cablesim::net::Pki;
 use cablesim::report::{render_matrix, render_text};
-use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve, run_matrix};
+use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve, run_matrix, with_dwell};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// A diplomatic cable network with end-to-end encryption, pluggable
@@ -38,6 +38,16 @@ enum ReportFormat {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Tell an incident in the terminal: the story, the run with a live tally,
+    /// then the same incident under each mitigation, side by side.
+    Demo {
+        /// Built-in scenario name (see `cablesim list`) or path to a scenario file.
+        #[arg(default_value = "coreu-2018")]
+        scenario: String,
+        /// No colours (the NO_COLOR environment variable does the same).
+        #[arg(long)]
+        no_color: bool,
+    },
     /// Run a scenario (a built-in name or a TOML file) and report what happened.
     Run {
         /// Built-in scenario name (see `cablesim list`) or path to a scenario file.
@@ -55,6 +65,9 @@ enum Command {
         /// Seed for the generated cables (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Detection: end every adversary's window this many days after it starts.
+        #[arg(long, value_name = "DAYS")]
+        dwell: Option<u32>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -72,6 +85,9 @@ enum Command {
         /// Override a field before the presets are applied, e.g. --set distribution=broadcast.
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
+        /// Detection: end every adversary's window this many days after it starts.
+        #[arg(long, value_name = "DAYS")]
+        dwell: Option<u32>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -96,9 +112,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    // The demo is a story on stdout: the warnings of the attacks it stages
+    // (refused certificates, dropped sessions) would only interrupt it.
+    let quiet = matches!(cli.command, Command::Demo { .. });
+    init_logging(cli.log_format, quiet);
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cablesim: {e:#}");
             if is_bad_input(&e) {
@@ -108,6 +128,15 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `cablesim demo | head`: the reader left, which is not a failure.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Bad input (a scenario, a preset, a `--set`) exits 2; anything else 1.
@@ -124,13 +153,18 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
     })
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, quiet: bool) {
+    let default = if quiet {
+        "error,cablesim::alarm=off"
+    } else {
+        "warn,cablesim::leak=off,cablesim::alarm=off"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         // Leak and alarm events are the report in log form, one per leaked
         // cable or detected attack: they stay out of the terminal unless
         // asked for (RUST_LOG=cablesim::leak=warn,cablesim::alarm=error);
         // the report on stdout has them all.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cablesim::leak=off,cablesim::alarm=off"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -142,15 +176,25 @@ fn init_logging(format: LogFormat) {
 
 fn execute(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Demo { scenario, no_color } => {
+            let scenario = resolve(&scenario)?;
+            let palette = cablesim::report::Palette::for_stdout(no_color);
+            let mut stdout = std::io::stdout();
+            let live = std::io::IsTerminal::is_terminal(&stdout);
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(cablesim::scenario::tell(&scenario, palette, live, &mut stdout))?;
+            Ok(())
+        }
         Command::Run {
             scenario,
             config,
             sets,
             adversaries,
             seed,
+            dwell,
             format,
         } => {
-            let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, &adversaries, seed)?;
+            let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, &adversaries, seed, dwell)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let mut runner = Runner::new(scenario);
             if let Some(preset) = preset {
@@ -168,9 +212,10 @@ fn execute(command: Command) -> anyhow::Result<()> {
             configs,
             adversaries,
             sets,
+            dwell,
             format,
         } => {
-            let (scenario, _) = prepare(&scenario, None, &sets, &adversaries, None)?;
+            let (scenario, _) = prepare(&scenario, None, &sets, &adversaries, None, dwell)?;
             let presets: Vec<Preset> = if configs.is_empty() {
                 Preset::ALL.to_vec()
             } else {
@@ -224,13 +269,14 @@ fn execute(command: Command) -> anyhow::Result<()> {
 struct UnknownTopic(String);
 
 /// Resolves a scenario and applies, in order, the preset, the `--set`
-/// assignments, the `--adversary` replacements and the seed.
+/// assignments, the `--adversary` replacements, the dwell limit and the seed.
 fn prepare(
     name: &str,
     config: Option<&str>,
     sets: &[String],
     adversaries: &[String],
     seed: Option<u64>,
+    dwell: Option<u32>,
 ) -> anyhow::Result<(Scenario, Option<Preset>)> {
     let mut scenario = resolve(name)?;
     let preset = config.map(str::parse::<Preset>).transpose()?;
@@ -243,6 +289,9 @@ fn prepare(
     if !adversaries.is_empty() {
         scenario.adversaries = parse_adversary_specs(adversaries, &scenario.network, scenario.days)?;
         scenario.validate()?;
+    }
+    if let Some(days) = dwell {
+        scenario = with_dwell(scenario, days)?;
     }
     if let Some(seed) = seed {
         scenario.set_seed(seed);

@@ -48,7 +48,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              who wrote to whom, when, at what classification (routing), and opens a cable only if \
              its actor holds a key for it — stolen by another adversary, perhaps years later. TLS \
              or mutual TLS on the link stops it: it is left with sizes and times (traffic). \
-             MITRE ATT&CK: T1040 Network Sniffing."
+             MITRE ATT&CK: T1040 Network Sniffing.\n\n\
+             Shown by: `cablesim run harvest-now-decrypt-later` (a year of a mission's link recorded)"
         }
         AdversaryKind::Mitm => {
             "A man-in-the-middle sits on one node's link and tries to intercept TLS with a \
@@ -59,7 +60,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              check is intercepted both ways under tls, as if the link were plain. Under mtls the \
              attacker must also present the node's client certificate to the hub, which it cannot \
              do unless its actor stole that node's keys first. \
-             MITRE ATT&CK: T1557 Adversary-in-the-Middle."
+             MITRE ATT&CK: T1557 Adversary-in-the-Middle.\n\n\
+             Shown by: `cablesim run hotel-wifi-mitm`"
         }
         AdversaryKind::Hub => {
             "The hub adversary controls the central relay: every frame it handles once TLS has \
@@ -73,7 +75,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              key is refused with an alarm and yields nothing. Under the group key it has no key \
              unless its actor stole one. What stops it: end-to-end encryption with key pinning, \
              and a short archive. \
-             MITRE ATT&CK: T1557 Adversary-in-the-Middle, T1213 Data from Information Repositories."
+             MITRE ATT&CK: T1557 Adversary-in-the-Middle, T1213 Data from Information Repositories.\n\n\
+             Shown by: `cablesim run ivbb-2018`"
         }
         AdversaryKind::Endpoint => {
             "An endpoint adversary is malware on one node, typically planted by a phishing link, \
@@ -85,7 +88,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              ciphertext captured elsewhere with them. What limits it: need-to-know distribution \
              (fewer cables reach each node), short retention, forward secrecy (stolen keys open \
              only their epochs), and finding it sooner. \
-             MITRE ATT&CK: T1566.002 Spearphishing Link, T1005 Data from Local System."
+             MITRE ATT&CK: T1566.002 Spearphishing Link, T1005 Data from Local System.\n\n\
+             Shown by: `cablesim run coreu-2018` and `cablesim run darroch-2019`"
         }
         AdversaryKind::KeyThief => {
             "A key thief copies the private keys one node holds on one day: a stolen backup, a \
@@ -96,7 +100,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              were deleted when their epoch ended. The group key opens every captured cable of \
              everyone. What stops it: forward secrecy with short epochs, and keeping ciphertext \
              away from the thief. \
-             MITRE ATT&CK: T1552.004 Private Keys."
+             MITRE ATT&CK: T1552.004 Private Keys.\n\n\
+             Shown by: `cablesim run harvest-now-decrypt-later`"
         }
         AdversaryKind::Insider => {
             "An insider takes one bulk export of the hub's archive as it stood at the start of \
@@ -105,7 +110,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              keys that open them. What stops it: no archive, a short archive_days, and end-to-end \
              encryption so that the archive holds only ciphertext. \
              MITRE ATT&CK: T1213 Data from Information Repositories, T1052 Exfiltration Over \
-             Physical Medium."
+             Physical Medium.\n\n\
+             Shown by: `cablesim run cablegate-2010`"
         }
         AdversaryKind::Forger => {
             "A forger injects one forged cable a day at the hub, claiming to come from another \
@@ -115,7 +121,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              forward-secret keys, because sealing to public keys needs no secret — encryption is \
              not authentication. Under the group key it needs its actor to hold that key. With \
              signatures every forgery is rejected with an alarm. \
-             MITRE ATT&CK: T1565.002 Transmitted Data Manipulation."
+             MITRE ATT&CK: T1565.002 Transmitted Data Manipulation.\n\n\
+             Shown by: `cablesim run forged-instruction`"
         }
     }
 }
@@ -148,7 +155,8 @@ fn preset_text(name: &str) -> Option<&'static str> {
             "Mutual TLS on every link, nothing end to end, no signatures. Taps on the links see \
              only traffic, and a man-in-the-middle is caught by the certificate check; but the \
              hub decrypts every hop, so the hub position, its archive and an insider's export \
-             hold plaintext, and forgeries injected at the hub are believed."
+             hold plaintext, and forgeries injected at the hub are believed.\n\n\
+             Shown by: `cablesim run ivbb-2018` and `cablesim run cablegate-2010` (their default settings)"
         }
         "e2e-group" => {
             "Mutual TLS, plus one symmetric key shared by every node, signatures and key pinning. \
@@ -158,13 +166,16 @@ fn preset_text(name: &str) -> Option<&'static str> {
         "e2e-static" => {
             "Mutual TLS, plus a long-term X25519 key per node, signatures and key pinning. A \
              stolen key opens only cables addressed to its node — but all of them, past and \
-             future: ciphertext recorded today can be read whenever the key is taken."
+             future: ciphertext recorded today can be read whenever the key is taken.\n\n\
+             Shown by: `cablesim run harvest-now-decrypt-later` (static keys on a recorded link)"
         }
         "e2e-fs" => {
             "Mutual TLS, plus per-epoch X25519 prekeys deleted when their epoch ends, signatures \
              and key pinning. A stolen key opens only its node's cables of that epoch; what was \
              recorded earlier stays closed. An endpoint on a node still reads what that node \
-             reads."
+             reads.\n\n\
+             Shown by: `cablesim run ivbb-2018 --config e2e-fs` (headers only) and `cablesim run \
+             coreu-2018 --config e2e-fs` (an endpoint still reads)"
         }
         _ => return None,
     })
@@ -177,14 +188,16 @@ fn field_text(name: &str) -> Option<&'static str> {
              who it is) or mtls (both sides do; the default). On a plain link a tap reads routing \
              and, without end-to-end encryption, content; under tls or mtls it sees traffic only. \
              A man-in-the-middle can intercept tls when the node skips the certificate check, \
-             but under mtls it also needs the node's stolen keys."
+             but under mtls it also needs the node's stolen keys.\n\n\
+             Shown by: `cablesim run hotel-wifi-mitm --set transport=mtls`"
         }
         "verify_server" => {
             "Whether nodes check the hub's certificate against the network's CA (default true; a \
              node may override it, like a mission on hotel Wi-Fi). When true, a man-in-the-middle's \
              forged certificate is rejected with an alarm and it sees traffic only. When false, \
              under tls it reads the link as if it were plain; under mtls it still needs the \
-             node's stolen keys."
+             node's stolen keys.\n\n\
+             Shown by: `cablesim run hotel-wifi-mitm`"
         }
         "e2e" => {
             "End-to-end cable encryption: off, group (one key shared by all nodes), static (a \
@@ -192,7 +205,8 @@ fn field_text(name: &str) -> Option<&'static str> {
              ends; the default). When on, the hub, the archive and plain-link taps see only \
              routing, and content leaks only where an actor holds a key that opens it: the group \
              key opens everything, a static key everything addressed to its node, an epoch key \
-             only its epoch. An endpoint reads its node's cables whatever the mode."
+             only its epoch. An endpoint reads its node's cables whatever the mode.\n\n\
+             Shown by: `cablesim run harvest-now-decrypt-later --set e2e=forward-secret`"
         }
         "epoch_days" => {
             "How many days a forward-secret prekey lives (default 7): epoch(day) = day / \
@@ -204,43 +218,50 @@ fn field_text(name: &str) -> Option<&'static str> {
              With signatures every forged cable is rejected with an alarm. Without, a forger is \
              believed whenever it can build a valid envelope: always with e2e off, static or \
              forward-secret (encryption is not authentication), and under group if its actor \
-             holds the group key."
+             holds the group key.\n\n\
+             Shown by: `cablesim run forged-instruction --set signatures=true`"
         }
         "key_pinning" => {
             "Whether senders check every public key fetched from the hub's directory against its \
              owner's CA-certified identity (default true). Without pinning, a hub adversary under \
              static or forward-secret keys adds a ghost key that senders wrap for, and reads \
              every cable of its window without raising any alarm. With pinning the ghost key is \
-             refused with an alarm and gains nothing."
+             refused with an alarm and gains nothing.\n\n\
+             Shown by: `cablesim run ivbb-2018 --config e2e-fs --set key_pinning=false`"
         }
         "distribution" => {
             "Who receives a cable: need-to-know (its addressees only; the default) or broadcast \
              (the addressees plus every ministry and hq, as COREU did). Every rule about a node \
              — what an endpoint reads, which frames a tap sees, which cables a stolen key opens — \
              follows the recipient list, so broadcast turns one compromised ministry into a view \
-             of almost the whole network."
+             of almost the whole network.\n\n\
+             Shown by: `cablesim run coreu-2018 --set distribution=need-to-know`"
         }
         "archive" => {
             "Whether the hub keeps a copy of every frame it relays (default true). The archive is \
              what a hub adversary takes when its window opens and what an insider exports; \
              without it they get only what passes during their window, and an insider gets \
-             nothing."
+             nothing.\n\n\
+             Shown by: `cablesim run cablegate-2010 --set archive=false`"
         }
         "archive_days" => {
             "How many days the hub archive keeps a cable (absent = forever): on day t it holds \
              cables with t − day < archive_days. A short archive limits what a hub adversary \
-             finds when it arrives and what an insider's bulk export contains."
+             finds when it arrives and what an insider's bulk export contains.\n\n\
+             Shown by: `cablesim run cablegate-2010 --set archive_days=52`"
         }
         "retention_days" => {
             "How many days a node keeps its inbox and sent items (absent = forever): on day t \
              it holds cables with t − day < retention_days. Malware landing on a node reads \
              only what is still kept, so short retention limits an endpoint's reach into the \
-             past; what arrives while it is present it reads regardless."
+             past; what arrives while it is present it reads regardless.\n\n\
+             Shown by: `cablesim run darroch-2019 --set retention_days=90`"
         }
         "max_classification" => {
             "The highest classification this network carries (default secret). Cables above it \
              travel on a separate system outside the simulation, so they are never sent here and \
-             can never leak here, whatever the adversary."
+             can never leak here, whatever the adversary.\n\n\
+             Shown by: `cablesim run coreu-2018` (confidential and secret cables withheld)"
         }
         _ => return None,
     })

@@ -18,11 +18,21 @@ pub fn render_matrix(matrix: &Matrix) -> String {
     let widths: Vec<usize> = actors
         .iter()
         .map(|actor| {
-            matrix.configs.iter().map(|config| cell_text(config, actor).len()).chain([actor.len()]).max().unwrap_or(1)
+            matrix
+                .configs
+                .iter()
+                .map(|config| cell_text(config, actor).len())
+                .chain([actor.len()])
+                .max()
+                .unwrap_or(1)
         })
         .collect();
     let mut out = String::new();
-    let _ = writeln!(out, "scenario {}: cells are content/routing/forged/alarms per actor", matrix.scenario);
+    let _ = writeln!(
+        out,
+        "scenario {}: cells are content/routing/forged/alarms per actor",
+        matrix.scenario
+    );
     let _ = write!(out, "{:<config_width$}", "config");
     for (actor, width) in actors.iter().zip(&widths) {
         let _ = write!(out, "  {actor:>width$}");

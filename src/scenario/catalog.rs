@@ -25,12 +25,46 @@ impl Builtin {
     }
 }
 
-/// Every built-in scenario, by name.
-pub const BUILTIN: &[Builtin] = &[Builtin {
-    name: "coreu-2018",
-    summary: "EU COREU, 2018: one phished ministry reads three years of broadcast cables",
-    toml: include_str!("../../examples/scenarios/coreu-2018.toml"),
-}];
+/// Every built-in scenario, in the order `cablesim list` shows them: the
+/// four incidents of DESIGN §11b, COREU first, then the teaching scenarios.
+/// Each summary is its file's `description`, which a test checks.
+pub const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "coreu-2018",
+        summary: "EU COREU, 2018: one phished ministry reads three years of broadcast cables",
+        toml: include_str!("../../examples/scenarios/coreu-2018.toml"),
+    },
+    Builtin {
+        name: "cablegate-2010",
+        summary: "US cables, 2010: one insider bulk-exports a central plaintext archive of 274 posts",
+        toml: include_str!("../../examples/scenarios/cablegate-2010.toml"),
+    },
+    Builtin {
+        name: "darroch-2019",
+        summary: "UK telegrams, 2019: an insider recipient in Whitehall harvests two years of widely read diptels",
+        toml: include_str!("../../examples/scenarios/darroch-2019.toml"),
+    },
+    Builtin {
+        name: "ivbb-2018",
+        summary: "German IVBB, 2018: intruders in the shared government backbone read it for a year",
+        toml: include_str!("../../examples/scenarios/ivbb-2018.toml"),
+    },
+    Builtin {
+        name: "harvest-now-decrypt-later",
+        summary: "Teaching: a year of recorded ciphertext opens when a static key is stolen years later",
+        toml: include_str!("../../examples/scenarios/harvest-now-decrypt-later.toml"),
+    },
+    Builtin {
+        name: "hotel-wifi-mitm",
+        summary: "Teaching: a delegation on hotel Wi-Fi that skips certificate checks is read by a man in the middle",
+        toml: include_str!("../../examples/scenarios/hotel-wifi-mitm.toml"),
+    },
+    Builtin {
+        name: "forged-instruction",
+        summary: "Teaching: forged instructions in headquarters' name are accepted when cables are not signed",
+        toml: include_str!("../../examples/scenarios/forged-instruction.toml"),
+    },
+];
 
 /// The built-in of this name.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {

@@ -44,13 +44,9 @@ pub fn with_dwell(mut scenario: Scenario, days: u32) -> Result<Scenario, Scenari
         let detected = spec.window.from.saturating_add(days);
         spec.window.until = Some(spec.window.until.map_or(detected, |until| until.min(detected)));
     }
-    scenario.validate().map_err(|e| {
-        ScenarioError::new(
-            e.file,
-            e.line,
-            format!("dwell time of {days} days: {}", e.reason),
-        )
-    })?;
+    scenario
+        .validate()
+        .map_err(|e| ScenarioError::new(e.file, e.line, format!("dwell time of {days} days: {}", e.reason)))?;
     Ok(scenario)
 }
 
@@ -78,7 +74,7 @@ mod tests {
             until_day = 35
             [[adversary]]
             kind = "key-thief"
-            at = "cy-mfa"
+            at = "at-mfa"
             on_day = 50
             [[adversary]]
             kind = "hub"
@@ -90,7 +86,11 @@ mod tests {
     fn every_window_ends_dwell_days_after_it_starts() {
         let before = incident();
         let after = with_dwell(before.clone(), 30).unwrap();
-        let windows: Vec<(u32, Option<u32>)> = after.adversaries.iter().map(|a| (a.window.from, a.window.until)).collect();
+        let windows: Vec<(u32, Option<u32>)> = after
+            .adversaries
+            .iter()
+            .map(|a| (a.window.from, a.window.until))
+            .collect();
         // The open endpoint window closes at 10 + 30; the tap's own end (35)
         // comes before 20 + 30 and stays; the key thief keeps its one day;
         // the hub, active from day 0, is found on day 30.

@@ -117,7 +117,10 @@ pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matri
         for adversaries in groups(&configured) {
             let mut variant = configured.clone();
             variant.adversaries = adversaries;
-            runs.push((preset, tokio::spawn(Runner::new(variant).with_preset_name(preset.name()).run())));
+            runs.push((
+                preset,
+                tokio::spawn(Runner::new(variant).with_preset_name(preset.name()).run()),
+            ));
         }
     }
     let mut cells = Vec::new();

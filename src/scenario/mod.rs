@@ -12,6 +12,10 @@
 //! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
 //! | `network` | an in-process network: PKI, hub, links, nodes |
 //! | `runner` | the day-by-day run that produces the report |
+//! | `counterfactual` | what-ifs beyond `[security]`: [`with_dwell`], detection after N days |
+//! | `demo` | an incident replayed under each [`Mitigation`], side by side |
+//! | `story`, `stories` | the words `cablesim demo` tells each incident with, by scenario name |
+//! | `narrate` | `cablesim demo` in the terminal: story, live run, table, lessons |
 //!
 //! ```
 //! use cablesim::scenario::{Preset, Scenario};
@@ -42,24 +46,33 @@
 mod adapters;
 pub mod catalog;
 mod check;
+mod counterfactual;
+mod demo;
 mod error;
 mod findings;
 mod load;
 mod matrix;
+mod narrate;
 mod network;
 pub mod presets;
 mod runner;
 mod schema;
 mod set;
+mod stories;
+mod story;
 
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};
+pub use counterfactual::with_dwell;
+pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
 pub use error::ScenarioError;
 pub use findings::ActorTally;
 pub use matrix::{Matrix, MatrixCell, run_matrix};
+pub use narrate::tell;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use runner::{Progress, RunError, RunOutcome, Runner};
 pub use set::SET_FIELDS;
+pub use story::{Story, setup};
 
 use crate::adversary::AdversarySpec;
 use crate::model::{Cable, ClassificationMix, Generator, Network, SecurityConfig, stamp_canary};

@@ -1,0 +1,281 @@
+//! One incident under several mitigations, side by side (DESIGN §8): the
+//! figures, and the table a trainer puts on the screen.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::RunReport;
+use super::style::{Palette, TERMINAL_WIDTH, Tone};
+
+/// What the attackers of one run took, all actors together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    /// Distinct cables whose canary some actor recovered.
+    pub content: u64,
+    /// Distinct cables whose header some actor decoded (content included).
+    pub routing: u64,
+    /// Forged cables a recipient accepted as genuine, all actors together.
+    pub forged_accepted: u64,
+}
+
+impl Taken {
+    /// The union over the report's actors: a cable two actors both hold
+    /// was taken once, which is what the victims care about.
+    pub fn of(report: &RunReport) -> Taken {
+        let union = |ids: fn(&super::ActorReport) -> &Vec<String>| -> u64 {
+            let all: BTreeSet<&str> = report
+                .actors
+                .iter()
+                .flat_map(|actor| ids(actor).iter().map(String::as_str))
+                .collect();
+            all.len() as u64
+        };
+        Taken {
+            content: union(|actor| &actor.content),
+            routing: union(|actor| &actor.routing),
+            forged_accepted: report.actors.iter().map(|actor| actor.forged_accepted).sum(),
+        }
+    }
+}
+
+/// One mitigation's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    /// What was changed, in a few words.
+    pub label: String,
+    /// What the attackers took with the change.
+    pub taken: Taken,
+    /// The change was already part of the baseline configuration, so the
+    /// row is the baseline run: shown, because a trainer is asked about it.
+    pub in_baseline: bool,
+}
+
+/// The same incident, first as it happened, then under each mitigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Scenario name.
+    pub scenario: String,
+    /// What the attackers took in the incident as it happened.
+    pub baseline: Taken,
+    /// One row per mitigation, in the order they were listed.
+    pub rows: Vec<ComparisonRow>,
+}
+
+impl Comparison {
+    /// The change against the baseline, in percent, of what the attack
+    /// was after: the cables taken (content), or for an attack that took
+    /// none, the forgeries accepted. `None` when the baseline has neither.
+    pub fn change_percent(&self, row: &ComparisonRow) -> Option<f64> {
+        let (base, now) = if self.baseline.content > 0 {
+            (self.baseline.content, row.taken.content)
+        } else {
+            (self.baseline.forged_accepted, row.taken.forged_accepted)
+        };
+        (base > 0).then(|| (now as f64 - base as f64) * 100.0 / base as f64)
+    }
+
+    /// Whether the row took exactly what the baseline took: as many
+    /// cables, and as many forgeries accepted.
+    pub fn unchanged(&self, row: &ComparisonRow) -> bool {
+        row.taken.content == self.baseline.content && row.taken.forged_accepted == self.baseline.forged_accepted
+    }
+
+    /// Whether some run had forgeries accepted, which earns them a column.
+    fn has_forgeries(&self) -> bool {
+        self.baseline.forged_accepted > 0 || self.rows.iter().any(|row| row.taken.forged_accepted > 0)
+    }
+}
+
+/// The change column: "same" when nothing moved, whole percents otherwise,
+/// with a decimal below 1 % so that a small change never shows as "0%".
+fn percent(change: Option<f64>) -> String {
+    match change {
+        None => "n/a".to_owned(),
+        Some(0.0) => "same".to_owned(),
+        Some(p) if p.abs() < 1.0 => format!("{p:+.1}%"),
+        Some(p) => format!("{p:+.0}%"),
+    }
+}
+
+/// `label` cut to `width` characters, an ellipsis marking the cut: a label
+/// longer than its column must not push the table past 80 columns.
+fn fit(label: &str, width: usize) -> String {
+    if label.chars().count() <= width {
+        return label.to_owned();
+    }
+    let mut cut: String = label.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The label of the baseline row.
+const BASELINE: &str = "none (as it happened)";
+
+/// A figure column: its two header lines and its width.
+struct Column {
+    title: &'static str,
+    subtitle: &'static str,
+    width: usize,
+}
+
+const CONTENT: Column = Column {
+    title: "cables taken",
+    subtitle: "(content)",
+    width: 12,
+};
+const ROUTING: Column = Column {
+    title: "headers seen",
+    subtitle: "(routing)",
+    width: 12,
+};
+const FORGED: Column = Column {
+    title: "forgeries",
+    subtitle: "accepted",
+    width: 10,
+};
+const CHANGE: Column = Column {
+    title: "change",
+    subtitle: "vs baseline",
+    width: 11,
+};
+
+/// The table: mitigation, cables taken (content), headers seen (routing),
+/// forgeries accepted when there were any, and the change against the
+/// baseline. The label column takes what the figures leave of
+/// [`TERMINAL_WIDTH`] columns: 37 characters, or 25 with forgeries. Rows
+/// that cut the take are green, rows that leave it as it was are red; a
+/// `*` marks a change already in the baseline, explained under the table.
+pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
+    let mut columns = vec![CONTENT, ROUTING];
+    if comparison.has_forgeries() {
+        columns.push(FORGED);
+    }
+    columns.push(CHANGE);
+    let label_width = TERMINAL_WIDTH - 2 - columns.iter().map(|c| c.width + 2).sum::<usize>();
+    let line = |label: &str, cells: &[String]| {
+        let label = fit(label, label_width);
+        let mut text = format!("  {label:<label_width$}");
+        for (cell, column) in cells.iter().zip(&columns) {
+            text.push_str(&format!("  {cell:>width$}", width = column.width));
+        }
+        text
+    };
+    let mut out = String::new();
+    let titles: Vec<String> = columns.iter().map(|c| c.title.to_owned()).collect();
+    let subtitles: Vec<String> = columns.iter().map(|c| c.subtitle.to_owned()).collect();
+    let rules: Vec<String> = columns.iter().map(|c| "-".repeat(c.width)).collect();
+    for (text, tone) in [
+        (line("mitigation", &titles), Tone::Heading),
+        (line("", &subtitles), Tone::Heading),
+        (line(&"-".repeat(label_width), &rules), Tone::Dim),
+    ] {
+        out.push_str(&palette.paint(&text, tone));
+        out.push('\n');
+    }
+    let figures = |taken: Taken, change: String| {
+        let mut cells = vec![taken.content.to_string(), taken.routing.to_string()];
+        if columns.len() == 4 {
+            cells.push(taken.forged_accepted.to_string());
+        }
+        cells.push(change);
+        cells
+    };
+    let text = line(BASELINE, &figures(comparison.baseline, "-".to_owned()));
+    out.push_str(&palette.paint(&text, Tone::Bad));
+    out.push('\n');
+    for row in &comparison.rows {
+        let label = if row.in_baseline {
+            format!("{} *", row.label)
+        } else {
+            row.label.clone()
+        };
+        let change = comparison.change_percent(row);
+        let text = line(&label, &figures(row.taken, percent(change)));
+        let tone = match change {
+            Some(p) if p < 0.0 => Tone::Good,
+            Some(0.0) => Tone::Bad,
+            _ => Tone::Plain,
+        };
+        out.push_str(&palette.paint(&text, tone));
+        out.push('\n');
+    }
+    if comparison.rows.iter().any(|row| row.in_baseline) {
+        out.push_str(&palette.paint(
+            "  * already in the baseline configuration: the figures are its run's",
+            Tone::Dim,
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comparison() -> Comparison {
+        let row = |label: &str, content, in_baseline| ComparisonRow {
+            label: label.to_owned(),
+            taken: Taken {
+                content,
+                routing: content,
+                forged_accepted: 0,
+            },
+            in_baseline,
+        };
+        Comparison {
+            scenario: "s".to_owned(),
+            baseline: Taken {
+                content: 1000,
+                routing: 1000,
+                forged_accepted: 0,
+            },
+            rows: vec![
+                row("need-to-know distribution", 50, false),
+                row("end-to-end encryption (e2e-fs)", 1000, true),
+                row("retention", 995, false),
+            ],
+        }
+    }
+
+    #[test]
+    fn changes_are_percents_of_the_baseline() {
+        let c = comparison();
+        assert_eq!(c.change_percent(&c.rows[0]), Some(-95.0));
+        assert!(c.unchanged(&c.rows[1]));
+        assert_eq!(percent(c.change_percent(&c.rows[0])), "-95%");
+        assert_eq!(percent(c.change_percent(&c.rows[1])), "same");
+        assert_eq!(percent(c.change_percent(&c.rows[2])), "-0.5%");
+        assert_eq!(percent(None), "n/a");
+    }
+
+    #[test]
+    fn the_table_fits_80_columns_and_marks_the_baseline_settings() {
+        let text = render_comparison(&comparison(), Palette::new(false));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("end-to-end encryption (e2e-fs) *"), "{text}");
+        assert!(text.contains("* already in the baseline"), "{text}");
+        assert!(!text.contains('\x1b'));
+        assert!(!text.contains("forgeries"), "{text}");
+    }
+
+    #[test]
+    fn forgeries_get_a_column_and_the_change_when_nothing_was_taken() {
+        let mut c = comparison();
+        c.baseline = Taken {
+            content: 0,
+            routing: 0,
+            forged_accepted: 20,
+        };
+        c.rows[0].taken = Taken::default();
+        c.rows[1].taken = c.baseline;
+        assert_eq!(c.change_percent(&c.rows[0]), Some(-100.0));
+        assert!(c.unchanged(&c.rows[1]));
+        let text = render_comparison(&c, Palette::new(false));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("forgeries"), "{text}");
+        // Labels too long for the narrower column are cut, not overflowed.
+        assert!(text.contains("end-to-end encryption (e…"), "{text}");
+    }
+}

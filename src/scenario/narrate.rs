@@ -1,0 +1,173 @@
+//! `cablesim demo`: an incident told in the terminal (DESIGN §8). The
+//! story, the run with a bar and a live tally of what the attackers hold,
+//! the same incident under each mitigation side by side, the lessons.
+//!
+//! The words come from [`Story`]; every figure comes from a run — the live
+//! tally from the analyst during the run ([`Runner::with_progress`]), the
+//! table from [`compare`].
+
+use std::io::Write;
+use std::sync::Arc;
+
+use super::demo::{DemoError, compare};
+use super::story::Story;
+use super::{Progress, Runner, Scenario};
+use crate::report::{
+    Comparison, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Tone, counted, render_comparison,
+    render_section, wrap,
+};
+
+/// How often the live tally is measured: about sixty times a run.
+/// Each measurement runs the analyst over all the loot so far, so a
+/// measurement every day would make a long run slower for no visible gain.
+const TALLY_STEPS: u32 = 60;
+
+/// Tells `scenario`'s story to `out`: standard output, normally. `live`
+/// says whether standard output is a terminal, where a bar and a spinner
+/// show the runs as they go; otherwise only the text and the table are
+/// written. Colours follow `palette`.
+///
+/// Needs a tokio runtime: the mitigation runs are spawned on it. Returns
+/// the comparison it printed.
+pub async fn tell(
+    scenario: &Scenario,
+    palette: Palette,
+    live: bool,
+    out: &mut (impl Write + Send),
+) -> Result<Comparison, DemoError> {
+    let story = Story::of(scenario);
+    out.write_all(render_section(&story.title, &story.intro, palette).as_bytes())?;
+
+    out.write_all(heading("The incident, day by day", palette).as_bytes())?;
+    // Everything written so far must be on the screen before the bar
+    // starts drawing under it.
+    out.flush()?;
+    let bar = Arc::new(DayBar::new(scenario.days, live, palette));
+    let every = (scenario.days / TALLY_STEPS).max(1);
+    let shown = bar.clone();
+    let baseline = Runner::new(scenario.clone())
+        .with_progress(every, move |progress: &Progress| {
+            let holdings: Vec<Holding<'_>> = progress
+                .actors
+                .iter()
+                .map(|tally| Holding {
+                    actor: &tally.actor,
+                    content: tally.content,
+                    routing: tally.routing,
+                })
+                .collect();
+            shown.update(progress.day + 1, &holdings);
+        })
+        .run()
+        .await
+        .map_err(|source| DemoError::Run {
+            run: "baseline".to_owned(),
+            source,
+        })?
+        .report;
+    bar.finish();
+    let mut told = holdings(&baseline, palette);
+    told.push('\n');
+    told.push_str(&heading("What would have stopped it", palette));
+    let runs = story.mitigations.len();
+    for line in wrap(
+        &format!(
+            "The same incident, replayed under each of {runs} measures and set side by side; every figure \
+             comes from a run."
+        ),
+        TERMINAL_WIDTH,
+        "",
+    ) {
+        told.push_str(&line);
+        told.push('\n');
+    }
+    told.push('\n');
+    out.write_all(told.as_bytes())?;
+    out.flush()?;
+
+    let spinner = Arc::new(RunsSpinner::new(runs, "replaying", live, palette));
+    let progress = spinner.clone();
+    let comparison = compare(scenario, &baseline, story.mitigations, move |label| {
+        progress.done(label)
+    })
+    .await?;
+    spinner.finish();
+
+    let mut told = render_comparison(&comparison, palette);
+    told.push('\n');
+    told.push_str(&verdicts(&story, &comparison));
+    told.push_str(&render_section("What it teaches", &[story.lessons], palette));
+    out.write_all(told.as_bytes())?;
+    out.flush()?;
+    Ok(comparison)
+}
+
+/// What each actor holds at the end of the run.
+fn holdings(report: &RunReport, palette: Palette) -> String {
+    let c = &report.cables;
+    let withheld = if c.withheld > 0 {
+        format!(
+            " ({} above {} were withheld for another system)",
+            c.withheld, report.security.max_classification
+        )
+    } else {
+        String::new()
+    };
+    let mut told = String::new();
+    for line in wrap(
+        &format!(
+            "After {} days, {} of {} cables were sent{withheld}. The attackers hold:",
+            report.days, c.sent, c.total
+        ),
+        TERMINAL_WIDTH,
+        "",
+    ) {
+        told.push_str(&line);
+        told.push('\n');
+    }
+    for actor in &report.actors {
+        // An actor left unnamed is named after its one adversary: naming
+        // it twice would say nothing.
+        let members = actor.adversaries.join(", ");
+        let who = if members == actor.actor {
+            members
+        } else {
+            format!("{} ({members})", actor.actor)
+        };
+        let line = format!(
+            "  {who}: {} (content), {} (routing)",
+            counted(actor.content.len(), "cable"),
+            counted(actor.routing.len(), "header"),
+        );
+        told.push_str(&palette.paint(&line, Tone::Bad));
+        told.push('\n');
+    }
+    if report.actors.is_empty() {
+        told.push_str("  nothing: the scenario has no adversary.\n");
+    }
+    told
+}
+
+/// A sentence for each measure a run showed to change nothing, followed by
+/// a blank line if there was any: the words are the story's, the verdict
+/// is the measurement's.
+fn verdicts(story: &Story, comparison: &Comparison) -> String {
+    let mut told = String::new();
+    for (mitigation, row) in story.mitigations.iter().zip(&comparison.rows) {
+        if comparison.unchanged(row) && comparison.change_percent(row).is_some() {
+            let sentence = format!("{} {}", mitigation.label, mitigation.if_unchanged);
+            for line in wrap(&sentence, TERMINAL_WIDTH, "  ") {
+                told.push_str(&line);
+                told.push('\n');
+            }
+        }
+    }
+    if !told.is_empty() {
+        told.push('\n');
+    }
+    told
+}
+
+fn heading(title: &str, palette: Palette) -> String {
+    render_section(title, &[], palette)
+}

@@ -1,0 +1,185 @@
+//! `cablesim demo` (DESIGN §8): the incident replayed under each
+//! mitigation gives exactly the figures the rules of DESIGN §6 give for
+//! each variant, end-to-end encryption changes nothing against an
+//! endpoint, and the command's output reads well in a pipe and in 80
+//! columns.
+
+#[path = "support/rules.rs"]
+mod rules;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use cablesim::report::{Palette, Taken};
+use cablesim::scenario::{Change, Mitigation, STANDARD_MITIGATIONS, Scenario, Story, mitigation_table, tell};
+
+/// A broadcast network of four ministries, hq and two missions, links
+/// under mutual TLS and nothing end to end, and malware on one ministry
+/// from day 120 on: late enough that 90-day retention has old cables to
+/// delete, with a long live feed for detection to cut.
+fn incident() -> Scenario {
+    let text = r#"
+        [scenario]
+        name = "small-incident"
+        description = "one phished ministry on a small broadcast network"
+        seed = 11
+        days = 240
+        cables = 160
+        [network]
+        ministries = 4
+        missions = 2
+        hq = true
+        [security]
+        distribution = "broadcast"
+        transport = "mtls"
+        e2e = "off"
+        signatures = false
+        [[adversary]]
+        kind = "endpoint"
+        at = "be-mfa"
+        from_day = 120
+        actor = "apt"
+    "#;
+    Scenario::from_toml_str(text, "small-incident.toml").unwrap()
+}
+
+/// What the rules say all actors of `scenario` take together.
+fn expected(scenario: &Scenario) -> Taken {
+    let cables = rules::all_cables(scenario).unwrap();
+    let (mut content, mut routing, mut forged_accepted) = (BTreeSet::new(), BTreeSet::new(), 0);
+    for actor in rules::expected_exposure(scenario, &cables).into_values() {
+        content.extend(actor.content);
+        routing.extend(actor.routing);
+        forged_accepted += actor.forged_accepted;
+    }
+    Taken {
+        content: content.len() as u64,
+        routing: routing.len() as u64,
+        forged_accepted,
+    }
+}
+
+/// `scenario` after `assignments`, built here rather than by the library,
+/// so that a variant the library gets wrong shows up as a wrong figure.
+fn with_sets(scenario: &Scenario, assignments: &[&str]) -> Scenario {
+    let mut variant = scenario.clone();
+    for assignment in assignments {
+        variant.apply_set(assignment).unwrap();
+    }
+    variant
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mitigation_table_has_the_figures_of_the_rules() {
+    let scenario = incident();
+    // A scenario without a story of its own is replayed under the
+    // standard measures.
+    assert_eq!(Story::of(&scenario).mitigations, STANDARD_MITIGATIONS);
+    let table = mitigation_table(&scenario, STANDARD_MITIGATIONS).await.unwrap();
+
+    let mut detected = scenario.clone();
+    detected.adversaries[0].window.until = Some(150);
+    let variants = [
+        (
+            "need-to-know distribution",
+            with_sets(&scenario, &["distribution=need-to-know"]),
+        ),
+        ("90-day retention", with_sets(&scenario, &["retention_days=90"])),
+        ("detected within 30 days", detected),
+        (
+            "end-to-end encryption (e2e-fs)",
+            with_sets(
+                &scenario,
+                &["e2e=forward-secret", "signatures=true", "key_pinning=true"],
+            ),
+        ),
+        (
+            "need-to-know + 90-day retention",
+            with_sets(&scenario, &["distribution=need-to-know", "retention_days=90"]),
+        ),
+    ];
+
+    let baseline = expected(&scenario);
+    assert_eq!(table.baseline, baseline);
+    assert_eq!(table.rows.len(), variants.len());
+    for (row, (label, variant)) in table.rows.iter().zip(&variants) {
+        assert_eq!(row.label, *label);
+        assert_eq!(row.taken, expected(variant), "{label}");
+        assert!(!row.in_baseline, "{label}");
+    }
+
+    // Every measure but encryption cuts the take; encryption changes
+    // nothing, because the malware reads what the ministry reads.
+    let e2e = &table.rows[3];
+    assert_eq!(e2e.taken, table.baseline);
+    assert!(table.unchanged(e2e));
+    for (i, row) in table.rows.iter().enumerate().filter(|(i, _)| *i != 3) {
+        assert!(row.taken.content < baseline.content, "{i}: {row:?}");
+    }
+    // The combination is at least as good as each of its parts.
+    assert!(table.rows[4].taken.content <= table.rows[0].taken.content.min(table.rows[1].taken.content));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_measure_already_in_place_is_the_baseline_and_says_so() {
+    const ALREADY: &[Mitigation] = &[Mitigation {
+        label: "mutual TLS",
+        changes: &[Change::Set("transport=mtls")],
+        if_unchanged: "does not help.",
+    }];
+    let table = mitigation_table(&incident(), ALREADY).await.unwrap();
+    assert!(table.rows[0].in_baseline);
+    assert_eq!(table.rows[0].taken, table.baseline);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_story_of_a_scenario_without_one_fits_80_columns_in_a_pipe() {
+    let mut out = Vec::new();
+    let table = tell(&incident(), Palette::new(false), false, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains('\x1b'), "{text}");
+    assert!(text.lines().all(|line| line.chars().count() <= 80), "{text}");
+    assert!(text.starts_with("small-incident: one phished ministry"), "{text}");
+    assert!(
+        text.contains(&format!("apt (endpoint@be-mfa): {} cables", table.baseline.content)),
+        "{text}"
+    );
+    assert!(text.contains("end-to-end encryption (e2e-fs) does not help"), "{text}");
+}
+
+#[test]
+fn cablesim_demo_in_a_pipe_has_no_escape_codes_and_fits_80_columns() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!text.contains('\x1b'), "{text}");
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+    }
+    assert!(text.starts_with("COREU, 2018"), "{text}");
+    assert!(
+        text.contains("mitigation") && text.contains("cables taken") && text.contains("headers seen"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|line| line.contains("end-to-end encryption (e2e-fs) does not help: unchanged")),
+        "{text}"
+    );
+    assert!(text.contains("What it teaches"), "{text}");
+}
+
+#[test]
+fn fail_demo_of_an_unknown_scenario_exits_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .args(["demo", "no-such-incident"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-incident"));
+}
