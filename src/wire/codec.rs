@@ -104,6 +104,10 @@ pub fn decode_frame(buf: &[u8], max: usize) -> Result<Decoded, WireError> {
 #[derive(Debug, Clone)]
 pub struct FrameReader {
     buf: Vec<u8>,
+    /// Where the undecoded bytes start in `buf`. Consumed bytes are dropped
+    /// lazily, so that decoding a long capture frame by frame does not move
+    /// the rest of the buffer after every frame.
+    start: usize,
     max: usize,
     failed: Option<WireError>,
 }
@@ -113,6 +117,7 @@ impl FrameReader {
     pub fn new(max: usize) -> Self {
         FrameReader {
             buf: Vec::new(),
+            start: 0,
             max,
             failed: None,
         }
@@ -121,6 +126,10 @@ impl FrameReader {
     /// Appends received bytes.
     pub fn push(&mut self, bytes: &[u8]) {
         if self.failed.is_none() {
+            if self.start > 0 && self.start >= self.buf.len() / 2 {
+                self.buf.drain(..self.start);
+                self.start = 0;
+            }
             self.buf.extend_from_slice(bytes);
         }
     }
@@ -132,14 +141,19 @@ impl FrameReader {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        match decode_frame(&self.buf, self.max) {
+        match decode_frame(self.buf.get(self.start..).unwrap_or_default(), self.max) {
             Ok(Decoded::Frame { frame, consumed }) => {
-                self.buf.drain(..consumed);
+                self.start = self.start.saturating_add(consumed);
+                if self.start == self.buf.len() {
+                    self.buf.clear();
+                    self.start = 0;
+                }
                 Ok(Some(frame))
             }
             Ok(Decoded::NeedMore { .. }) => Ok(None),
             Err(err) => {
                 self.buf = Vec::new();
+                self.start = 0;
                 self.failed = Some(err.clone());
                 Err(err)
             }
@@ -148,6 +162,6 @@ impl FrameReader {
 
     /// Bytes received but not yet part of a returned frame.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len().saturating_sub(self.start)
     }
 }
