@@ -12,16 +12,24 @@ use std::collections::{BTreeMap, HashMap};
 use super::loot::{CaptureKind, Loot, StolenKey};
 use super::tls_records::{count_records, looks_like_tls};
 use crate::crypto::{CablePayload, GROUP_RECIPIENT, KeyId, KeyMaterial};
-use crate::model::{Cable, Canaries, Classification};
+use crate::model::{Cable, Canaries, Classification, Day};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader};
 
 /// What the analyst knows about the run's cables: their canaries (to prove
-/// a leak) and their classification (to report it). Adversaries never see
-/// this; it is the referee's table.
+/// a leak) and their classification, day and sender (to report it).
+/// Adversaries never see this; it is the referee's table.
 #[derive(Debug, Clone, Default)]
 pub struct CableIndex {
     canaries: Canaries,
-    classification: HashMap<String, Classification>,
+    facts: HashMap<String, CableFacts>,
+}
+
+/// What a report says about a cable besides its id.
+#[derive(Debug, Clone)]
+struct CableFacts {
+    classification: Classification,
+    day: Day,
+    from: String,
 }
 
 impl CableIndex {
@@ -33,13 +41,28 @@ impl CableIndex {
     /// Registers a cable of the run.
     pub fn register(&mut self, cable: &Cable) -> Result<(), crate::model::DuplicateCanary> {
         self.canaries.insert(&cable.canary, &cable.id)?;
-        self.classification.insert(cable.id.clone(), cable.classification);
+        let facts = CableFacts {
+            classification: cable.classification,
+            day: cable.day,
+            from: cable.from.clone(),
+        };
+        self.facts.insert(cable.id.clone(), facts);
         Ok(())
     }
 
     /// The classification of a registered cable.
     pub fn classification(&self, id: &str) -> Option<Classification> {
-        self.classification.get(id).copied()
+        self.facts.get(id).map(|f| f.classification)
+    }
+
+    /// The day a registered cable is sent: a leak's place on a timeline.
+    pub fn day(&self, id: &str) -> Option<Day> {
+        self.facts.get(id).map(|f| f.day)
+    }
+
+    /// The node a registered cable is sent from: whose cables leaked.
+    pub fn sender(&self, id: &str) -> Option<&str> {
+        self.facts.get(id).map(|f| f.from.as_str())
     }
 
     /// Ids of registered cables whose canary occurs in `bytes`.
@@ -49,12 +72,12 @@ impl CableIndex {
 
     /// Number of registered cables.
     pub fn len(&self) -> usize {
-        self.classification.len()
+        self.facts.len()
     }
 
     /// Whether no cable is registered.
     pub fn is_empty(&self) -> bool {
-        self.classification.is_empty()
+        self.facts.is_empty()
     }
 }
 
@@ -114,11 +137,10 @@ impl<'a> Analyst<'a> {
             self.search(&mut exposure, doc.content.subject.as_bytes(), &doc.via, &by);
         }
         // Payloads decoded from captures join the ones held as objects.
-        let mut payloads: Vec<(String, &str, CablePayload)> = loot
-            .payloads
-            .iter()
-            .map(|p| (p.via.clone(), p.by.as_str(), p.payload.clone()))
-            .collect();
+        let keys = KeyRing::new(&loot.keys);
+        for held in &loot.payloads {
+            self.examine(&mut exposure, &keys, &held.payload, &held.via, &held.by);
+        }
         for capture in &loot.captures {
             if capture.kind == CaptureKind::Wire && looks_like_tls(&capture.bytes) {
                 // Encrypted: sizes and counts are all a wiretap gets.
@@ -129,38 +151,14 @@ impl<'a> Analyst<'a> {
                 CaptureKind::Wire => format!("{}, plain", capture.via),
                 CaptureKind::Decrypted | CaptureKind::Stored => capture.via.clone(),
             };
-            let by = [capture.by.as_str()];
-            self.search(&mut exposure, &capture.bytes, &via, &by);
-            for frame in decode_stream(&capture.bytes) {
+            self.search(&mut exposure, &capture.bytes, &via, &[capture.by.as_str()]);
+            // Frame by frame, without keeping them: an archive export can
+            // hold hundreds of thousands of cables.
+            let mut reader = FrameReader::new(DEFAULT_MAX_FRAME);
+            reader.push(&capture.bytes);
+            while let Ok(Some(frame)) = reader.next_frame() {
                 if let Frame::Submit { payload } | Frame::Deliver { payload } = frame {
-                    payloads.push((via.clone(), capture.by.as_str(), payload));
-                }
-            }
-        }
-        payloads.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.header().id.cmp(&b.2.header().id)));
-        let keys = KeyRing::new(&loot.keys);
-        for (via, by, payload) in &payloads {
-            let id = &payload.header().id;
-            self.note_routing(&mut exposure, id, via, &[by]);
-            if exposure
-                .content
-                .get(id)
-                .is_some_and(|known| known.via.as_str() <= via.as_str())
-            {
-                continue; // already proven by a path that sorts first
-            }
-            match payload {
-                CablePayload::Clear(clear) => {
-                    self.search(&mut exposure, clear.content.body.as_bytes(), via, &[by]);
-                }
-                CablePayload::Sealed(_) => {
-                    for key in keys.candidates(payload) {
-                        if let Ok(opened) = payload.open_with(&key.key) {
-                            let via = format!("{via}; opened with {} ({})", key.key.describe(), key.via);
-                            self.search(&mut exposure, opened.content.body.as_bytes(), &via, &[by, &key.by]);
-                            break;
-                        }
-                    }
+                    self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
                 }
             }
         }
@@ -171,6 +169,30 @@ impl<'a> Analyst<'a> {
             Exposure::found(&mut exposure.routing, &id, &found.via, &by);
         }
         exposure
+    }
+
+    /// Routing from a payload's header; content from its plaintext, with
+    /// every stolen key its wraps could be for. Skipped when the cable is
+    /// already proven by a path that sorts first (the evidence kept is the
+    /// smallest `via`, whatever the order material comes in).
+    fn examine(&self, exposure: &mut Exposure, keys: &KeyRing<'_>, payload: &CablePayload, via: &str, by: &str) {
+        let id = &payload.header().id;
+        self.note_routing(exposure, id, via, &[by]);
+        if exposure.content.get(id).is_some_and(|known| known.via.as_str() <= via) {
+            return;
+        }
+        match payload {
+            CablePayload::Clear(clear) => self.search(exposure, clear.content.body.as_bytes(), via, &[by]),
+            CablePayload::Sealed(_) => {
+                for key in keys.candidates(payload) {
+                    if let Ok(opened) = payload.open_with(&key.key) {
+                        let via = format!("{via}; opened with {} ({})", key.key.describe(), key.via);
+                        self.search(exposure, opened.content.body.as_bytes(), &via, &[by, &key.by]);
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     fn search(&self, exposure: &mut Exposure, bytes: &[u8], via: &str, by: &[&str]) {
