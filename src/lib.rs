@@ -81,7 +81,7 @@
 //! | [`net`] | hub and nodes over TLS 1.3 or plain bytes, links with tap points, hooks, alarms |
 //! | [`adversary`] | the [`adversary::Adversary`] trait, the seven kinds, the analyst (sans-IO) |
 //! | [`scenario`] | scenario files, presets, the built-in catalog, the day-by-day runner |
-//! | [`report`] | the run report and its renderings |
+//! | [`report`] | the run report and its renderings; pcapng captures of the links ([`report::pcap`]) |
 //!
 //! Imports go downward: `model` ← `crypto` ← `wire` ← `net`; `adversary`
 //! uses `crypto`, `wire` and the hooks of `net`; `scenario` wires

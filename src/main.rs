@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic, parse_adversary_specs};
 use cablesim::net::Pki;
+use cablesim::report::pcap::{PcapRecorder, TlsKeyLog};
 use cablesim::report::{render_matrix, render_text};
 use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve, run_matrix, with_dwell};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -71,6 +73,16 @@ enum Command {
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Also write the report to FILE, in the format its extension names:
+        /// .html (one self-contained page with a map and a timeline), .md or .json.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Write every link as TCP to FILE (pcapng), TLS secrets included, for Wireshark.
+        #[arg(long, value_name = "FILE")]
+        pcap: Option<PathBuf>,
+        /// Write the nodes' TLS secrets to FILE (SSLKEYLOGFILE format).
+        #[arg(long, value_name = "FILE")]
+        keylog: Option<PathBuf>,
     },
     /// Run a scenario under several configurations: one row per config, one column per actor.
     Matrix {
@@ -108,6 +120,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print a Wireshark Lua dissector for cable frames (to stdout).
+    ///
+    /// cablesim dissector > cablesim.lua; wireshark -X lua_script:cablesim.lua capture.pcapng
+    Dissector,
 }
 
 fn main() -> ExitCode {
@@ -146,6 +162,7 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<cablesim::scenario::UnknownPreset>()
             || cause.is::<SpecError>()
             || cause.is::<UnknownTopic>()
+            || cause.is::<cablesim::report::UnknownReportFormat>()
             || matches!(
                 cause.downcast_ref::<RunError>(),
                 Some(RunError::Scenario(_) | RunError::Unsupported(_))
@@ -193,10 +210,18 @@ fn execute(command: Command) -> anyhow::Result<()> {
             seed,
             dwell,
             format,
+            report,
+            pcap,
+            keylog,
         } => {
+            // A misnamed report file is bad input: say so before the run.
+            let report_file = report
+                .map(|path| cablesim::report::ReportFormat::from_path(&path).map(|format| (path, format)))
+                .transpose()?;
             let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, &adversaries, seed, dwell)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            let mut runner = Runner::new(scenario);
+            let captures = Captures::open(pcap, keylog, &scenario)?;
+            let mut runner = captures.attach(Runner::new(scenario));
             if let Some(preset) = preset {
                 runner = runner.with_preset_name(preset.name());
             }
@@ -205,6 +230,11 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 ReportFormat::Text => print!("{}", render_text(&outcome.report)),
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&outcome.report)?),
             }
+            if let Some((path, format)) = report_file {
+                let text = format.render(&outcome.report)?;
+                std::fs::write(&path, text).with_context(|| format!("writing the report to {}", path.display()))?;
+            }
+            captures.write()?;
             Ok(())
         }
         Command::Matrix {
@@ -260,6 +290,88 @@ fn execute(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Dissector => {
+            std::io::Write::write_all(&mut std::io::stdout(), cablesim::report::lua_dissector().as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+/// The files of `run --pcap` and `--keylog`, and what fills them.
+struct Captures {
+    /// The capture file and the recorder on every link.
+    pcap: Option<(PathBuf, std::fs::File, Arc<PcapRecorder>)>,
+    /// The key log file.
+    keylog: Option<(PathBuf, std::fs::File)>,
+    /// The nodes whose links are recorded: all of them.
+    nodes: Vec<String>,
+    /// Every TLS secret of the nodes: for the key log file, and for the
+    /// capture, which carries them too.
+    secrets: Arc<TlsKeyLog>,
+}
+
+impl Captures {
+    /// Creates the files now: a path that cannot be written should fail
+    /// before the run, not after simulating three years.
+    fn open(pcap: Option<PathBuf>, keylog: Option<PathBuf>, scenario: &Scenario) -> anyhow::Result<Captures> {
+        let create = |path: PathBuf, what: &str| -> anyhow::Result<(PathBuf, std::fs::File)> {
+            let file =
+                std::fs::File::create(&path).with_context(|| format!("creating the {what} {}", path.display()))?;
+            Ok((path, file))
+        };
+        let pcap = match pcap {
+            Some(path) => {
+                let (path, file) = create(path, "capture")?;
+                let recorder = PcapRecorder::for_network(&scenario.network, scenario.security.transport);
+                Some((path, file, Arc::new(recorder)))
+            }
+            None => None,
+        };
+        let keylog = keylog.map(|path| create(path, "key log")).transpose()?;
+        Ok(Captures {
+            pcap,
+            keylog,
+            nodes: scenario.network.endpoints().map(|n| n.name.clone()).collect(),
+            secrets: Arc::new(TlsKeyLog::new()),
+        })
+    }
+
+    /// `runner`, recording every node's link and logging its TLS secrets
+    /// if a file asks for them.
+    fn attach(&self, mut runner: Runner) -> Runner {
+        if let Some((_, _, recorder)) = &self.pcap {
+            for node in &self.nodes {
+                runner = runner.with_link_tap(node.clone(), recorder.clone());
+            }
+        }
+        if self.pcap.is_some() || self.keylog.is_some() {
+            runner = runner.with_key_log(self.secrets.clone());
+        }
+        runner
+    }
+
+    /// Writes the files, and says on stderr what they hold (stdout is the
+    /// report's).
+    fn write(self) -> anyhow::Result<()> {
+        if let Some((path, file, recorder)) = self.pcap {
+            let mut out = std::io::BufWriter::new(file);
+            recorder
+                .write_to(&mut out, &self.secrets)
+                .with_context(|| format!("writing the capture to {}", path.display()))?;
+            eprintln!(
+                "cablesim: wrote {}: {} packets in {} TCP connections, {} TLS secrets inside",
+                path.display(),
+                recorder.packets(),
+                recorder.connections(),
+                self.secrets.len()
+            );
+        }
+        if let Some((path, mut file)) = self.keylog {
+            std::io::Write::write_all(&mut file, self.secrets.contents().as_bytes())
+                .with_context(|| format!("writing the key log to {}", path.display()))?;
+            eprintln!("cablesim: wrote {}: {} TLS secrets", path.display(), self.secrets.len());
+        }
+        Ok(())
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Mitm {
     /// Set when the hub refused it: the node's next attempt is passed
     /// through (the MITM may try again later, with keys stolen since).
     pass_next: AtomicBool,
+    /// Held for the whole of an interception attempt.
+    attempt: tokio::sync::Mutex<()>,
     wire: Mutex<[Vec<u8>; 2]>,
     decrypted: Mutex<[Vec<u8>; 2]>,
 }
@@ -68,6 +70,7 @@ impl Mitm {
             clock,
             gave_up: AtomicBool::new(false),
             pass_next: AtomicBool::new(false),
+            attempt: tokio::sync::Mutex::new(()),
             wire: Mutex::new([Vec::new(), Vec::new()]),
             decrypted: Mutex::new([Vec::new(), Vec::new()]),
         })
@@ -197,11 +200,21 @@ impl Middlebox for Mitm {
     ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(async move {
             let active = self.spec.window.contains(self.clock.today());
-            let pass = self.pass_next.swap(false, Ordering::SeqCst) || self.gave_up.load(Ordering::SeqCst);
-            if self.transport != Transport::Plain && active && !pass {
-                self.intercept(node_side, hub_side).await;
-            } else {
+            if self.transport == Transport::Plain || !active {
                 self.relay(node_side, hub_side, false).await;
+                return;
+            }
+            // One interception attempt at a time, and the outcome of the
+            // last one known before the next is decided: a node that
+            // refused us retries at once, and must meet the pass-through
+            // that its refusal earned, whatever the task scheduling.
+            let _attempt = self.attempt.lock().await;
+            let pass = self.pass_next.swap(false, Ordering::SeqCst) || self.gave_up.load(Ordering::SeqCst);
+            if pass {
+                drop(_attempt);
+                self.relay(node_side, hub_side, false).await;
+            } else {
+                self.intercept(node_side, hub_side).await;
             }
         })
     }

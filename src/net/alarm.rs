@@ -1,5 +1,6 @@
 //! Alarms: attacks a node or the hub detected (DESIGN §5). Each is logged
-//! at ERROR under the target `cablesim::alarm` and kept for the report.
+//! at ERROR under the target `cablesim::alarm`, with the ATT&CK technique
+//! of [`AlarmKind::attack_technique`], and kept for the report.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -43,6 +44,33 @@ impl AlarmKind {
             AlarmKind::Replay => "replay",
             AlarmKind::SenderMismatch => "sender-mismatch",
             AlarmKind::Malformed => "malformed",
+        }
+    }
+}
+
+impl AlarmKind {
+    /// The MITRE ATT&CK technique the detected attempt belongs to, for a
+    /// SIEM to correlate alarms with the leaks of DESIGN §5; `None` where
+    /// the alarm alone does not tell an attack from a fault.
+    ///
+    /// | alarm | technique | why |
+    /// |---|---|---|
+    /// | `certificate-rejected` | T1557 Adversary-in-the-Middle | someone on the link offered a certificate of its own |
+    /// | `identity-mismatch` | T1557 | a TLS client claimed a name its certificate does not carry: a relay speaking for a node |
+    /// | `key-pinning` | T1557 | a directory key the owner never certified: the hub (or someone inside it) putting itself between sender and recipient |
+    /// | `replay` | T1557 | a cable id seen before: bytes recorded and sent again by someone on the path |
+    /// | `signature` | T1565.002 Transmitted Data Manipulation | a cable that its claimed sender did not sign: forged or altered in transit |
+    /// | `aead` | T1565.002 | an envelope altered after it was sealed |
+    /// | `sender-mismatch` | T1565.002 | a cable submitted in another node's name |
+    /// | `malformed` | none | a broken frame is as likely a bug as an attack |
+    pub fn attack_technique(self) -> Option<&'static str> {
+        match self {
+            AlarmKind::CertificateRejected
+            | AlarmKind::IdentityMismatch
+            | AlarmKind::KeyPinning
+            | AlarmKind::Replay => Some("T1557"),
+            AlarmKind::Signature | AlarmKind::Aead | AlarmKind::SenderMismatch => Some("T1565.002"),
+            AlarmKind::Malformed => None,
         }
     }
 }
@@ -120,7 +148,8 @@ impl Alarms {
         let detail = detail.into();
         tracing::error!(
             target: "cablesim::alarm", day, node, kind = kind.as_str(), detail = %detail,
-            cable = about.cable.as_deref(), link = about.link.as_deref(), "alarm"
+            attack = kind.attack_technique(), cable = about.cable.as_deref(), link = about.link.as_deref(),
+            "alarm"
         );
         let alarm = Alarm {
             day,

@@ -431,7 +431,7 @@ impl Hub {
         state.relayed += 1;
         drop(state);
         debug!(
-            cable = %header.id, day, from = %header.from, to = ?header.to,
+            cable = %header.id, day, from = %header.from, to = %header.to.join(","),
             recipients = to.len(), classification = %header.classification, "relay"
         );
         Ok(())

@@ -5,11 +5,17 @@
 //! directions and with the simulated day, to every [`LinkTap`] attached.
 //! That is all a wiretap gets; what it can make of them is the analyst's
 //! problem, not the link's.
+//!
+//! Each [`Link`] is one connection: a node that reconnects gets a fresh
+//! link, with a fresh [`ConnectionId`], and taps are told when each
+//! connection opens and closes, so that a capture can show a reconnection
+//! as the new TCP connection it would be on a real network (DESIGN §10).
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
@@ -27,30 +33,78 @@ pub enum Direction {
     ToNode,
 }
 
+/// One connection over a node's link, unique within the process: several
+/// connections of the same node (retries, reconnections) and their bytes
+/// are told apart by it, even when one closes after the next has opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionId(u64);
+
+impl ConnectionId {
+    /// A connection id never handed out before in this process.
+    pub fn fresh() -> ConnectionId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        ConnectionId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 /// Something that sees every byte crossing a link.
+///
+/// For each connection a tap is told, in this order: [`LinkTap::on_connect`]
+/// once, [`LinkTap::on_bytes`] for what crosses it, [`LinkTap::on_close`]
+/// once when the node's end is gone. Calls for different connections of
+/// one node may interleave (a reconnection opens its link before the old
+/// connection has sent its goodbye).
 pub trait LinkTap: Send + Sync {
-    /// `bytes` crossed the link of `node` in `direction` on `day`.
-    fn on_bytes(&self, day: Day, node: &str, direction: Direction, bytes: &[u8]);
+    /// `bytes` crossed `connection` on the link of `node` in `direction`
+    /// on `day`.
+    fn on_bytes(&self, day: Day, node: &str, connection: ConnectionId, direction: Direction, bytes: &[u8]);
+
+    /// `connection` on the link of `node` opened on `day`. Taps that only
+    /// look at bytes ignore it.
+    fn on_connect(&self, day: Day, node: &str, connection: ConnectionId) {
+        let _ = (day, node, connection);
+    }
+
+    /// `connection` on the link of `node` closed on `day`: the node's end
+    /// was dropped, so no byte of it follows.
+    fn on_close(&self, day: Day, node: &str, connection: ConnectionId) {
+        let _ = (day, node, connection);
+    }
 }
 
 /// A stream that reports what crosses it to the link's taps. It wraps the
 /// node's end, so reads are [`Direction::ToNode`] and writes
-/// [`Direction::ToHub`].
+/// [`Direction::ToHub`]. Dropping it closes its connection for the taps.
 pub struct TappedStream<S> {
     inner: S,
     node: Arc<str>,
+    connection: ConnectionId,
     clock: DayClock,
     taps: Arc<[Arc<dyn LinkTap>]>,
 }
 
 impl<S> TappedStream<S> {
+    /// The connection this stream carries.
+    pub fn connection(&self) -> ConnectionId {
+        self.connection
+    }
+
     fn report(&self, direction: Direction, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
         let day = self.clock.today();
         for tap in self.taps.iter() {
-            tap.on_bytes(day, &self.node, direction, bytes);
+            tap.on_bytes(day, &self.node, self.connection, direction, bytes);
+        }
+    }
+}
+
+impl<S> Drop for TappedStream<S> {
+    fn drop(&mut self) {
+        let day = self.clock.today();
+        for tap in self.taps.iter() {
+            tap.on_close(day, &self.node, self.connection);
         }
     }
 }
@@ -129,7 +183,8 @@ impl Link {
 
     /// A fresh link for `node`, shown to `taps`, with `middleboxes` (if
     /// any) carrying the bytes between the two ends, the first nearest the
-    /// node. Taps see the node's side.
+    /// node. Taps see the node's side, and are told now that a new
+    /// connection opens.
     pub fn with_middleboxes(
         node: &str,
         clock: DayClock,
@@ -143,10 +198,16 @@ impl Link {
             toward_hub = next_out;
         }
         let hub_end = toward_hub;
+        let connection = ConnectionId::fresh();
+        let day = clock.today();
+        for tap in &taps {
+            tap.on_connect(day, node, connection);
+        }
         Link {
             node_end: TappedStream {
                 inner: node_end,
                 node: Arc::from(node),
+                connection,
                 clock,
                 taps: Arc::from(taps),
             },
@@ -161,17 +222,33 @@ mod tests {
     use std::sync::Mutex;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    type Seen = (Day, String, Direction, Vec<u8>);
+    #[derive(Debug, Clone, PartialEq)]
+    enum Seen {
+        Connect(Day, String, ConnectionId),
+        Bytes(Day, ConnectionId, Direction, Vec<u8>),
+        Close(Day, ConnectionId),
+    }
 
     #[derive(Default)]
     struct Recorder(Mutex<Vec<Seen>>);
 
     impl LinkTap for Recorder {
-        fn on_bytes(&self, day: Day, node: &str, direction: Direction, bytes: &[u8]) {
+        fn on_bytes(&self, day: Day, _node: &str, connection: ConnectionId, direction: Direction, bytes: &[u8]) {
             self.0
                 .lock()
                 .unwrap()
-                .push((day, node.to_owned(), direction, bytes.to_vec()));
+                .push(Seen::Bytes(day, connection, direction, bytes.to_vec()));
+        }
+
+        fn on_connect(&self, day: Day, node: &str, connection: ConnectionId) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(Seen::Connect(day, node.to_owned(), connection));
+        }
+
+        fn on_close(&self, day: Day, _node: &str, connection: ConnectionId) {
+            self.0.lock().unwrap().push(Seen::Close(day, connection));
         }
     }
 
@@ -180,20 +257,33 @@ mod tests {
         let clock = DayClock::new();
         clock.set(12);
         let recorder = Arc::new(Recorder::default());
-        let mut link = Link::new("del-kyiv", clock, vec![recorder.clone()]);
+        let mut link = Link::new("del-kyiv", clock.clone(), vec![recorder.clone()]);
+        let id = link.node_end.connection();
         link.node_end.write_all(b"up").await.unwrap();
         let mut buf = [0u8; 2];
         link.hub_end.read_exact(&mut buf).await.unwrap();
         link.hub_end.write_all(b"down").await.unwrap();
         let mut buf = [0u8; 4];
         link.node_end.read_exact(&mut buf).await.unwrap();
+        clock.set(13);
+        drop(link);
         let seen = recorder.0.lock().unwrap().clone();
         assert_eq!(
             seen,
             vec![
-                (12, "del-kyiv".into(), Direction::ToHub, b"up".to_vec()),
-                (12, "del-kyiv".into(), Direction::ToNode, b"down".to_vec()),
+                Seen::Connect(12, "del-kyiv".into(), id),
+                Seen::Bytes(12, id, Direction::ToHub, b"up".to_vec()),
+                Seen::Bytes(12, id, Direction::ToNode, b"down".to_vec()),
+                Seen::Close(13, id),
             ]
         );
+    }
+
+    #[test]
+    fn a_reconnection_is_a_new_connection() {
+        let recorder = Arc::new(Recorder::default());
+        let first = Link::new("del-kyiv", DayClock::new(), vec![recorder.clone()]);
+        let second = Link::new("del-kyiv", DayClock::new(), vec![recorder.clone()]);
+        assert_ne!(first.node_end.connection(), second.node_end.connection());
     }
 }

@@ -23,7 +23,7 @@ pub use framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
 pub use hooks::{HubTap, NodeTap};
 pub use hub::{Hub, HubConfig};
 pub use hub_store::{AcceptedCable, ArchivedCable, HubStore};
-pub use link::{Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
+pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
 pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
 pub use pki::{NodeCredentials, Pki, PkiError, certified_identity};
 pub use tls::{

@@ -1,11 +1,14 @@
 //! What a run produced, in the shape of DESIGN §9. Every number here is
-//! counted from the run itself; nothing is looked up.
+//! counted from the run itself; nothing is looked up. DESIGN §9 names the
+//! fields tests rely on; the others (the network, the adversaries, leaks
+//! by day and by sender) are what the HTML and Markdown reports draw, and
+//! more may be added.
 
 use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::model::{Classification, SecurityConfig};
+use crate::model::{Classification, Day, DayWindow, Role, SecurityConfig};
 use crate::net::Alarm;
 
 /// The outcome of one run.
@@ -27,6 +30,65 @@ pub struct RunReport {
     pub actors: Vec<ActorReport>,
     /// Attacks detected by a node or the hub, sorted by day.
     pub alarms: Vec<Alarm>,
+    /// Every node of the network, hub first, then by name: what the map
+    /// of the HTML report draws.
+    pub network: Vec<NetworkNode>,
+    /// Every adversary of the run, in the order they were planted.
+    pub adversaries: Vec<AdversaryEntry>,
+}
+
+/// One node of the network, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkNode {
+    /// Unique name.
+    pub name: String,
+    /// Hub, hq, ministry or mission: where the map places it.
+    pub role: Role,
+}
+
+/// Where an adversary sits, without the node's name (see
+/// [`crate::adversary::Position`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// On the link between a node and the hub.
+    Link,
+    /// Inside the hub.
+    Hub,
+    /// Inside a node.
+    Node,
+}
+
+impl Placement {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Link => "link",
+            Placement::Hub => "hub",
+            Placement::Node => "node",
+        }
+    }
+}
+
+/// One adversary of the run: what it is, where and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdversaryEntry {
+    /// Unique name: "tap@del-kyiv".
+    pub name: String,
+    /// Its kind ("tap", "endpoint", ...), or "custom" for an adversary
+    /// added through [`crate::scenario::Runner::with_adversary`].
+    pub kind: String,
+    /// The actor it pools its loot with.
+    pub actor: String,
+    /// Link, hub or node.
+    pub position: Placement,
+    /// The node of a link or node position.
+    pub node: Option<String>,
+    /// The days it was active: `[from, until)`, `until` absent for the end
+    /// of the run.
+    pub window: DayWindow,
+    /// MITRE ATT&CK techniques of its kind.
+    pub attack: Vec<String>,
 }
 
 /// Cable counts of a run.
@@ -71,6 +133,23 @@ pub struct ActorReport {
     pub by_classification: BTreeMap<Classification, LevelCounts>,
     /// MITRE ATT&CK techniques of its adversaries.
     pub attack: Vec<String>,
+    /// Leaked cables counted by the day each was sent, days without any
+    /// left out: when the leaked material was written, for a timeline.
+    pub leaks_by_day: Vec<DayCounts>,
+    /// Leaked cables counted by the node that sent them: whose cables
+    /// leaked, for the map.
+    pub by_sender: BTreeMap<String, LevelCounts>,
+}
+
+/// Leaked cables sent on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCounts {
+    /// The day the cables were sent.
+    pub day: Day,
+    /// Cables whose canary was recovered.
+    pub content: u64,
+    /// Cables whose header was decoded (content included).
+    pub routing: u64,
 }
 
 /// Leaked cables of one classification level.
@@ -91,4 +170,10 @@ pub struct Evidence {
     pub via: String,
     /// MITRE ATT&CK techniques of the adversaries involved.
     pub attack: Vec<String>,
+    /// The cable's classification.
+    pub classification: Classification,
+    /// The day the cable was sent.
+    pub day: Day,
+    /// The node that sent it.
+    pub from: String,
 }

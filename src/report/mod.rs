@@ -1,15 +1,27 @@
-//! The ledger of a run and its renderings (DESIGN §9).
+//! The ledger of a run and its renderings (DESIGN §9, §10): text for the
+//! terminal, and the JSON, Markdown and HTML files of `--report`.
 
+mod dissector;
 mod ledger;
 mod live;
+mod map;
 mod matrix_text;
+pub mod pcap;
+mod render;
 mod style;
 mod table;
 mod text;
+mod timeline;
+mod view;
 
-pub use ledger::{ActorReport, CableCounts, Evidence, LevelCounts, RunReport};
+pub use dissector::lua_dissector;
+pub use ledger::{
+    ActorReport, AdversaryEntry, CableCounts, DayCounts, Evidence, LevelCounts, NetworkNode, Placement, RunReport,
+};
 pub use live::{DayBar, Holding, RunsSpinner, counted, holdings_text};
 pub use matrix_text::render_matrix;
+pub use render::{RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_markdown};
 pub use style::{Palette, TERMINAL_WIDTH, Tone, render_section, wrap};
 pub use table::{Comparison, ComparisonRow, Taken, render_comparison};
 pub use text::render_text;
+pub use view::MAX_TABLE_ROWS;

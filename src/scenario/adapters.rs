@@ -6,14 +6,14 @@ use std::sync::Arc;
 use crate::adversary::{Adversary, Position};
 use crate::crypto::{DirectoryEntry, Opened};
 use crate::model::{Cable, Day};
-use crate::net::{Direction, HubTap, LinkTap, NodeTap};
+use crate::net::{ConnectionId, Direction, HubTap, LinkTap, NodeTap};
 use crate::wire::Frame;
 
 /// A link adversary's view of its link.
 pub(super) struct LinkView(pub(super) Arc<dyn Adversary>);
 
 impl LinkTap for LinkView {
-    fn on_bytes(&self, day: Day, _node: &str, direction: Direction, bytes: &[u8]) {
+    fn on_bytes(&self, day: Day, _node: &str, _connection: ConnectionId, direction: Direction, bytes: &[u8]) {
         if self.0.window().contains(day) {
             self.0.on_link_bytes(day, direction, bytes);
         }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use tracing::warn;
 
-use crate::adversary::{Adversary, Analyst, CableIndex, Found, Loot};
-use crate::model::Classification;
+use crate::adversary::{Adversary, AdversarySpec, Analyst, CableIndex, Found, Loot, Position};
+use crate::model::{Classification, Day};
 use crate::net::Alarm;
-use crate::report::{ActorReport, Evidence, LevelCounts};
+use crate::report::{ActorReport, AdversaryEntry, DayCounts, Evidence, LevelCounts, Placement};
 
 /// What one actor holds so far, for a live tally.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,16 +81,27 @@ pub(super) fn actor_reports(
                 ids
             };
             let mut by_classification: BTreeMap<Classification, LevelCounts> = BTreeMap::new();
+            let mut by_day: BTreeMap<Day, DayCounts> = BTreeMap::new();
+            let mut by_sender: BTreeMap<String, LevelCounts> = BTreeMap::new();
             for (id, found) in &exposure.routing {
                 let level = index.classification(id).unwrap_or(Classification::Unclassified);
-                let counts = by_classification.entry(level).or_default();
-                counts.routing += 1;
-                let exposure_kind = if exposure.content.contains_key(id) {
-                    counts.content += 1;
-                    "content"
-                } else {
-                    "routing"
-                };
+                let content = exposure.content.contains_key(id);
+                let day = index.day(id).unwrap_or_default();
+                let sender = index.sender(id).unwrap_or_default();
+                let day_counts = by_day.entry(day).or_insert(DayCounts {
+                    day,
+                    ..DayCounts::default()
+                });
+                for counts in [
+                    by_classification.entry(level).or_default(),
+                    by_sender.entry(sender.to_owned()).or_default(),
+                ] {
+                    counts.routing += 1;
+                    counts.content += u64::from(content);
+                }
+                day_counts.routing += 1;
+                day_counts.content += u64::from(content);
+                let exposure_kind = if content { "content" } else { "routing" };
                 warn!(
                     target: "cablesim::leak",
                     actor, cable = %id, classification = %level, exposure = exposure_kind,
@@ -115,15 +126,48 @@ pub(super) fn actor_reports(
                         cable: id.clone(),
                         via: found.via.clone(),
                         attack: techniques(found),
+                        classification: index.classification(id).unwrap_or(Classification::Unclassified),
+                        day: index.day(id).unwrap_or_default(),
+                        from: index.sender(id).unwrap_or_default().to_owned(),
                     })
                     .collect(),
                 by_classification,
+                leaks_by_day: by_day.into_values().collect(),
+                by_sender,
                 attack: {
                     let mut ids: Vec<String> = members.iter().flat_map(|m| m.attack_techniques()).collect();
                     ids.sort();
                     ids.dedup();
                     ids
                 },
+            }
+        })
+        .collect()
+}
+
+/// What the report says about each adversary. Kinds come from the
+/// scenario's specs; an adversary added in code has none of its own.
+pub(super) fn adversary_entries(adversaries: &[Arc<dyn Adversary>], specs: &[AdversarySpec]) -> Vec<AdversaryEntry> {
+    adversaries
+        .iter()
+        .map(|adversary| {
+            let (position, node) = match adversary.position() {
+                Position::Link(node) => (Placement::Link, Some(node)),
+                Position::Hub => (Placement::Hub, None),
+                Position::Node(node) => (Placement::Node, Some(node)),
+            };
+            let kind = specs
+                .iter()
+                .find(|spec| spec.name == adversary.name())
+                .map_or("custom", |spec| spec.kind.as_str());
+            AdversaryEntry {
+                name: adversary.name().to_owned(),
+                kind: kind.to_owned(),
+                actor: adversary.actor().to_owned(),
+                position,
+                node,
+                window: adversary.window(),
+                attack: adversary.attack_techniques(),
             }
         })
         .collect()

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::KeyLog;
 use tokio::io::DuplexStream;
 use tracing::warn;
 
@@ -35,6 +36,9 @@ pub struct Hooks {
     pub hub_taps: Vec<Arc<dyn HubTap>>,
     /// Observers inside every node.
     pub node_taps: Vec<Arc<dyn NodeTap>>,
+    /// Where every node's TLS sessions log their secrets, so a capture of
+    /// the links can be decrypted (DESIGN §10).
+    pub key_log: Option<Arc<dyn KeyLog>>,
 }
 
 /// A network running in this process.
@@ -117,12 +121,11 @@ impl InProcessNetwork {
                     ..security.clone()
                 },
                 tls: if tls_on {
-                    Some(tls::client_config(
-                        &net.pki,
-                        &node.name,
-                        security.transport,
-                        verify_server,
-                    )?)
+                    let config = tls::client_config(&net.pki, &node.name, security.transport, verify_server)?;
+                    Some(match &hooks.key_log {
+                        Some(key_log) => tls::client_with_key_log(config, key_log.clone()),
+                        None => config,
+                    })
                 } else {
                     None
                 },

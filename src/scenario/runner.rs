@@ -10,13 +10,13 @@ use tracing::{info, warn};
 
 use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
-use super::findings::{ActorTally, actor_reports, tallies};
+use super::findings::{ActorTally, actor_reports, adversary_entries, tallies};
 use super::network::{Hooks, InProcessNetwork};
 use crate::adversary::{Adversary, BuildContext, BuildError, CableIndex, Position, Site, build_adversaries};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome, pki, tls};
-use crate::report::{CableCounts, RunReport};
+use crate::report::{CableCounts, NetworkNode, RunReport};
 
 /// Why a run could not take place.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +148,14 @@ impl Runner {
     /// Shows every byte on `node`'s link to `tap`.
     pub fn with_link_tap(mut self, node: impl Into<String>, tap: Arc<dyn LinkTap>) -> Self {
         self.hooks.link_taps.push((node.into(), tap));
+        self
+    }
+
+    /// Hands every TLS secret the nodes negotiate to `key_log`
+    /// (SSLKEYLOGFILE style), so a capture of the links can be decrypted:
+    /// see [`crate::report::pcap`].
+    pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
+        self.hooks.key_log = Some(key_log);
         self
     }
 
@@ -333,6 +341,15 @@ impl Runner {
             cables: counts,
             actors,
             alarms,
+            network: network
+                .nodes()
+                .iter()
+                .map(|node| NetworkNode {
+                    name: node.name.clone(),
+                    role: node.role,
+                })
+                .collect(),
+            adversaries: adversary_entries(&adversaries, &scenario.adversaries),
         };
         Ok(RunOutcome {
             report,

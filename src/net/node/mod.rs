@@ -501,7 +501,7 @@ impl Runtime {
             Ok(payload) => {
                 debug!(
                     node = %self.config.name, cable = %cable.id, day = cable.day, from = %cable.from,
-                    to = ?cable.to, recipients = to.len(), classification = %cable.classification, "send"
+                    to = %cable.to.join(","), recipients = to.len(), classification = %cable.classification, "send"
                 );
                 self.send_frame(Frame::Submit { payload });
                 self.pending_sends.insert(cable.id.clone(), (cable, reply));
@@ -577,7 +577,7 @@ impl Runtime {
         match result {
             Ok(opened) => {
                 debug!(
-                    node = %name, cable = %id, day, from = %from, to = ?opened.header.to,
+                    node = %name, cable = %id, day, from = %from, to = %opened.header.to.join(","),
                     classification = %opened.header.classification, "deliver"
                 );
                 for tap in &self.taps {
