@@ -1,6 +1,6 @@
 //! The material generated cables are made of: topics with subject and
 //! paragraph templates in the register of real diplomatic reporting, and
-//! the vocabulary that fills their placeholders.
+//! the vocabulary that fills their slots.
 //!
 //! Everything here is invented. Countries, cities and officials are
 //! fictional, as in the scenario material of staff exercises, so that
@@ -253,8 +253,8 @@ impl Scene {
         self.big = rng.random_range(10..=999) * 100;
     }
 
-    /// Appends `template` to `out` with every known placeholder filled in.
-    /// An unknown placeholder is copied verbatim, so that a typo shows in
+    /// Appends `template` to `out` with every known slot filled in.
+    /// An unknown slot is copied verbatim, so that a typo shows in
     /// the output instead of silently vanishing (the tests reject both).
     pub(crate) fn render(&self, template: &str, out: &mut String) {
         let mut rest = template;
@@ -275,7 +275,7 @@ impl Scene {
         out.push_str(rest);
     }
 
-    /// Writes the value of placeholder `name`; false if there is none.
+    /// Writes the value of slot `name`; false if there is none.
     fn fill(&self, name: &str, out: &mut String) -> bool {
         // Writing to a String cannot fail.
         let _ = match name {
@@ -358,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn templates_use_only_known_placeholders_and_ascii() {
+    fn templates_use_only_known_slots_and_ascii() {
         for template in all_templates() {
             assert!(template.is_ascii(), "{template}");
             let mut rest = template;
@@ -390,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn rendering_fills_every_placeholder() {
+    fn rendering_fills_every_slot() {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         for _ in 0..200 {
             let scene = Scene::draw(&mut rng);

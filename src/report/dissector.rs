@@ -120,9 +120,9 @@ mod tests {
     }
 
     #[test]
-    fn every_placeholder_is_filled() {
+    fn every_slot_is_filled() {
         let lua = lua_dissector();
-        assert!(!lua.contains("@@"), "unfilled placeholder in the dissector");
+        assert!(!lua.contains("@@"), "unfilled slot in the dissector");
         assert!(lua.contains(&format!("local PROTOCOL_VERSION = {PROTOCOL_VERSION}\n")));
         assert!(lua.contains(r#"local SEAL_MODES = { [0] = "group", [1] = "static", [2] = "forward-secret" }"#));
     }

@@ -139,7 +139,7 @@ const DARROCH_2019: Told = Told {
          onwards, about two years of them; Darroch resigned on 10 July. Nothing was intercepted or decrypted: \
          the material came from someone with legitimate access, and reports stressed how widely such \
          telegrams were read across Whitehall. The leaker has not been publicly identified.",
-        "Here every telegram reaches every Whitehall department, and the insider sits at a placeholder, \
+        "Here every telegram reaches every Whitehall department, and the insider sits at a stand-in name, \
          whitehall-dept: under broadcast any department gives the same figures, and none is implied.",
     ],
     mitigations: &[

@@ -1,6 +1,6 @@
 //! The topics of generated cables: for each, the stories a cable can
 //! tell, the paragraphs that fill it out and the way it closes. The
-//! placeholders are those listed in the parent module.
+//! slots are those listed in the parent module.
 
 use super::{Story, Topic};
 
