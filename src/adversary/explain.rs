@@ -298,23 +298,15 @@ mod tests {
         for preset in ["plaintext", "hop-tls", "e2e-group", "e2e-static", "e2e-fs"] {
             assert!(preset_text(preset).is_some(), "{preset}");
         }
-        let fields = [
-            "transport",
-            "verify_server",
-            "e2e",
-            "epoch_days",
-            "signatures",
-            "key_pinning",
-            "distribution",
-            "archive",
-            "archive_days",
-            "retention_days",
-            "max_classification",
-        ];
+        let fields = crate::model::SecurityConfig::FIELDS;
         for field in fields {
             assert!(field_text(field).is_some(), "{field}");
         }
         assert_eq!(EXPLAIN_TOPICS.len(), 7 + 5 + fields.len());
+        assert!(
+            fields.iter().all(|f| EXPLAIN_TOPICS.contains(f)),
+            "every field is a topic"
+        );
     }
 
     #[test]

@@ -109,6 +109,24 @@ pub struct SecurityConfig {
     pub max_classification: Classification,
 }
 
+impl SecurityConfig {
+    /// The names of every field, in the order of DESIGN §4: the one list
+    /// that `--set`, `explain` and their tests check themselves against.
+    pub const FIELDS: [&'static str; 11] = [
+        "transport",
+        "verify_server",
+        "e2e",
+        "epoch_days",
+        "signatures",
+        "key_pinning",
+        "distribution",
+        "archive",
+        "archive_days",
+        "retention_days",
+        "max_classification",
+    ];
+}
+
 impl Default for SecurityConfig {
     /// The defaults of DESIGN §4: mTLS, verified server, forward secrecy,
     /// weekly epochs, signatures, pinning, need-to-know, an archive kept
@@ -142,6 +160,22 @@ mod tests {
         for m in [E2eMode::Off, E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret] {
             assert_eq!(m.as_str().parse(), Ok(m));
         }
+    }
+
+    #[test]
+    fn fields_lists_every_serialised_field_in_order() {
+        let config = SecurityConfig {
+            archive_days: Some(1),
+            retention_days: Some(1),
+            ..SecurityConfig::default()
+        };
+        let value = serde_json::to_value(config).unwrap();
+        let names: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = SecurityConfig::FIELDS.to_vec();
+        expected.sort_unstable();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, expected);
     }
 
     #[test]
