@@ -45,6 +45,10 @@ pub struct Mitm {
     attempt: tokio::sync::Mutex<()>,
     wire: Mutex<[Vec<u8>; 2]>,
     decrypted: Mutex<[Vec<u8>; 2]>,
+    /// Where the secrets of the TLS sessions it terminates with the node
+    /// go, if anywhere: a capture of the node's side of the link is then
+    /// readable in Wireshark, as the MITM itself reads it.
+    key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 impl Mitm {
@@ -73,7 +77,17 @@ impl Mitm {
             attempt: tokio::sync::Mutex::new(()),
             wire: Mutex::new([Vec::new(), Vec::new()]),
             decrypted: Mutex::new([Vec::new(), Vec::new()]),
+            key_log: None,
         })
+    }
+
+    /// Hands the secrets of every TLS session it terminates with the node
+    /// to `key_log` (SSLKEYLOGFILE style). In process the node's own key
+    /// log already holds them; a MITM proxy in its own process has only
+    /// its own sessions to show (see `crate::multiprocess::proxy`).
+    pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Self {
+        self.key_log = Some(key_log);
+        self
     }
 
     fn record(&self, store: &Mutex<[Vec<u8>; 2]>, direction: Direction, bytes: &[u8]) {
@@ -135,6 +149,10 @@ impl Mitm {
         let client_roots = (self.transport == Transport::Mtls).then_some(&self.real_ca);
         let Ok(server) = tls::server_config_with(vec![own_hub.cert.clone()], &own_hub.identity, client_roots) else {
             return self.give_up("cannot build its TLS server").await;
+        };
+        let server = match &self.key_log {
+            Some(key_log) => tls::server_with_key_log(server, key_log.clone()),
+            None => server,
         };
         let node_tls = match tokio_rustls::TlsAcceptor::from(server).accept(node_side).await {
             Ok(stream) => stream,

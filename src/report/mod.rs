@@ -23,5 +23,6 @@ pub use matrix_text::render_matrix;
 pub use render::{RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_markdown};
 pub use style::{Palette, TERMINAL_WIDTH, Tone, render_section, wrap};
 pub use table::{Comparison, ComparisonRow, Taken, render_comparison};
+pub(crate) use text::render_actor;
 pub use text::render_text;
 pub use view::MAX_TABLE_ROWS;

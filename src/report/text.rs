@@ -82,8 +82,9 @@ fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
 }
 
-/// One actor: what it is, then its leaks by classification.
-fn render_actor(out: &mut String, actor: &super::ActorReport) {
+/// One actor: what it is, then its leaks by classification (also the
+/// summary of an adversary proxy of multi-process mode).
+pub(crate) fn render_actor(out: &mut String, actor: &super::ActorReport) {
     let _ = writeln!(
         out,
         "actor {}: {} (ATT&CK {})",

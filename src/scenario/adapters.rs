@@ -9,8 +9,10 @@ use crate::model::{Cable, Day};
 use crate::net::{ConnectionId, Direction, HubTap, LinkTap, NodeTap};
 use crate::wire::Frame;
 
-/// A link adversary's view of its link.
-pub(super) struct LinkView(pub(super) Arc<dyn Adversary>);
+/// A link adversary's view of its link: its bytes, on its active days
+/// only. Shared with the TCP proxies of multi-process mode, so that a
+/// window means the same there.
+pub(crate) struct LinkView(pub(crate) Arc<dyn Adversary>);
 
 impl LinkTap for LinkView {
     fn on_bytes(&self, day: Day, _node: &str, _connection: ConnectionId, direction: Direction, bytes: &[u8]) {

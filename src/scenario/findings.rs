@@ -58,8 +58,9 @@ pub(super) fn tallies(adversaries: &[Arc<dyn Adversary>], index: &CableIndex) ->
         .collect()
 }
 
-/// One report per actor, in the order actors first appear.
-pub(super) fn actor_reports(
+/// One report per actor, in the order actors first appear (also what an
+/// adversary proxy of multi-process mode reports, DESIGN §11).
+pub(crate) fn actor_reports(
     adversaries: &[Arc<dyn Adversary>],
     index: &CableIndex,
     alarms: &[Alarm],

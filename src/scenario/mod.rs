@@ -43,13 +43,13 @@
 //! # Ok::<(), cablesim::scenario::ScenarioError>(())
 //! ```
 
-mod adapters;
+pub(crate) mod adapters;
 pub mod catalog;
 mod check;
 mod counterfactual;
 mod demo;
 mod error;
-mod findings;
+pub(crate) mod findings;
 mod load;
 mod matrix;
 mod narrate;
