@@ -28,6 +28,13 @@ impl ReplayGuard {
         Ok(())
     }
 
+    /// Forgets `id`: the node could not keep the cable it accepted (its
+    /// store failed) and did not acknowledge it, so the hub's redelivery
+    /// must be taken as a first delivery, not a replay.
+    pub fn forget(&mut self, id: &str) {
+        self.seen.remove(id);
+    }
+
     /// Whether `id` was accepted before.
     pub fn has_seen(&self, id: &str) -> bool {
         self.seen.contains(id)

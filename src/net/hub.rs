@@ -1,9 +1,11 @@
 //! The hub: one task per connection, a shared router, the key directory
-//! and the archive.
+//! and a store for the queues and the archive.
 //!
 //! A failing peer — a bad handshake, garbage bytes, a lie about who it is —
 //! ends that peer's session with a logged reason and nothing else: the
-//! accept loop and every other session carry on (STYLE habit 4).
+//! accept loop and every other session carry on (STYLE habit 4). A failing
+//! store refuses the cable at hand as `busy` (the node keeps it and sends
+//! it again) and takes nothing else down.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,12 +14,12 @@ use std::time::Duration;
 use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, mpsc};
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::alarm::{AlarmKind, AlarmSubject, Alarms};
 use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
 use super::hooks::HubTap;
-use super::hub_store::{AcceptedCable, ArchivedCable, HubStore};
+use super::store::{AcceptedCable, ArchivedCable, HubStore, MemoryHubStore, StoreError, digest_bytes};
 use super::{DayClock, Direction, tls};
 use crate::crypto::{CablePayload, Directory, DirectoryEntry};
 use crate::model::{Day, HUB, Network, SecurityConfig, recipients};
@@ -61,7 +63,10 @@ struct Session {
 struct State {
     sessions: HashMap<String, Session>,
     next_session: u64,
-    store: HubStore,
+    /// Queues, accepted ids, archive and saved directory entries: in memory
+    /// in-process, in SQLite in multi-process mode. Called under this lock, which orders relays
+    /// and acknowledgements anyway; a commit is a few milliseconds.
+    store: Box<dyn HubStore>,
     directory: Directory,
     relayed: u64,
     /// Deliveries queued for connected nodes and not yet acknowledged:
@@ -82,9 +87,59 @@ enum SessionError {
     Refused(String),
 }
 
+/// What became of a cable handed to [`Hub::relay`].
+enum Relayed {
+    /// Queued for its recipients now.
+    Fresh,
+    /// Accepted before with the very same bytes: a node that did not see
+    /// the acknowledgement sent it again. Nothing is queued twice.
+    Retransmission,
+}
+
 impl Hub {
-    /// A hub with no connections yet.
+    /// A hub with no connections yet, keeping its queues and archive in
+    /// memory (in-process runs).
     pub fn new(config: HubConfig, clock: DayClock, alarms: Alarms, taps: Vec<Arc<dyn HubTap>>) -> Hub {
+        Self::build(config, clock, alarms, taps, Box::new(MemoryHubStore::new()))
+    }
+
+    /// A hub keeping its queues, accepted ids, archive and directory in
+    /// `store` (a [`super::SqliteHubStore`] in multi-process mode). Cables
+    /// the store still holds for a node are delivered when it connects, and
+    /// the directory entries it holds are served until their nodes publish
+    /// again. If the store saved a day later than `clock`'s, the clock is
+    /// moved to it: a restarted hub resumes on the day it stopped, never
+    /// earlier.
+    pub fn with_store(
+        config: HubConfig,
+        clock: DayClock,
+        alarms: Alarms,
+        taps: Vec<Arc<dyn HubTap>>,
+        store: Box<dyn HubStore>,
+    ) -> Result<Hub, StoreError> {
+        if let Some(day) = store.day()?
+            && day > clock.today()
+        {
+            info!(day, "resuming on the store's day");
+            clock.set(day);
+        }
+        let entries = store.directory()?;
+        let hub = Self::build(config, clock, alarms, taps, store);
+        hub.with_directory(|directory| {
+            for entry in entries {
+                directory.publish(entry);
+            }
+        });
+        Ok(hub)
+    }
+
+    fn build(
+        config: HubConfig,
+        clock: DayClock,
+        alarms: Alarms,
+        taps: Vec<Arc<dyn HubTap>>,
+        store: Box<dyn HubStore>,
+    ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
                 config,
@@ -94,7 +149,7 @@ impl Hub {
                 state: Mutex::new(State {
                     sessions: HashMap::new(),
                     next_session: 0,
-                    store: HubStore::new(),
+                    store,
                     directory: Directory::new(),
                     relayed: 0,
                     pending_connected: 0,
@@ -270,17 +325,17 @@ impl Hub {
         if node == HUB || !self.shared.config.network.contains(node) {
             return Err(format!("unknown node {node:?}"));
         }
-        if self.shared.config.security.transport == crate::model::Transport::Mtls {
-            if let Err(e) = tls::authenticate_peer(certs, node) {
-                self.shared.alarms.raise_about(
-                    self.today(),
-                    HUB,
-                    AlarmKind::IdentityMismatch,
-                    format!("hello as {node}: {e}"),
-                    link.map(AlarmSubject::link).unwrap_or_default(),
-                );
-                return Err(e.to_string());
-            }
+        if self.shared.config.security.transport == crate::model::Transport::Mtls
+            && let Err(e) = tls::authenticate_peer(certs, node)
+        {
+            self.shared.alarms.raise_about(
+                self.today(),
+                HUB,
+                AlarmKind::IdentityMismatch,
+                format!("hello as {node}: {e}"),
+                link.map(AlarmSubject::link).unwrap_or_default(),
+            );
+            return Err(e.to_string());
         }
         Ok(())
     }
@@ -291,11 +346,17 @@ impl Hub {
         let mut state = self.state();
         let id = state.next_session;
         state.next_session += 1;
-        for cable in state.store.pending(node) {
+        let pending = state.store.pending(node).unwrap_or_else(|e| {
+            // Nothing is lost: the queue stays in the store, and the next
+            // connection of the node tries again.
+            error!(node = %node, cause = %e, "cannot read the delivery queue");
+            Vec::new()
+        });
+        for cable in &pending {
             let _ = tx.send(Outgoing::Encoded(cable.deliver_frame.clone()));
         }
         if !state.sessions.contains_key(node) {
-            state.pending_connected += state.store.pending_count(node);
+            state.pending_connected += pending.len();
         }
         state.sessions.insert(node.to_owned(), Session { id, tx });
         id
@@ -305,7 +366,11 @@ impl Hub {
         let mut state = self.state();
         if state.sessions.get(node).is_some_and(|s| s.id == session_id) {
             state.sessions.remove(node);
-            state.pending_connected -= state.store.pending_count(node);
+            let queued = state.store.pending_count(node).unwrap_or_else(|e| {
+                error!(node = %node, cause = %e, "cannot count the delivery queue");
+                0
+            });
+            state.pending_connected = state.pending_connected.saturating_sub(queued);
         }
         drop(state);
         // Its queue no longer counts towards "busy".
@@ -386,15 +451,25 @@ impl Hub {
             );
             return;
         }
-        match self.relay(day, payload, &expected) {
-            Ok(()) => {
+        match self.relay(day, payload, &expected, true) {
+            Ok(Relayed::Fresh) => {
+                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: header.id }));
+            }
+            Ok(Relayed::Retransmission) => {
+                debug!(node = %node, cable = %header.id, "retransmission");
                 let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: header.id }));
             }
             Err((code, reason)) => {
-                if code == ErrorCode::Replay {
-                    self.shared
-                        .alarms
-                        .raise(day, HUB, AlarmKind::Replay, format!("{reason} from {node}"));
+                match code {
+                    ErrorCode::Replay => {
+                        self.shared
+                            .alarms
+                            .raise(day, HUB, AlarmKind::Replay, format!("{reason} from {node}"));
+                    }
+                    // No alarm: the store failed, not the node. No ack
+                    // either: the node keeps the cable and sends it again.
+                    ErrorCode::Busy => error!(node = %node, cable = %header.id, reason = %reason, "cable not accepted"),
+                    _ => {}
                 }
                 refuse(tx, Some(&header.id), code, &reason);
             }
@@ -402,24 +477,43 @@ impl Hub {
     }
 
     /// Queues a checked cable for `to` and pushes it to those connected.
-    fn relay(&self, day: Day, payload: CablePayload, to: &[String]) -> Result<(), (ErrorCode, String)> {
+    /// A cable id accepted before is a replay, unless `retry` allows the
+    /// very same bytes again (a node that missed the acknowledgement).
+    fn relay(
+        &self,
+        day: Day,
+        payload: CablePayload,
+        to: &[String],
+        retry: bool,
+    ) -> Result<Relayed, (ErrorCode, String)> {
         let header = payload.header().clone();
         let frame = Frame::Deliver { payload };
         let encoded =
             encode_frame(&frame, self.shared.config.max_frame).map_err(|e| (ErrorCode::Oversized, e.to_string()))?;
+        // The digest of the frame the recipients get: the deliver frame is
+        // a function of the submitted payload alone, so the same submit
+        // gives the same digest and any other payload another one.
+        let digest = digest_bytes(&encoded);
+        let busy = |e: StoreError| (ErrorCode::Busy, format!("the hub could not store the cable: {e}"));
         let mut state = self.state();
-        if state.store.has_accepted(&header.id) {
-            return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id)));
+        match state.store.accepted_digest(&header.id).map_err(busy)? {
+            Some(known) if retry && known == digest => return Ok(Relayed::Retransmission),
+            Some(_) => return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id))),
+            None => {}
         }
-        let cable = state.store.accept(
-            AcceptedCable {
-                id: header.id.clone(),
-                day: header.day,
-                deliver_frame: Arc::from(encoded),
-            },
-            to,
-            self.shared.config.security.archive,
-        );
+        let cable = state
+            .store
+            .accept(
+                AcceptedCable {
+                    id: header.id.clone(),
+                    day: header.day,
+                    deliver_frame: Arc::from(encoded),
+                },
+                digest,
+                to,
+                self.shared.config.security.archive,
+            )
+            .map_err(busy)?;
         let mut pushed = 0;
         for r in to {
             if let Some(session) = state.sessions.get(r) {
@@ -434,24 +528,32 @@ impl Hub {
             cable = %header.id, day, from = %header.from, to = %header.to.join(","),
             recipients = to.len(), classification = %header.classification, "relay"
         );
-        Ok(())
+        Ok(Relayed::Fresh)
     }
 
     /// Injects a cable at the hub as if a node had submitted it, skipping
     /// the sender check: what an attacker inside the hub (or a forger with
     /// access to it) does. Recipients still run every check of their own.
+    /// Any id accepted before is refused, even with the same bytes.
     pub fn inject(&self, payload: CablePayload) -> Result<(), String> {
         let header = payload.header().clone();
         let config = &self.shared.config;
         let to = recipients(&header.from, &header.to, &config.network, config.security.distribution);
-        self.relay(self.today(), payload, &to).map_err(|(_, reason)| reason)
+        self.relay(self.today(), payload, &to, false)
+            .map(|_| ())
+            .map_err(|(_, reason)| reason)
     }
 
     fn delivered(&self, node: &str, cable: &str) {
         let mut state = self.state();
-        let known = state.store.acknowledge(node, cable);
+        let known = state.store.acknowledge(node, cable).unwrap_or_else(|e| {
+            // The cable stays queued and is delivered again on the node's
+            // next connection; the node recognises it and acknowledges again.
+            error!(node = %node, cable = %cable, cause = %e, "cannot record an acknowledgement");
+            false
+        });
         if known && state.sessions.contains_key(node) {
-            state.pending_connected -= 1;
+            state.pending_connected = state.pending_connected.saturating_sub(1);
         }
         let idle = state.pending_connected == 0;
         drop(state);
@@ -475,7 +577,13 @@ impl Hub {
             return;
         }
         debug!(node = %node, keys = entry.keys.len(), "publish");
-        self.state().directory.publish(entry);
+        let mut state = self.state();
+        if let Err(e) = state.store.save_entry(&entry) {
+            // Served from memory all the same; only a restart would lose it,
+            // and the node publishes again when it reconnects.
+            error!(node = %node, cause = %e, "cannot save a directory entry");
+        }
+        state.directory.publish(entry);
     }
 
     fn answer_directory(&self, node: &str, tx: &FrameSender, wanted: &[String]) {
@@ -497,10 +605,17 @@ impl Hub {
     }
 
     /// Moves the hub to `day`: the archive forgets what `archive_days` no
-    /// longer keeps.
+    /// longer keeps, and the store records the day. A store failure is
+    /// logged: the archive is pruned again on the next day.
     pub fn enter_day(&self, day: Day) {
         let archive_days = self.shared.config.security.archive_days;
-        self.state().store.prune_archive(day, archive_days);
+        let mut state = self.state();
+        if let Err(e) = state.store.prune_archive(day, archive_days) {
+            error!(day, cause = %e, "cannot prune the archive");
+        }
+        if let Err(e) = state.store.save_day(day) {
+            error!(day, cause = %e, "cannot save the day");
+        }
     }
 
     /// Waits until every cable queued for a connected node has been
@@ -531,7 +646,10 @@ impl Hub {
 
     /// A copy of the archive as it stands: what an insider exports.
     pub fn archive_snapshot(&self) -> Vec<ArchivedCable> {
-        self.state().store.archive().cloned().collect()
+        self.state().store.archive().unwrap_or_else(|e| {
+            error!(cause = %e, "cannot read the archive");
+            Vec::new()
+        })
     }
 
     /// Runs `edit` on the directory the hub serves (a hub adversary's view).

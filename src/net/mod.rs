@@ -4,6 +4,8 @@
 //!
 //! Sessions are generic over `AsyncRead + AsyncWrite`, so an in-memory
 //! duplex (in-process runs), a TCP socket or a proxy plug in unchanged.
+//! What the hub and the nodes must not lose goes through a store trait:
+//! in memory in-process, SQLite in multi-process mode (DESIGN §11).
 //! Everything below this module is sans-IO.
 
 mod alarm;
@@ -11,10 +13,10 @@ mod clock;
 mod framed;
 mod hooks;
 mod hub;
-mod hub_store;
 mod link;
 mod node;
 pub mod pki;
+mod store;
 pub mod tls;
 
 pub use alarm::{Alarm, AlarmKind, AlarmSubject, Alarms};
@@ -22,10 +24,13 @@ pub use clock::DayClock;
 pub use framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
 pub use hooks::{HubTap, NodeTap};
 pub use hub::{Hub, HubConfig};
-pub use hub_store::{AcceptedCable, ArchivedCable, HubStore};
 pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
 pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
 pub use pki::{NodeCredentials, Pki, PkiError, certified_identity};
+pub use store::{
+    AcceptedCable, ArchivedCable, CableDigest, Filed, HubStore, MemoryHubStore, MemoryNodeStore, NodeRecord, NodeStore,
+    OutboxEntry, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,
+};
 pub use tls::{
     HUB_SERVER_NAME, TlsError, authenticate_peer, client_config, client_config_with, client_with_key_log,
     hub_server_name, server_config, server_config_with, server_with_key_log,

@@ -1,6 +1,8 @@
 //! One connection of a node to the hub: TLS (if configured), hello,
 //! publish, and the frames that follow.
 
+use std::collections::VecDeque;
+
 use tokio::io::{AsyncRead, AsyncWrite, ReadHalf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -23,6 +25,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> ByteStream for T {}
 pub type BoxStream = Box<dyn ByteStream>;
 
 pub(super) struct Connection {
+    /// Deliveries the hub sent before answering the hello: handled first.
+    backlog: VecDeque<Frame>,
     source: FrameSource<ReadHalf<BoxStream>>,
     pub(super) out: FrameSender,
     writer: JoinHandle<Result<(), FramedError>>,
@@ -39,7 +43,10 @@ impl Connection {
 /// The next frame of the connection, or never if there is none.
 pub(super) async fn next_frame(conn: &mut Option<Connection>) -> Result<Option<Frame>, FramedError> {
     match conn {
-        Some(conn) => conn.source.next().await,
+        Some(conn) => match conn.backlog.pop_front() {
+            Some(frame) => Ok(Some(frame)),
+            None => conn.source.next().await,
+        },
         None => std::future::pending().await,
     }
 }
@@ -93,14 +100,25 @@ pub(super) async fn establish(
         let _ = out.send(Outgoing::Frame(frame));
     }
     // The hub answers in order: an answer means hello and publish passed.
-    let refused = match source.next().await {
-        Ok(Some(Frame::DirectoryAnswer { .. })) => None,
-        Ok(Some(Frame::Error { code, detail, .. })) => Some(NodeError::Refused { code, detail }),
-        Ok(Some(other)) => Some(NodeError::Connection(format!("unexpected {} frame", other.kind()))),
-        Ok(None) => Some(NodeError::Connection("the hub closed the connection".into())),
-        Err(e) => Some(NodeError::from(e)),
+    // A hub that held cables for this node sends them as soon as the hello
+    // is admitted, before that answer; they wait for the node's task.
+    let mut backlog = VecDeque::new();
+    let refused = loop {
+        match source.next().await {
+            Ok(Some(deliver @ Frame::Deliver { .. })) => backlog.push_back(deliver),
+            Ok(Some(Frame::DirectoryAnswer { .. })) => break None,
+            Ok(Some(Frame::Error { code, detail, .. })) => break Some(NodeError::Refused { code, detail }),
+            Ok(Some(other)) => break Some(NodeError::Connection(format!("unexpected {} frame", other.kind()))),
+            Ok(None) => break Some(NodeError::Connection("the hub closed the connection".into())),
+            Err(e) => break Some(NodeError::from(e)),
+        }
     };
-    let conn = Connection { source, out, writer };
+    let conn = Connection {
+        backlog,
+        source,
+        out,
+        writer,
+    };
     match refused {
         None => Ok(conn),
         Some(e) => {

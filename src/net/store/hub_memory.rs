@@ -1,0 +1,217 @@
+//! The hub's queues and archive in memory: in-process runs, where nothing
+//! outlives the process and speed matters (a full-size cablegate run puts
+//! a quarter of a million cables through it).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use super::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
+use crate::crypto::DirectoryEntry;
+use crate::model::{Day, kept_on};
+
+/// A [`HubStore`] in memory. Its calls never fail.
+#[derive(Debug, Default)]
+pub struct MemoryHubStore {
+    queues: HashMap<String, VecDeque<Arc<AcceptedCable>>>,
+    /// Every id ever accepted, with its digest: never pruned, since a
+    /// replay can come at any time.
+    accepted: HashMap<String, CableDigest>,
+    archive: VecDeque<ArchivedCable>,
+    directory: BTreeMap<String, DirectoryEntry>,
+    day: Option<Day>,
+}
+
+impl MemoryHubStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl HubStore for MemoryHubStore {
+    fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
+        Ok(self.accepted.get(id).copied())
+    }
+
+    fn accept(
+        &mut self,
+        cable: AcceptedCable,
+        digest: CableDigest,
+        recipients: &[String],
+        archive: bool,
+    ) -> Result<Arc<AcceptedCable>, StoreError> {
+        let cable = Arc::new(cable);
+        self.accepted.insert(cable.id.clone(), digest);
+        for r in recipients {
+            self.queues.entry(r.clone()).or_default().push_back(cable.clone());
+        }
+        if archive {
+            self.archive.push_back(ArchivedCable {
+                id: cable.id.clone(),
+                day: cable.day,
+                frame: cable.deliver_frame.clone(),
+            });
+        }
+        Ok(cable)
+    }
+
+    fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        Ok(self.queues.get(node).into_iter().flatten().cloned().collect())
+    }
+
+    fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
+        Ok(self.queues.get(node).map_or(0, VecDeque::len))
+    }
+
+    fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
+        let Some(queue) = self.queues.get_mut(node) else {
+            return Ok(false);
+        };
+        // Acknowledgements come in delivery order, so the match is almost
+        // always at the front.
+        Ok(match queue.iter().position(|c| c.id == cable) {
+            Some(i) => {
+                queue.remove(i);
+                true
+            }
+            None => false,
+        })
+    }
+
+    fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
+        // Cables are archived in day order, so expired ones are at the front.
+        while self
+            .archive
+            .front()
+            .is_some_and(|c| !kept_on(c.day, today, archive_days))
+        {
+            self.archive.pop_front();
+        }
+        Ok(())
+    }
+
+    fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
+        Ok(self.archive.iter().cloned().collect())
+    }
+
+    fn archive_len(&self) -> Result<usize, StoreError> {
+        Ok(self.archive.len())
+    }
+
+    fn day(&self) -> Result<Option<Day>, StoreError> {
+        Ok(self.day)
+    }
+
+    fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
+        self.day = Some(day);
+        Ok(())
+    }
+
+    fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
+        self.directory.insert(entry.node.clone(), entry.clone());
+        Ok(())
+    }
+
+    fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
+        Ok(self.directory.values().cloned().collect())
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    pub(in crate::net::store) fn cable(id: &str, day: Day) -> AcceptedCable {
+        AcceptedCable {
+            id: id.into(),
+            day,
+            deliver_frame: Arc::from(format!("frame of {id}").as_bytes()),
+        }
+    }
+
+    pub(in crate::net::store) fn digest(id: &str) -> CableDigest {
+        super::super::digest_bytes(id.as_bytes())
+    }
+
+    /// The behaviour every hub store shares, run against each of them.
+    pub(in crate::net::store) fn queue_until_acknowledged(store: &mut dyn HubStore) {
+        let ids = |cables: Vec<Arc<AcceptedCable>>| cables.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        store
+            .accept(cable("C-1", 0), digest("C-1"), &["a".into(), "b".into()], true)
+            .unwrap();
+        store
+            .accept(cable("C-2", 0), digest("C-2"), &["a".into()], true)
+            .unwrap();
+        assert_eq!(store.pending_count("a").unwrap(), 2);
+        assert_eq!(ids(store.pending("a").unwrap()), ["C-1", "C-2"]);
+        assert!(store.acknowledge("a", "C-1").unwrap());
+        assert!(!store.acknowledge("a", "C-1").unwrap(), "a second ack changes nothing");
+        assert!(!store.acknowledge("zz", "C-1").unwrap());
+        assert_eq!(ids(store.pending("a").unwrap()), ["C-2"]);
+        assert_eq!(
+            &*store.pending("a").unwrap()[0].deliver_frame,
+            b"frame of C-2",
+            "the frame is kept byte for byte"
+        );
+        assert_eq!(store.pending_count("b").unwrap(), 1);
+        assert_eq!(store.pending_count("nobody").unwrap(), 0);
+        assert_eq!(store.accepted_digest("C-2").unwrap(), Some(digest("C-2")));
+        assert_eq!(store.accepted_digest("C-3").unwrap(), None);
+        assert_eq!(store.day().unwrap(), None);
+        store.save_day(4).unwrap();
+        assert_eq!(store.day().unwrap(), Some(4));
+    }
+
+    /// A directory entry of `node` with a fresh identity.
+    pub(in crate::net::store) fn entry(node: &str) -> DirectoryEntry {
+        crate::crypto::NodeKeys::generate(
+            node,
+            crate::model::E2eMode::Static,
+            7,
+            crate::crypto::IdentityKey::generate(),
+            None,
+        )
+        .publish()
+    }
+
+    /// The last entry of each node is kept, shared by every hub store.
+    pub(in crate::net::store) fn directory_keeps_the_last_entry(store: &mut dyn HubStore) {
+        let (a1, a2, b) = (entry("a"), entry("a"), entry("b"));
+        for e in [&a1, &b, &a2] {
+            store.save_entry(e).unwrap();
+        }
+        assert_eq!(store.directory().unwrap(), [a2, b]);
+    }
+
+    /// Archive retention, shared by every hub store.
+    pub(in crate::net::store) fn archive_keeps_archive_days(store: &mut dyn HubStore) {
+        for day in 0..10 {
+            let id = format!("C-{day}");
+            store.accept(cable(&id, day), digest(&id), &[], true).unwrap();
+        }
+        store.accept(cable("C-x", 9), digest("C-x"), &[], false).unwrap();
+        assert_eq!(store.archive_len().unwrap(), 10);
+        store.prune_archive(10, Some(3)).unwrap(); // keeps days 8, 9 (10 - d < 3)
+        let archive = store.archive().unwrap();
+        assert_eq!(archive.iter().map(|c| c.day).collect::<Vec<_>>(), [8, 9]);
+        assert_eq!(&*archive[0].frame, b"frame of C-8");
+        store.prune_archive(100, None).unwrap();
+        assert_eq!(store.archive_len().unwrap(), 2);
+        assert!(store.accepted_digest("C-0").unwrap().is_some(), "pruning forgets no id");
+    }
+
+    #[test]
+    fn memory_queue_until_acknowledged() {
+        queue_until_acknowledged(&mut MemoryHubStore::new());
+    }
+
+    #[test]
+    fn memory_archive_keeps_archive_days() {
+        archive_keeps_archive_days(&mut MemoryHubStore::new());
+    }
+
+    #[test]
+    fn memory_directory_keeps_the_last_entry() {
+        directory_keeps_the_last_entry(&mut MemoryHubStore::new());
+    }
+}

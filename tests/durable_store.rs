@@ -1,0 +1,531 @@
+//! Durable queues (DESIGN §11): a hub retried with the same cable
+//! acknowledges it again without relaying it twice, refuses another cable
+//! under a used id, and a hub killed with cables in its queues delivers
+//! each of them exactly once after a restart from its SQLite store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use cablesim::crypto::{CablePayload, ClearCable, GroupKey, IdentityKey, NodeKeys, TrustedIdentities};
+use cablesim::model::{
+    Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients,
+};
+use cablesim::net::{
+    AlarmKind, Alarms, DayClock, FrameSource, Hub, HubConfig, HubStore, LINK_BUFFER, MemoryHubStore, NodeConfig,
+    NodeHandle, NodeStore, NodeTap, SqliteHubStore, SqliteNodeStore,
+};
+use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::task::JoinHandle;
+
+const NODES: [&str; 2] = ["at-mfa", "be-mfa"];
+
+fn network() -> Network {
+    Network::new(NODES.map(|n| Node::new(n, Role::Ministry))).unwrap()
+}
+
+fn security(e2e: E2eMode) -> SecurityConfig {
+    SecurityConfig {
+        transport: Transport::Plain,
+        e2e,
+        ..SecurityConfig::default()
+    }
+}
+
+fn hub_config(e2e: E2eMode) -> HubConfig {
+    HubConfig {
+        network: network(),
+        security: security(e2e),
+        tls: None,
+        max_frame: DEFAULT_MAX_FRAME,
+        handshake_timeout: Duration::from_secs(10),
+    }
+}
+
+fn cable(id: &str, from: &str, to: &str) -> Cable {
+    Cable {
+        id: id.into(),
+        day: 0,
+        from: from.into(),
+        to: vec![to.into()],
+        classification: Classification::Restricted,
+        subject: format!("subject of {id}"),
+        body: format!("body of {id}"),
+        canary: String::new(),
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cablesim-durable-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A database and its WAL as a killed process leaves them: copied while
+/// the store is still open, without a close or a checkpoint.
+fn crash_copy(db: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    let target = to.join(db.file_name().unwrap());
+    std::fs::copy(db, &target).unwrap();
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    if wal.exists() {
+        std::fs::copy(&wal, format!("{}-wal", target.display())).unwrap();
+    }
+    target
+}
+
+/// A frame-level client: says hello as `node` and speaks raw frames.
+struct RawNode {
+    frames: FrameSource<tokio::io::ReadHalf<DuplexStream>>,
+    out: tokio::io::WriteHalf<DuplexStream>,
+}
+
+impl RawNode {
+    async fn hello(hub: &Hub, node: &str) -> RawNode {
+        let (ours, theirs) = tokio::io::duplex(LINK_BUFFER);
+        let served = hub.clone();
+        let label = node.to_owned();
+        tokio::spawn(async move { served.serve(theirs, label).await });
+        let (read, out) = tokio::io::split(ours);
+        let mut raw = RawNode {
+            frames: FrameSource::new(read, DEFAULT_MAX_FRAME),
+            out,
+        };
+        raw.send(&Frame::Hello {
+            node: node.into(),
+            protocol: PROTOCOL_VERSION,
+        })
+        .await;
+        raw
+    }
+
+    async fn send(&mut self, frame: &Frame) {
+        self.out
+            .write_all(&encode_frame(frame, DEFAULT_MAX_FRAME).unwrap())
+            .await
+            .unwrap();
+    }
+
+    async fn next(&mut self) -> Frame {
+        self.frames
+            .next()
+            .await
+            .unwrap()
+            .expect("the hub closed the connection")
+    }
+}
+
+fn clear_payload(id: &str, body: &str) -> CablePayload {
+    let mut c = cable(id, "at-mfa", "be-mfa");
+    c.body = body.into();
+    let security = security(E2eMode::Off);
+    let to = recipients(&c.from, &c.to, &network(), security.distribution);
+    CablePayload::Clear(ClearCable::new(c.header(to), c.content(), None))
+}
+
+#[tokio::test]
+async fn the_same_submit_twice_is_one_relay_and_two_acks_another_payload_is_a_replay() {
+    for store in [
+        Box::new(MemoryHubStore::new()) as Box<dyn HubStore>,
+        Box::new(SqliteHubStore::open(scratch("retry").join("hub.db")).unwrap()),
+    ] {
+        let alarms = Alarms::new();
+        let hub = Hub::with_store(
+            hub_config(E2eMode::Off),
+            DayClock::new(),
+            alarms.clone(),
+            Vec::new(),
+            store,
+        )
+        .unwrap();
+        let mut node = RawNode::hello(&hub, "at-mfa").await;
+        let submit = Frame::Submit {
+            payload: clear_payload("C-1", "original"),
+        };
+        for _ in 0..2 {
+            node.send(&submit).await;
+            assert_eq!(node.next().await, Frame::Ack { cable: "C-1".into() });
+        }
+        assert_eq!(hub.relayed(), 1, "relayed once");
+        assert!(alarms.is_empty(), "a retry is no attack");
+
+        node.send(&Frame::Submit {
+            payload: clear_payload("C-1", "forged"),
+        })
+        .await;
+        match node.next().await {
+            Frame::Error { cable, code, .. } => {
+                assert_eq!((cable.as_deref(), code), (Some("C-1"), ErrorCode::Replay));
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let kinds: Vec<AlarmKind> = alarms.sorted().iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [AlarmKind::Replay]);
+        assert_eq!(hub.relayed(), 1);
+        // The hub's own injection path never takes a known id, same bytes or not.
+        assert!(hub.inject(clear_payload("C-1", "original")).is_err());
+    }
+}
+
+/// A link whose two directions can each be cut: bytes sent into a cut
+/// direction are read and thrown away, as a connection dying under them.
+#[derive(Clone, Default)]
+struct Valves {
+    to_hub_cut: Arc<AtomicBool>,
+    to_node_cut: Arc<AtomicBool>,
+}
+
+async fn pump(
+    mut from: tokio::io::ReadHalf<DuplexStream>,
+    mut to: tokio::io::WriteHalf<DuplexStream>,
+    cut: Arc<AtomicBool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if !cut.load(Ordering::SeqCst) && to.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+/// A hub and the tasks serving its connections, so a test can kill it.
+struct RunningHub {
+    hub: Hub,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningHub {
+    fn start(store: Box<dyn HubStore>, clock: &DayClock, alarms: &Alarms) -> RunningHub {
+        let hub = Hub::with_store(
+            hub_config(E2eMode::Static),
+            clock.clone(),
+            alarms.clone(),
+            Vec::new(),
+            store,
+        )
+        .unwrap();
+        RunningHub { hub, tasks: Vec::new() }
+    }
+
+    /// A fresh link to this hub for `node`, through valves.
+    fn link(&mut self, node: &str) -> (DuplexStream, Valves) {
+        let (node_end, node_side) = tokio::io::duplex(LINK_BUFFER);
+        let (hub_side, hub_end) = tokio::io::duplex(LINK_BUFFER);
+        let valves = Valves::default();
+        let hub = self.hub.clone();
+        let label = node.to_owned();
+        self.tasks
+            .push(tokio::spawn(async move { hub.serve(hub_end, label).await }));
+        let (node_read, node_write) = tokio::io::split(node_side);
+        let (hub_read, hub_write) = tokio::io::split(hub_side);
+        self.tasks
+            .push(tokio::spawn(pump(node_read, hub_write, valves.to_hub_cut.clone())));
+        self.tasks
+            .push(tokio::spawn(pump(hub_read, node_write, valves.to_node_cut.clone())));
+        (node_end, valves)
+    }
+
+    /// Kills the hub: every session and link task stops where it is.
+    fn kill(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Counts what the taps of every node saw.
+#[derive(Default)]
+struct Seen {
+    delivered: std::sync::Mutex<Vec<(String, String)>>,
+    sent: std::sync::Mutex<Vec<String>>,
+    filed: tokio::sync::Notify,
+}
+
+impl NodeTap for Seen {
+    fn on_delivery(&self, _day: Day, node: &str, cable: &cablesim::crypto::Opened) {
+        self.delivered
+            .lock()
+            .unwrap()
+            .push((node.to_owned(), cable.header.id.clone()));
+        self.filed.notify_one();
+    }
+
+    fn on_sent(&self, _day: Day, _node: &str, cable: &Cable) {
+        self.sent.lock().unwrap().push(cable.id.clone());
+    }
+}
+
+struct Member {
+    name: &'static str,
+    identity: IdentityKey,
+    db: PathBuf,
+}
+
+struct World {
+    dir: PathBuf,
+    members: Vec<Member>,
+    trusted: TrustedIdentities,
+    clock: DayClock,
+    alarms: Alarms,
+    seen: Arc<Seen>,
+}
+
+impl World {
+    fn new(name: &str) -> World {
+        let dir = scratch(name);
+        let members: Vec<Member> = NODES
+            .iter()
+            .map(|&name| Member {
+                name,
+                identity: IdentityKey::generate(),
+                db: dir.join(format!("{name}.db")),
+            })
+            .collect();
+        let mut trusted = TrustedIdentities::new();
+        for m in &members {
+            trusted.insert(m.name, m.identity.public());
+        }
+        World {
+            dir,
+            members,
+            trusted,
+            clock: DayClock::new(),
+            alarms: Alarms::new(),
+            seen: Arc::new(Seen::default()),
+        }
+    }
+
+    fn member(&self, name: &str) -> &Member {
+        self.members.iter().find(|m| m.name == name).unwrap()
+    }
+
+    /// Starts `name` from its database (saved keys if any) over `stream`.
+    async fn start(&self, name: &str, db: &Path, stream: DuplexStream) -> NodeHandle {
+        let member = self.member(name);
+        let store = SqliteNodeStore::open(db).unwrap();
+        let keys = store
+            .load()
+            .unwrap()
+            .restore_keys(name, member.identity.clone())
+            .unwrap()
+            .unwrap_or_else(|| NodeKeys::generate(name, E2eMode::Static, 7, member.identity.clone(), None::<GroupKey>));
+        let config = NodeConfig {
+            name: name.into(),
+            network: network(),
+            security: security(E2eMode::Static),
+            tls: None,
+            trusted: self.trusted.clone(),
+            max_frame: DEFAULT_MAX_FRAME,
+        };
+        let taps: Vec<Arc<dyn NodeTap>> = vec![self.seen.clone()];
+        NodeHandle::connect_with_store(
+            config,
+            keys,
+            stream,
+            self.clock.clone(),
+            self.alarms.clone(),
+            taps,
+            Box::new(store),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Waits until the nodes have filed `n` deliveries in all.
+    async fn filed(&self, n: usize) {
+        while self.delivered().len() < n {
+            self.seen.filed.notified().await;
+        }
+    }
+
+    fn delivered(&self) -> Vec<(String, String)> {
+        self.seen.delivered.lock().unwrap().clone()
+    }
+}
+
+fn pair(node: &str, id: &str) -> (String, String) {
+    (node.to_owned(), id.to_owned())
+}
+
+fn inbox(node: &NodeHandle) -> Vec<String> {
+    node.inspect(|s| s.inbox.iter().map(|c| c.header.id.clone()).collect())
+}
+
+#[tokio::test]
+async fn a_hub_killed_mid_stream_and_restarted_from_its_store_delivers_everything_exactly_once() {
+    let world = World::new("restart");
+    let hub_db = world.dir.join("hub.db");
+    let mut hub = RunningHub::start(
+        Box::new(SqliteHubStore::open(&hub_db).unwrap()),
+        &world.clock,
+        &world.alarms,
+    );
+    hub.hub.enter_day(3);
+    world.clock.set(3);
+    let (link, _) = hub.link("at-mfa");
+    let at = world.start("at-mfa", &world.member("at-mfa").db, link).await;
+    let (link, be_valves) = hub.link("be-mfa");
+    let be = world.start("be-mfa", &world.member("be-mfa").db, link).await;
+    at.refresh_directory().await.unwrap();
+
+    // C-1 goes through. C-2: be-mfa files it, but its ack never reaches the hub.
+    at.send(cable("C-1", "at-mfa", "be-mfa")).await.unwrap();
+    hub.hub.wait_idle().await;
+    be_valves.to_hub_cut.store(true, Ordering::SeqCst);
+    at.send(cable("C-2", "at-mfa", "be-mfa")).await.unwrap();
+    world.filed(2).await;
+    // be-mfa goes away; C-3 waits in the hub's queue.
+    let be_db = crash_copy(&world.member("be-mfa").db, &world.dir.join("be-after"));
+    be.shutdown().await;
+    at.send(cable("C-3", "at-mfa", "be-mfa")).await.unwrap();
+
+    // Kill the hub: its files as they are, every task stopped.
+    let hub_db = crash_copy(&hub_db, &world.dir.join("hub-after"));
+    assert_eq!(hub.hub.relayed(), 3);
+    hub.kill();
+    at.disconnected().await;
+
+    let hub_clock = DayClock::new();
+    let mut hub = RunningHub::start(
+        Box::new(SqliteHubStore::open(&hub_db).unwrap()),
+        &hub_clock,
+        &world.alarms,
+    );
+    assert_eq!(hub_clock.today(), 3, "the restarted hub resumes on its day");
+    let (link, _) = hub.link("at-mfa");
+    at.reconnect(link).await.unwrap();
+    // be-mfa is still down, but the restarted hub serves the directory
+    // entry it published before: at-mfa can seal for it.
+    at.refresh_directory().await.unwrap();
+    at.send(cable("C-4", "at-mfa", "be-mfa")).await.unwrap();
+    let (link, _) = hub.link("be-mfa");
+    let be = world.start("be-mfa", &be_db, link).await;
+    hub.hub.wait_idle().await;
+
+    assert_eq!(
+        inbox(&be),
+        ["C-1", "C-2", "C-3", "C-4"],
+        "each once: C-2 redelivered and recognised"
+    );
+    let delivered = ["C-1", "C-2", "C-3", "C-4"].map(|id| pair("be-mfa", id));
+    assert_eq!(world.delivered(), delivered);
+    assert_eq!(hub.hub.relayed(), 1, "the restarted hub relayed only C-4 anew");
+    assert!(world.alarms.is_empty(), "{:?}", world.alarms.sorted());
+    // The archive came back too.
+    let archived: Vec<String> = hub.hub.archive_snapshot().into_iter().map(|c| c.id).collect();
+    assert_eq!(archived, ["C-1", "C-2", "C-3", "C-4"]);
+    at.shutdown().await;
+    be.shutdown().await;
+    hub.kill();
+}
+
+#[tokio::test]
+async fn a_cable_the_hub_took_but_never_acknowledged_is_resent_and_relayed_once() {
+    let world = World::new("lost-ack");
+    let hub_db = world.dir.join("hub.db");
+    let mut hub = RunningHub::start(
+        Box::new(SqliteHubStore::open(&hub_db).unwrap()),
+        &world.clock,
+        &world.alarms,
+    );
+    let (link, at_valves) = hub.link("at-mfa");
+    let at = world.start("at-mfa", &world.member("at-mfa").db, link).await;
+    let (link, _) = hub.link("be-mfa");
+    let be = world.start("be-mfa", &world.member("be-mfa").db, link).await;
+    at.refresh_directory().await.unwrap();
+
+    // The hub accepts C-1 and delivers it, but at-mfa never hears the ack.
+    at_valves.to_node_cut.store(true, Ordering::SeqCst);
+    let pending = at.send(cable("C-1", "at-mfa", "be-mfa"));
+    world.filed(1).await;
+    hub.hub.wait_idle().await;
+    // Both processes die now.
+    let hub_db = crash_copy(&hub_db, &world.dir.join("hub-after"));
+    let at_db = crash_copy(&world.member("at-mfa").db, &world.dir.join("at-after"));
+    hub.kill();
+    at.shutdown().await;
+    assert!(pending.await.is_err(), "the sender never learnt the outcome");
+    assert!(world.seen.sent.lock().unwrap().is_empty());
+
+    let mut hub = RunningHub::start(
+        Box::new(SqliteHubStore::open(&hub_db).unwrap()),
+        &world.clock,
+        &world.alarms,
+    );
+    let (link, _) = hub.link("be-mfa");
+    be.reconnect(link).await.unwrap();
+    let (link, _) = hub.link("at-mfa");
+    let at = world.start("at-mfa", &at_db, link).await;
+    // A directory round trip: the hub has answered the resubmit by then.
+    at.refresh_directory().await.unwrap();
+    hub.hub.wait_idle().await;
+
+    assert_eq!(
+        *world.seen.sent.lock().unwrap(),
+        ["C-1"],
+        "acknowledged on resubmission"
+    );
+    assert_eq!(at.inspect(|s| s.sent.len()), 1);
+    assert_eq!(hub.hub.relayed(), 0, "a retransmission, not a second relay");
+    assert_eq!(inbox(&be), ["C-1"]);
+    assert_eq!(world.delivered(), [pair("be-mfa", "C-1")]);
+    assert!(world.alarms.is_empty(), "{:?}", world.alarms.sorted());
+    let record = SqliteNodeStore::open(&at_db).unwrap().load().unwrap();
+    assert!(record.outbox.is_empty());
+    at.shutdown().await;
+    be.shutdown().await;
+    hub.kill();
+}
+
+#[test]
+fn fail_stores_on_unusable_paths_name_the_file() {
+    let dir = scratch("bad-paths");
+    let missing = dir.join("no/such/dir/node.db");
+    for path in [dir.clone(), missing] {
+        let hub = SqliteHubStore::open(&path).unwrap_err().to_string();
+        let node = SqliteNodeStore::open(&path).unwrap_err().to_string();
+        for err in [hub, node] {
+            assert!(err.contains(&path.display().to_string()), "{err}");
+        }
+    }
+}
+
+#[test]
+fn fail_a_node_store_with_corrupt_keys_is_refused_naming_the_file() {
+    let dir = scratch("corrupt-keys");
+    let path = dir.join("node.db");
+    let identity = IdentityKey::generate();
+    let mut store = SqliteNodeStore::open(&path).unwrap();
+    store
+        .save_keys(&NodeKeys::generate(
+            "at-mfa",
+            E2eMode::Static,
+            7,
+            identity.clone(),
+            None,
+        ))
+        .unwrap();
+    drop(store);
+    // Another node's keys are refused too: they would open nothing.
+    let record = SqliteNodeStore::open(&path).unwrap().load().unwrap();
+    let err = record.restore_keys("be-mfa", identity.clone()).unwrap_err().to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("another node"), "{err}");
+
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute("UPDATE secrets SET bytes = x'01ff'", []).unwrap();
+    drop(db);
+    let record = SqliteNodeStore::open(&path).unwrap().load().unwrap();
+    let err = record.restore_keys("at-mfa", identity).unwrap_err().to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("saved keys refused"), "{err}");
+}
