@@ -92,6 +92,7 @@
 pub mod adversary;
 pub mod crypto;
 pub mod model;
+pub mod multiprocess;
 pub mod net;
 pub mod report;
 pub mod scenario;

@@ -7,11 +7,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic, parse_adversary_specs};
+use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic};
+use cablesim::multiprocess::ProcessError;
+use cablesim::multiprocess::control::EventFormat;
+use cablesim::multiprocess::hub_process::{HubOptions, run_hub};
+use cablesim::multiprocess::launcher::{NetworkError, NetworkOptions, run_network};
+use cablesim::multiprocess::node_process::{NodeOptions, run_node};
+use cablesim::multiprocess::proxy::ProxyKind;
+use cablesim::multiprocess::proxy_process::{ProxyProcessOptions, run_proxy};
 use cablesim::net::Pki;
 use cablesim::report::pcap::{PcapRecorder, TlsKeyLog};
 use cablesim::report::{render_matrix, render_text};
-use cablesim::scenario::{BUILTIN, Preset, RunError, Runner, Scenario, ScenarioError, resolve, run_matrix, with_dwell};
+use cablesim::scenario::{
+    BUILTIN, Preset, RunError, Runner, Scenario, ScenarioArgs, ScenarioError, resolve, run_matrix,
+};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// A diplomatic cable network with end-to-end encryption, pluggable
@@ -120,10 +129,216 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run the hub as a process: nodes connect over TCP with the scenario's transport (mutual TLS...).
+    ///
+    /// Reads commands on stdin (day N, idle, sync, quit); queues and archive in DATA/hub.sqlite.
+    Hub {
+        /// Built-in scenario name or path: the network's members and security settings.
+        #[arg(long)]
+        scenario: String,
+        /// Address to listen on (port 0 picks a free one; the bound address is printed).
+        #[arg(long, default_value = "127.0.0.1:4433")]
+        listen: String,
+        /// Certificate directory from `cablesim certs` (ca.pem, every NODE.pem, hub.key.pem).
+        #[arg(long)]
+        certs: PathBuf,
+        /// Directory for the hub's database.
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        tuning: ScenarioTuning,
+        /// Event format on stdout.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        #[command(flatten)]
+        hosting: Hosting,
+    },
+    /// Run one node as a process: it connects to the hub and reads commands on stdin.
+    ///
+    /// send TO[,TO...] [CLASSIFICATION] -- TEXT | day N | play N | refresh | reconnect | sync | quit
+    Node {
+        /// The node's name in the scenario's network, e.g. de-mfa.
+        #[arg(long)]
+        name: String,
+        /// Built-in scenario name or path: the network, security settings and `play` traffic.
+        #[arg(long)]
+        scenario: String,
+        /// The hub's address (or a proxy's in front of it).
+        #[arg(long, default_value = "127.0.0.1:4433")]
+        hub: String,
+        /// Certificate directory: ca.pem, every NODE.pem and this node's NODE.key.pem.
+        #[arg(long)]
+        certs: PathBuf,
+        /// Directory for the node's database (keys, outbox, inbox, sent items).
+        #[arg(long)]
+        data: PathBuf,
+        #[command(flatten)]
+        tuning: ScenarioTuning,
+        /// Event format on stdout: text, or one JSON object a line.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        #[command(flatten)]
+        hosting: Hosting,
+    },
+    /// A wiretap as a TCP proxy on a node's link: put it between the node and the hub.
+    ///
+    /// On quit (stdin), SIGTERM or Ctrl-C it prints what it obtained, analysed as in `run`.
+    Tap {
+        #[command(flatten)]
+        proxy: ProxyFlags,
+    },
+    /// A man in the middle as a TCP proxy on a node's link: it tries to terminate the node's TLS.
+    ///
+    /// On quit (stdin), SIGTERM or Ctrl-C it prints what it obtained, analysed as in `run`.
+    Mitm {
+        #[command(flatten)]
+        proxy: ProxyFlags,
+        /// Certificate directory of the network: the MITM reads ca.pem to check the real hub.
+        #[arg(long)]
+        certs: PathBuf,
+    },
+    /// Launch the hub, every node and adversary proxies as processes on loopback, play the
+    /// scenario through them, and print the same report as `run`.
+    Network {
+        /// Built-in scenario name or path to a scenario file.
+        scenario: String,
+        /// Apply a preset to the crypto settings.
+        #[arg(long)]
+        config: Option<String>,
+        /// Override a field after the preset.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
+        /// Replace the scenario's adversaries (as for `run`).
+        #[arg(long = "adversary", value_name = "SPEC")]
+        adversaries: Vec<String>,
+        /// Seed for the generated cables.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Put a tap proxy on NODE's link (repeatable).
+        #[arg(long, value_name = "NODE")]
+        tap: Vec<String>,
+        /// Put a MITM proxy on NODE's link (repeatable).
+        #[arg(long, value_name = "NODE")]
+        mitm: Vec<String>,
+        /// Report format on stdout.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Keep certificates, databases, logs and loot here (default: a temporary directory).
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
     /// Print a Wireshark Lua dissector for cable frames (to stdout).
     ///
     /// cablesim dissector > cablesim.lua; wireshark -X lua_script:cablesim.lua capture.pcapng
     Dissector,
+}
+
+/// Scenario adjustments a process applies, like `run` does.
+#[derive(Debug, clap::Args)]
+struct ScenarioTuning {
+    /// Apply a preset to the crypto settings.
+    #[arg(long)]
+    config: Option<String>,
+    /// Override a field after the preset, e.g. --set transport=tls.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    sets: Vec<String>,
+    /// Seed for the scenario's generated cables (`play`).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl ScenarioTuning {
+    fn args(self, scenario: String) -> ScenarioArgs {
+        ScenarioArgs {
+            scenario,
+            config: self.config,
+            sets: self.sets,
+            seed: self.seed,
+            ..ScenarioArgs::default()
+        }
+    }
+}
+
+/// Where a proxy sits and what it knows.
+#[derive(Debug, clap::Args)]
+struct ProxyFlags {
+    /// Address the node connects to instead of the hub.
+    #[arg(long, default_value = "127.0.0.1:4434")]
+    listen: String,
+    /// The hub's address.
+    #[arg(long, default_value = "127.0.0.1:4433")]
+    upstream: String,
+    /// Write what crosses the link to FILE (pcapng).
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// The node whose link this is (names the adversary and its side of the capture).
+    #[arg(long, default_value = "node")]
+    node: String,
+    /// The scenario, for telling which cables' canaries were found (without it nothing is attributed).
+    #[arg(long)]
+    scenario: Option<String>,
+    #[command(flatten)]
+    tuning: ScenarioTuning,
+    /// Event format on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    #[command(flatten)]
+    hosting: Hosting,
+}
+
+impl ProxyFlags {
+    fn options(self, kind: ProxyKind) -> ProxyProcessOptions {
+        let ProxyFlags {
+            listen,
+            upstream,
+            pcap,
+            node,
+            scenario,
+            tuning,
+            format,
+            hosting,
+        } = self;
+        ProxyProcessOptions {
+            listen,
+            upstream,
+            kind,
+            node,
+            pcap,
+            args: scenario.map(|s| tuning.args(s)),
+            format: format.events(),
+            host_adversaries: hosting.host_adversaries,
+            loot: hosting.loot,
+        }
+    }
+}
+
+/// How `cablesim network` plants adversaries in its children.
+#[derive(Debug, clap::Args)]
+struct Hosting {
+    /// Host the adversaries of this JSON file that sit at this process's position.
+    #[arg(long, value_name = "FILE", hide = true)]
+    host_adversaries: Option<PathBuf>,
+    /// Write the hosted adversaries' loot to FILE on quit.
+    #[arg(long, value_name = "FILE", hide = true)]
+    loot: Option<PathBuf>,
+}
+
+impl ReportFormat {
+    fn events(self) -> EventFormat {
+        match self {
+            ReportFormat::Text => EventFormat::Text,
+            ReportFormat::Json => EventFormat::Json,
+        }
+    }
+}
+
+/// Runs a long-lived process's future, then leaves without waiting for
+/// the thread blocked reading stdin (tokio's stdin cannot be cancelled).
+fn serve<F: std::future::Future<Output = Result<(), ProcessError>>>(future: F) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let result = runtime.block_on(future);
+    runtime.shutdown_background();
+    result.map_err(anyhow::Error::new)
 }
 
 fn main() -> ExitCode {
@@ -163,6 +378,12 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<SpecError>()
             || cause.is::<UnknownTopic>()
             || cause.is::<cablesim::report::UnknownReportFormat>()
+            || cause
+                .downcast_ref::<ProcessError>()
+                .is_some_and(ProcessError::is_bad_input)
+            || cause
+                .downcast_ref::<NetworkError>()
+                .is_some_and(NetworkError::is_bad_input)
             || matches!(
                 cause.downcast_ref::<RunError>(),
                 Some(RunError::Scenario(_) | RunError::Unsupported(_))
@@ -290,6 +511,78 @@ fn execute(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Hub {
+            scenario,
+            listen,
+            certs,
+            data,
+            tuning,
+            format,
+            hosting,
+        } => serve(run_hub(HubOptions {
+            args: tuning.args(scenario),
+            listen,
+            certs,
+            data,
+            format: format.events(),
+            host_adversaries: hosting.host_adversaries,
+            loot: hosting.loot,
+        })),
+        Command::Node {
+            name,
+            scenario,
+            hub,
+            certs,
+            data,
+            tuning,
+            format,
+            hosting,
+        } => serve(run_node(NodeOptions {
+            args: tuning.args(scenario),
+            name,
+            hub,
+            certs,
+            data,
+            format: format.events(),
+            host_adversaries: hosting.host_adversaries,
+            loot: hosting.loot,
+        })),
+        Command::Tap { proxy } => serve(run_proxy(proxy.options(ProxyKind::Tap))),
+        Command::Mitm { proxy, certs } => serve(run_proxy(proxy.options(ProxyKind::Mitm { certs }))),
+        Command::Network {
+            scenario,
+            config,
+            sets,
+            adversaries,
+            seed,
+            tap,
+            mitm,
+            format,
+            work_dir,
+        } => {
+            let options = NetworkOptions {
+                args: ScenarioArgs {
+                    scenario,
+                    config,
+                    sets,
+                    adversaries,
+                    seed,
+                    dwell: None,
+                },
+                taps: tap,
+                mitms: mitm,
+                exe: std::env::current_exe().context("finding the cablesim executable")?,
+                keep: work_dir.is_some(),
+                work_dir,
+            };
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            let report = runtime.block_on(run_network(&options))?;
+            match format {
+                ReportFormat::Text => print!("{}", render_text(&report)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
+            Ok(())
+        }
         Command::Dissector => {
             std::io::Write::write_all(&mut std::io::stdout(), cablesim::report::lua_dissector().as_bytes())?;
             Ok(())
@@ -380,8 +673,7 @@ impl Captures {
 #[error("nothing to explain about {0:?} (topics: {topics})", topics = EXPLAIN_TOPICS.join(", "))]
 struct UnknownTopic(String);
 
-/// Resolves a scenario and applies, in order, the preset, the `--set`
-/// assignments, the `--adversary` replacements, the dwell limit and the seed.
+/// The scenario of `run` and `matrix`: see [`ScenarioArgs::prepare`].
 fn prepare(
     name: &str,
     config: Option<&str>,
@@ -390,23 +682,13 @@ fn prepare(
     seed: Option<u64>,
     dwell: Option<u32>,
 ) -> anyhow::Result<(Scenario, Option<Preset>)> {
-    let mut scenario = resolve(name)?;
-    let preset = config.map(str::parse::<Preset>).transpose()?;
-    if let Some(preset) = preset {
-        scenario.apply_preset(preset);
+    ScenarioArgs {
+        scenario: name.to_owned(),
+        config: config.map(str::to_owned),
+        sets: sets.to_vec(),
+        adversaries: adversaries.to_vec(),
+        seed,
+        dwell,
     }
-    for assignment in sets {
-        scenario.apply_set(assignment)?;
-    }
-    if !adversaries.is_empty() {
-        scenario.adversaries = parse_adversary_specs(adversaries, &scenario.network, scenario.days)?;
-        scenario.validate()?;
-    }
-    if let Some(days) = dwell {
-        scenario = with_dwell(scenario, days)?;
-    }
-    if let Some(seed) = seed {
-        scenario.set_seed(seed);
-    }
-    Ok((scenario, preset))
+    .prepare()
 }

@@ -14,7 +14,7 @@ use crate::crypto::{
     CablePayload, ClearCable, Envelope, GroupKey, KeyKind, KeyMaterial, SealMode, TrustedIdentities, check_entry,
 };
 use crate::model::{CableContent, CableHeader, Classification, Day, E2eMode, Role, epoch_of, recipients};
-use crate::net::Alarm;
+use crate::net::{Alarm, Hub};
 use tracing::warn;
 
 /// A forger injecting at the hub.
@@ -49,7 +49,7 @@ impl Forger {
     }
 
     /// A payload as good as this forger can make it in the network's mode.
-    fn forge(&self, site: &Site<'_>, header: CableHeader, content: &CableContent) -> Option<CablePayload> {
+    fn forge(&self, site: &Site<'_>, hub: &Hub, header: CableHeader, content: &CableContent) -> Option<CablePayload> {
         let stolen = self.keys.snapshot();
         // With the impersonated node's identity stolen, the forgery is signed
         // for real; otherwise it goes unsigned.
@@ -81,7 +81,7 @@ impl Forger {
                     )
                 };
                 // Public keys from the directory the hub serves: no secret needed.
-                let keys = site.hub.with_directory(|directory| {
+                let keys = hub.with_directory(|directory| {
                     header
                         .recipients
                         .iter()
@@ -108,6 +108,12 @@ impl Adversary for Forger {
     }
 
     fn on_day(&self, site: &Site<'_>) {
+        // A forger injects at the hub; without one in this process there is
+        // nowhere to inject (the multi-process mode refuses forgers).
+        let Some(hub) = site.hub else {
+            warn!(adversary = %self.spec.name, day = site.day, "no hub to inject a forgery at");
+            return;
+        };
         let to: Vec<String> = if self.spec.to.is_empty() {
             site.network
                 .names_with_role(Role::Ministry)
@@ -136,12 +142,12 @@ impl Adversary for Forger {
                 self.impersonate.to_uppercase()
             ),
         };
-        let Some(payload) = self.forge(site, header, &content) else {
+        let Some(payload) = self.forge(site, hub, header, &content) else {
             warn!(adversary = %self.spec.name, day = site.day, "could not build a forgery");
             return;
         };
         self.forged.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
-        if let Err(reason) = site.hub.inject(payload) {
+        if let Err(reason) = hub.inject(payload) {
             warn!(adversary = %self.spec.name, cable = %id, cause = %reason, "the hub refused the forgery");
         }
     }

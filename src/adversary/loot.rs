@@ -3,11 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+
 use crate::crypto::{CablePayload, KeyMaterial};
 use crate::model::{CableContent, CableHeader};
 
 /// How a byte capture was obtained, which decides how the analyst reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CaptureKind {
     /// Bytes as they crossed a wire: frames if the link was plain, TLS
     /// records otherwise. The analyst finds out which.
@@ -20,7 +22,7 @@ pub enum CaptureKind {
 
 /// One byte stream an adversary recorded (one direction of a link, or an
 /// exported archive), with the day each part was recorded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Capture {
     /// The adversary that obtained it (filled in by [`Loot::tag`]).
     pub by: String,
@@ -34,7 +36,7 @@ pub struct Capture {
 
 /// A cable payload an adversary holds as a decoded object (the hub handles
 /// frames after TLS, so it never needs to parse bytes).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeldPayload {
     /// The adversary that obtained it (filled in by [`Loot::tag`]).
     pub by: String,
@@ -45,7 +47,7 @@ pub struct HeldPayload {
 }
 
 /// A cable an adversary read in the clear (an endpoint's inbox, a printer).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     /// The adversary that obtained it (filled in by [`Loot::tag`]).
     pub by: String,
@@ -58,7 +60,7 @@ pub struct Document {
 }
 
 /// A key an adversary holds, and how it got it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StolenKey {
     /// The adversary that obtained it (filled in by [`Loot::tag`]).
     pub by: String,
@@ -69,7 +71,7 @@ pub struct StolenKey {
 }
 
 /// Everything one adversary collected.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Loot {
     /// Raw byte streams.
     pub captures: Vec<Capture>,

@@ -29,8 +29,10 @@ pub struct Site<'a> {
     pub network: &'a Network,
     /// Effective security settings.
     pub security: &'a SecurityConfig,
-    /// The hub (for [`Position::Hub`]: its archive, directory, relay).
-    pub hub: &'a Hub,
+    /// The hub (for [`Position::Hub`]: its archive, directory, relay),
+    /// when it runs in this process: a node process of the multi-process
+    /// mode has none.
+    pub hub: Option<&'a Hub>,
     /// The node at a [`Position::Node`] or [`Position::Link`], if it is
     /// connected: its inbox, sent items and keys.
     pub node: Option<&'a NodeHandle>,

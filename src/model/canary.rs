@@ -137,10 +137,10 @@ impl Canaries {
             let Ok(token) = std::str::from_utf8(token) else {
                 continue;
             };
-            if let Some(id) = self.by_token.get(token) {
-                if seen.insert(id.as_str()) {
-                    found.push(id.clone());
-                }
+            if let Some(id) = self.by_token.get(token)
+                && seen.insert(id.as_str())
+            {
+                found.push(id.clone());
             }
         }
         found

@@ -14,6 +14,7 @@ mod security;
 mod templates;
 
 pub use cable::{Cable, CableContent, CableHeader};
+pub(crate) use canary::new_canary;
 pub use canary::{CANARY_PREFIX, Canaries, DuplicateCanary};
 pub use classification::{Classification, UnknownClassification};
 pub use day::{Day, DayWindow, Epoch, epoch_of, kept_on};

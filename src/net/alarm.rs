@@ -129,8 +129,26 @@ impl AlarmSubject {
 }
 
 /// Where alarms of a run are collected.
-#[derive(Debug, Clone, Default)]
-pub struct Alarms(Arc<Mutex<Vec<Alarm>>>);
+#[derive(Clone, Default)]
+pub struct Alarms(Arc<AlarmsInner>);
+
+type AlarmObserver = Arc<dyn Fn(&Alarm) + Send + Sync>;
+
+#[derive(Default)]
+struct AlarmsInner {
+    raised: Mutex<Vec<Alarm>>,
+    /// Called for every alarm as it is raised: how a node process prints
+    /// its alarms the moment they happen (DESIGN §11).
+    observers: Mutex<Vec<AlarmObserver>>,
+}
+
+impl std::fmt::Debug for Alarms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Alarms")
+            .field("raised", &self.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Alarms {
     /// No alarms yet.
@@ -159,27 +177,38 @@ impl Alarms {
             cable: about.cable,
             link: about.link,
         };
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(alarm);
+        let observers: Vec<AlarmObserver> = lock(&self.0.observers).clone();
+        for observe in &observers {
+            observe(&alarm);
+        }
+        lock(&self.0.raised).push(alarm);
+    }
+
+    /// Calls `observe` for every alarm raised from now on, as it is raised.
+    pub fn observe(&self, observe: impl Fn(&Alarm) + Send + Sync + 'static) {
+        lock(&self.0.observers).push(Arc::new(observe));
     }
 
     /// Every alarm so far, sorted (day, node, kind, detail) so that reports
     /// do not depend on task scheduling.
     pub fn sorted(&self) -> Vec<Alarm> {
-        let mut all = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        let mut all = lock(&self.0.raised).clone();
         all.sort();
         all
     }
 
     /// Number of alarms so far.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+        lock(&self.0.raised).len()
     }
 
     /// Whether no alarm was raised.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A poisoned lock only means a panic elsewhere; the list is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -26,7 +26,7 @@ pub use hooks::{HubTap, NodeTap};
 pub use hub::{Hub, HubConfig};
 pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
 pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
-pub use pki::{NodeCredentials, Pki, PkiError, certified_identity};
+pub use pki::{LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
 pub use store::{
     AcceptedCable, ArchivedCable, CableDigest, Filed, HubStore, MemoryHubStore, MemoryNodeStore, NodeRecord, NodeStore,
     OutboxEntry, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,

@@ -317,30 +317,115 @@ impl Pki {
     /// gives working links, and one that does not is refused up front with
     /// the file and the reason rather than at the first handshake.
     pub fn load_pem(dir: &Path, network: &Network) -> Result<Pki, PkiError> {
-        let ca_path = dir.join(CA_CERT_FILE);
-        let ca_pem = read_text(&ca_path)?;
-        let ca_cert = parse_pem::<CertificateDer<'static>>(&ca_path, ca_pem.as_bytes(), "CERTIFICATE")?;
-        let verifiers = Verifiers::new(&ca_cert).map_err(|reason| PkiError::BadCa {
-            path: ca_path.clone(),
-            reason,
-        })?;
-        let now = UnixTime::now();
-
+        let loaded = load_dir(dir, network, |_| true)?;
         let mut certs = BTreeMap::new();
         let mut cert_pems = BTreeMap::new();
-        for node in network.nodes() {
-            let name = &node.name;
-            if is_reserved(name) {
-                return Err(PkiError::ReservedName(name.clone()));
+        for (name, node) in loaded.nodes {
+            let identity = node.identity.ok_or_else(|| PkiError::Missing {
+                path: key_file(dir, &name),
+            })?;
+            cert_pems.insert(name.clone(), node.cert_pem);
+            certs.insert(
+                name.clone(),
+                NodeCredentials {
+                    name,
+                    cert: node.cert,
+                    identity,
+                },
+            );
+        }
+        Ok(Pki {
+            ca_cert: loaded.ca_cert,
+            ca_pem: loaded.ca_pem,
+            certs,
+            cert_pems,
+        })
+    }
+
+    /// Loads what one process of the network needs from a certificate
+    /// directory: the CA, every node's certificate (checked as in
+    /// [`Pki::load_pem`]; their public keys are the identities pinning and
+    /// signatures are checked against) and the private key of `own` only.
+    ///
+    /// So a participant's laptop needs `ca.pem`, every `NAME.pem` and its
+    /// own `NAME.key.pem`, and never another node's key.
+    pub fn load_local(dir: &Path, network: &Network, own: &str) -> Result<LocalPki, PkiError> {
+        let mut loaded = load_dir(dir, network, |name| name == own)?;
+        let mut trusted = TrustedIdentities::new();
+        for (name, node) in &loaded.nodes {
+            // `load_dir` checked the certificate; its key is the identity.
+            if let Some(identity) = certified_identity(&node.cert) {
+                trusted.insert(name, identity);
             }
-            let cert_path = cert_file(dir, name);
+        }
+        let key_path = key_file(dir, own);
+        let node = loaded.nodes.remove(own).ok_or_else(|| PkiError::Missing {
+            path: cert_file(dir, own),
+        })?;
+        let identity = node.identity.ok_or(PkiError::Missing { path: key_path })?;
+        Ok(LocalPki {
+            ca_cert: loaded.ca_cert,
+            own: NodeCredentials {
+                name: own.to_owned(),
+                cert: node.cert,
+                identity,
+            },
+            trusted,
+        })
+    }
+}
+
+/// What one process of the network holds (see [`Pki::load_local`]).
+#[derive(Debug, Clone)]
+pub struct LocalPki {
+    /// The network CA: the trust anchor of every handshake.
+    pub ca_cert: CertificateDer<'static>,
+    /// This process's own certificate and identity key.
+    pub own: NodeCredentials,
+    /// Every node's certified identity.
+    pub trusted: TrustedIdentities,
+}
+
+/// One node's files as read from a certificate directory.
+struct LoadedNode {
+    cert: CertificateDer<'static>,
+    cert_pem: String,
+    /// Read only for the nodes asked for.
+    identity: Option<IdentityKey>,
+}
+
+struct LoadedDir {
+    ca_cert: CertificateDer<'static>,
+    ca_pem: String,
+    nodes: BTreeMap<String, LoadedNode>,
+}
+
+/// Reads and checks `ca.pem` and every node's certificate, and the key of
+/// each node `wants_key` names.
+fn load_dir(dir: &Path, network: &Network, wants_key: impl Fn(&str) -> bool) -> Result<LoadedDir, PkiError> {
+    let ca_path = dir.join(CA_CERT_FILE);
+    let ca_pem = read_text(&ca_path)?;
+    let ca_cert = parse_pem::<CertificateDer<'static>>(&ca_path, ca_pem.as_bytes(), "CERTIFICATE")?;
+    let verifiers = Verifiers::new(&ca_cert).map_err(|reason| PkiError::BadCa {
+        path: ca_path.clone(),
+        reason,
+    })?;
+    let now = UnixTime::now();
+
+    let mut nodes = BTreeMap::new();
+    for node in network.nodes() {
+        let name = &node.name;
+        if is_reserved(name) {
+            return Err(PkiError::ReservedName(name.clone()));
+        }
+        let cert_path = cert_file(dir, name);
+        let cert_pem = read_text(&cert_path)?;
+        let cert = parse_pem::<CertificateDer<'static>>(&cert_path, cert_pem.as_bytes(), "CERTIFICATE")?;
+        verifiers.check(name, &cert, now).map_err(|e| e.at(&cert_path, name))?;
+
+        let identity = if wants_key(name) {
             let key_path = key_file(dir, name);
-            let cert_pem = read_text(&cert_path)?;
             let key_pem = Zeroizing::new(read_bytes(&key_path)?);
-
-            let cert = parse_pem::<CertificateDer<'static>>(&cert_path, cert_pem.as_bytes(), "CERTIFICATE")?;
-            verifiers.check(name, &cert, now).map_err(|e| e.at(&cert_path, name))?;
-
             let key = parse_pem::<PrivatePkcs8KeyDer<'static>>(&key_path, &key_pem, "PRIVATE KEY")?;
             let identity = IdentityKey::from_pkcs8(key.secret_pkcs8_der())
                 .map_err(|_| PkiError::BadKey { path: key_path.clone() })?;
@@ -350,24 +435,20 @@ impl Pki {
                     cert: cert_path,
                 });
             }
-
-            cert_pems.insert(name.clone(), cert_pem);
-            certs.insert(
-                name.clone(),
-                NodeCredentials {
-                    name: name.clone(),
-                    cert,
-                    identity,
-                },
-            );
-        }
-        Ok(Pki {
-            ca_cert,
-            ca_pem,
-            certs,
-            cert_pems,
-        })
+            Some(identity)
+        } else {
+            None
+        };
+        nodes.insert(
+            name.clone(),
+            LoadedNode {
+                cert,
+                cert_pem,
+                identity,
+            },
+        );
     }
+    Ok(LoadedDir { ca_cert, ca_pem, nodes })
 }
 
 /// The Ed25519 public key a certificate certifies, or `None` if the bytes

@@ -23,7 +23,7 @@ impl LinkTap for LinkView {
 }
 
 /// A hub adversary's view of the hub.
-pub(super) struct HubView(pub(super) Arc<dyn Adversary>);
+pub(crate) struct HubView(pub(crate) Arc<dyn Adversary>);
 
 impl HubTap for HubView {
     fn on_frame(&self, day: Day, peer: &str, direction: Direction, frame: &Frame) {
@@ -40,7 +40,7 @@ impl HubTap for HubView {
 }
 
 /// Every node adversary's view of its node.
-pub(super) struct NodeViews(pub(super) Vec<Arc<dyn Adversary>>);
+pub(crate) struct NodeViews(pub(crate) Vec<Arc<dyn Adversary>>);
 
 impl NodeViews {
     fn at<'a>(&'a self, day: Day, node: &'a str) -> impl Iterator<Item = &'a Arc<dyn Adversary>> + 'a {

@@ -44,6 +44,7 @@
 //! ```
 
 pub(crate) mod adapters;
+mod args;
 pub mod catalog;
 mod check;
 mod counterfactual;
@@ -61,6 +62,7 @@ mod set;
 mod stories;
 mod story;
 
+pub use args::ScenarioArgs;
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};
 pub use counterfactual::with_dwell;
 pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
@@ -71,6 +73,7 @@ pub use narrate::tell;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use runner::{Progress, RunError, RunOutcome, Runner};
+pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};
 

@@ -251,7 +251,7 @@ impl Runner {
                     day,
                     network: &network,
                     security: &security,
-                    hub,
+                    hub: Some(hub),
                     node: at,
                 });
             }
@@ -313,50 +313,88 @@ impl Runner {
             }
             delivered.clear();
             drop(delivered);
-            if let Some((every, report)) = &self.progress {
-                if (day + 1) % every == 0 || day + 1 == scenario.days {
-                    report(&Progress {
-                        day,
-                        days: scenario.days,
-                        sent: counts.sent,
-                        withheld: counts.withheld,
-                        actors: tallies(&adversaries, &index),
-                    });
-                }
+            if let Some((every, report)) = &self.progress
+                && ((day + 1) % every == 0 || day + 1 == scenario.days)
+            {
+                report(&Progress {
+                    day,
+                    days: scenario.days,
+                    sent: counts.sent,
+                    withheld: counts.withheld,
+                    actors: tallies(&adversaries, &index),
+                });
             }
         }
         await_in_order(nodes.values().map(NodeHandle::shutdown)).await;
-        let alarms = net.alarms.sorted();
-        let actors = actor_reports(&adversaries, &index, &alarms);
-        info!(
-            scenario = %scenario.name, sent = counts.sent, withheld = counts.withheld,
-            delivered = counts.delivered, alarms = alarms.len(), "run finished"
+        let report = assemble_report(
+            scenario,
+            self.preset.clone(),
+            counts,
+            &adversaries,
+            &index,
+            net.alarms.sorted(),
         );
-        let report = RunReport {
-            scenario: scenario.name.clone(),
-            seed: scenario.seed,
-            config: self.preset.clone(),
-            security,
-            days: scenario.days,
-            cables: counts,
-            actors,
-            alarms,
-            network: network
-                .nodes()
-                .iter()
-                .map(|node| NetworkNode {
-                    name: node.name.clone(),
-                    role: node.role,
-                })
-                .collect(),
-            adversaries: adversary_entries(&adversaries, &scenario.adversaries),
-        };
         Ok(RunOutcome {
             report,
             hub: net.hub.clone(),
             nodes: net.nodes.clone(),
         })
     }
+}
+
+/// The report of a finished run: every actor's pooled loot through the
+/// analyst, with the run's counts and alarms. The multi-process mode
+/// builds its report with this very function, from loot its processes
+/// collected.
+pub(crate) fn assemble_report(
+    scenario: &Scenario,
+    preset: Option<String>,
+    counts: CableCounts,
+    adversaries: &[Arc<dyn Adversary>],
+    index: &CableIndex,
+    alarms: Vec<crate::net::Alarm>,
+) -> RunReport {
+    let actors = actor_reports(adversaries, index, &alarms);
+    info!(
+        scenario = %scenario.name, sent = counts.sent, withheld = counts.withheld,
+        delivered = counts.delivered, alarms = alarms.len(), "run finished"
+    );
+    RunReport {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        config: preset,
+        security: scenario.security.clone(),
+        days: scenario.days,
+        cables: counts,
+        actors,
+        alarms,
+        network: scenario
+            .network
+            .nodes()
+            .iter()
+            .map(|node| NetworkNode {
+                name: node.name.clone(),
+                role: node.role,
+            })
+            .collect(),
+        adversaries: adversary_entries(adversaries, &scenario.adversaries),
+    }
+}
+
+/// Every cable of the scenario, generated and listed, in the analyst's
+/// index: how found canaries become cable ids.
+pub(crate) fn full_index(scenario: &Scenario) -> Result<CableIndex, RunError> {
+    let mut index = CableIndex::new();
+    for cable in &scenario.cables {
+        register(&mut index, cable)?;
+    }
+    let generator = scenario.generator()?;
+    for day in 0..scenario.days {
+        for cable in generator.cables_on_day(day) {
+            register(&mut index, &cable)?;
+        }
+    }
+    Ok(index)
 }
 
 fn register(index: &mut CableIndex, cable: &Cable) -> Result<(), RunError> {

@@ -1,0 +1,195 @@
+//! Driving real `cablesim` processes from tests: spawn with piped stdin and
+//! stdout, read JSON events with a deadline, kill with SIGKILL or stop with
+//! SIGTERM. Every wait is bounded, so a stuck process fails its test with
+//! what it printed instead of hanging the suite.
+
+// Each test file that includes this module uses a different part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How long any single wait may take.
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
+
+/// The binary under test.
+pub(crate) fn exe() -> &'static str {
+    env!("CARGO_BIN_EXE_cablesim")
+}
+
+/// A loopback port free right now (bound, then released).
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A fresh directory under the target's temporary directory.
+pub(crate) fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cablesim-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Writes a demo PKI for `scenario` into `dir` with `cablesim certs`.
+pub(crate) fn certs(scenario: &str, dir: &Path) {
+    let status = Command::new(exe())
+        .args(["certs", "--scenario", scenario, "--out"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("cablesim certs");
+    assert!(status.success(), "cablesim certs failed");
+}
+
+/// One running process and the events it printed.
+pub(crate) struct Proc {
+    pub(crate) label: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    events: Receiver<Value>,
+    /// Every event read so far, in order.
+    pub(crate) seen: Vec<Value>,
+    pub(crate) log: PathBuf,
+}
+
+impl Proc {
+    /// Starts `cablesim ARGS` with `--format json` expected among `args`;
+    /// stderr goes to `log`.
+    pub(crate) fn spawn(label: &str, args: &[&str], log: &Path) -> Proc {
+        let stderr = std::fs::File::create(log).expect("log file");
+        let mut child = Command::new(exe())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {label}: {e}"));
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, events) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value = serde_json::from_str(&line).unwrap_or(Value::String(line));
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        Proc {
+            label: label.to_owned(),
+            stdin: child.stdin.take(),
+            child,
+            events,
+            seen: Vec::new(),
+            log: log.to_owned(),
+        }
+    }
+
+    /// Sends one command line.
+    pub(crate) fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("{}: writing {line:?}: {e}", self.label));
+    }
+
+    /// Reads events until one satisfies `wanted`; panics after [`WAIT`].
+    pub(crate) fn expect(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => {
+                    self.seen.push(event.clone());
+                    if wanted(&event) {
+                        return event;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => self.fail(&format!("no {what} within {WAIT:?}")),
+                Err(RecvTimeoutError::Disconnected) => self.fail(&format!("exited before {what}")),
+            }
+        }
+    }
+
+    /// Waits for an event named `name`.
+    pub(crate) fn expect_event(&mut self, name: &str) -> Value {
+        self.expect(name, |e| e["event"] == name)
+    }
+
+    /// Every event that arrives within `quiet` of the previous one.
+    pub(crate) fn drain(&mut self, quiet: Duration) {
+        while let Ok(event) = self.events.recv_timeout(quiet) {
+            self.seen.push(event);
+        }
+    }
+
+    /// Events seen so far named `name`.
+    pub(crate) fn seen_named(&self, name: &str) -> Vec<&Value> {
+        self.seen.iter().filter(|e| e["event"] == name).collect()
+    }
+
+    /// SIGKILL: no goodbye, no flush, nothing after the last commit.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then waits for a clean exit; returns the exit status code.
+    pub(crate) fn terminate(&mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.wait()
+    }
+
+    /// Closes stdin (a `quit`) and waits for the exit status: stdout
+    /// closing is the sign the process is gone, so no polling is needed.
+    pub(crate) fn wait(&mut self) -> Option<i32> {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => self.seen.push(event),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => self.fail("did not exit"),
+            }
+        }
+        self.child.wait().ok().and_then(|status| status.code())
+    }
+
+    fn fail(&mut self, why: &str) -> ! {
+        let _ = self.child.kill();
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail: Vec<&str> = log
+            .lines()
+            .rev()
+            .take(30)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        panic!(
+            "{}: {why}\nlast events: {:?}\nstderr tail:\n{}",
+            self.label,
+            self.seen.iter().rev().take(10).collect::<Vec<_>>(),
+            tail.join("\n")
+        );
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
