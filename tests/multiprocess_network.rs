@@ -88,6 +88,43 @@ fn network_gives_the_same_report_as_run() {
     );
 }
 
+/// The other positions agree too: an insider recipient (darroch-2019), the
+/// hub position (ivbb-2018), a tap pooling with a key thief across
+/// processes (harvest-now-decrypt-later: the tap's capture and the thief's
+/// keys meet in the launcher's analyst) and a man in the middle whose link
+/// is reset when it arrives (hotel-wifi-mitm).
+#[test]
+fn every_position_gives_the_same_report_in_both_modes() {
+    for args in [
+        &["darroch-2019", "--set", "cables=60", "--set", "days=400"][..],
+        &["ivbb-2018", "--set", "cables=60", "--set", "days=200"],
+        &["harvest-now-decrypt-later", "--set", "cables=60"],
+        &["hotel-wifi-mitm", "--set", "cables=100"],
+    ] {
+        let run: Vec<&str> = ["run"]
+            .iter()
+            .chain(args)
+            .chain(&["--format", "json"])
+            .copied()
+            .collect();
+        let network: Vec<&str> = ["network"]
+            .iter()
+            .chain(args)
+            .chain(&["--format", "json"])
+            .copied()
+            .collect();
+        let in_process = cablesim_json(&run);
+        assert_eq!(cablesim_json(&network), in_process, "{args:?}");
+        // Each incident's actor obtained something: the comparison is not
+        // between two empty reports.
+        let actors = in_process["actors"].as_array().unwrap();
+        assert!(
+            actors.iter().all(|a| !a["content"].as_array().unwrap().is_empty()),
+            "{args:?}: {actors:?}"
+        );
+    }
+}
+
 #[test]
 fn a_tap_proxy_reads_what_the_rules_give_and_its_capture_opens_in_tshark() {
     let work = temp_dir("network-tap");
