@@ -8,7 +8,7 @@ mod processes;
 
 use std::process::Command;
 
-use processes::{Proc, certs, exe, free_port, temp_dir};
+use processes::{Proc, certs, exe, free_port, spawn_hub, spawn_node, temp_dir};
 
 const SCENARIO: &str = "tests/fixtures/trio.toml";
 
@@ -128,47 +128,8 @@ fn a_bad_command_is_answered_and_the_node_carries_on() {
     let dir = temp_dir("cli-badcommand");
     certs(SCENARIO, &dir.join("certs"));
     let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let certs_arg = dir.join("certs").display().to_string();
-    let data = dir.join("data").display().to_string();
-    let mut hub = Proc::spawn(
-        "hub",
-        &[
-            "hub",
-            "--scenario",
-            SCENARIO,
-            "--listen",
-            &listen,
-            "--certs",
-            &certs_arg,
-            "--data",
-            &data,
-            "--format",
-            "json",
-        ],
-        &dir.join("hub.log"),
-    );
-    hub.expect_event("listening");
-    let mut node = Proc::spawn(
-        "at-mfa",
-        &[
-            "node",
-            "--name",
-            "at-mfa",
-            "--scenario",
-            SCENARIO,
-            "--hub",
-            &listen,
-            "--certs",
-            &certs_arg,
-            "--data",
-            &data,
-            "--format",
-            "json",
-        ],
-        &dir.join("at-mfa.log"),
-    );
-    node.expect_event("connected");
+    let mut hub = spawn_hub(&dir, SCENARIO, port, "hub");
+    let mut node = spawn_node(&dir, SCENARIO, "at-mfa", port, "at-mfa");
     for (line, expected) in [
         ("sned be-mfa -- hi", "stdin line 1: unknown command \"sned\""),
         ("send be-mfa", "stdin line 2: send needs `-- TEXT` after the addressees"),

@@ -11,7 +11,7 @@ mod processes;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use processes::{Proc, certs, free_port, temp_dir};
+use processes::{Proc, certs, free_port, spawn_hub, spawn_node, temp_dir};
 use serde_json::Value;
 
 const SCENARIO: &str = "tests/fixtures/trio.toml";
@@ -26,53 +26,11 @@ struct Net {
 
 impl Net {
     fn hub(&self, generation: usize) -> Proc {
-        let dir = self.dir.display().to_string();
-        let listen = format!("127.0.0.1:{}", self.port);
-        let mut hub = Proc::spawn(
-            &format!("hub#{generation}"),
-            &[
-                "hub",
-                "--scenario",
-                SCENARIO,
-                "--listen",
-                &listen,
-                "--certs",
-                &format!("{dir}/certs"),
-                "--data",
-                &format!("{dir}/data"),
-                "--format",
-                "json",
-            ],
-            &self.dir.join(format!("hub-{generation}.log")),
-        );
-        hub.expect_event("listening");
-        hub
+        spawn_hub(&self.dir, SCENARIO, self.port, &format!("hub#{generation}"))
     }
 
     fn node(&self, name: &str, generation: usize) -> Proc {
-        let dir = self.dir.display().to_string();
-        let hub = format!("127.0.0.1:{}", self.port);
-        let mut node = Proc::spawn(
-            &format!("{name}#{generation}"),
-            &[
-                "node",
-                "--name",
-                name,
-                "--scenario",
-                SCENARIO,
-                "--hub",
-                &hub,
-                "--certs",
-                &format!("{dir}/certs"),
-                "--data",
-                &format!("{dir}/data"),
-                "--format",
-                "json",
-            ],
-            &self.dir.join(format!("{name}-{generation}.log")),
-        );
-        node.expect_event("connected");
-        node
+        spawn_node(&self.dir, SCENARIO, name, self.port, &format!("{name}#{generation}"))
     }
 }
 

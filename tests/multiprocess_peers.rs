@@ -6,14 +6,13 @@
 #[path = "support/processes.rs"]
 mod processes;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use cablesim::adversary::decode_stream;
 use cablesim::net::{Pki, tls};
 use cablesim::scenario::resolve;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
-use processes::{Proc, certs, free_port, temp_dir};
+use processes::{Proc, certs, free_port, spawn_hub, spawn_node, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -45,33 +44,6 @@ async fn hello_over_tls(addr: &str, config: Arc<rustls::ClientConfig>, claimed: 
     Ok(decode_stream(&answer))
 }
 
-fn node(dir: &Path, name: &str, port: u16) -> Proc {
-    let certs = dir.join("certs").display().to_string();
-    let data = dir.join("data").display().to_string();
-    let hub = format!("127.0.0.1:{port}");
-    let mut node = Proc::spawn(
-        name,
-        &[
-            "node",
-            "--name",
-            name,
-            "--scenario",
-            SCENARIO,
-            "--hub",
-            &hub,
-            "--certs",
-            &certs,
-            "--data",
-            &data,
-            "--format",
-            "json",
-        ],
-        &dir.join(format!("{name}.log")),
-    );
-    node.expect_event("connected");
-    node
-}
-
 fn exchange(from: &mut Proc, to: &mut Proc, text: &str) {
     from.send(&format!("send {} -- {text}", to.label));
     let accepted = from.expect_event("accepted");
@@ -87,26 +59,9 @@ fn impostors_and_garbage_are_refused_and_the_others_carry_on() {
     certs(SCENARIO, &dir.join("certs"));
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut hub = Proc::spawn(
-        "hub",
-        &[
-            "hub",
-            "--scenario",
-            SCENARIO,
-            "--listen",
-            &addr,
-            "--certs",
-            &dir.join("certs").display().to_string(),
-            "--data",
-            &dir.join("data").display().to_string(),
-            "--format",
-            "json",
-        ],
-        &dir.join("hub.log"),
-    );
-    hub.expect_event("listening");
-    let mut at = node(&dir, "at-mfa", port);
-    let mut be = node(&dir, "be-mfa", port);
+    let mut hub = spawn_hub(&dir, SCENARIO, port, "hub");
+    let mut at = spawn_node(&dir, SCENARIO, "at-mfa", port, "at-mfa");
+    let mut be = spawn_node(&dir, SCENARIO, "be-mfa", port, "be-mfa");
     for n in [&mut at, &mut be] {
         n.send("refresh");
         n.expect_event("refreshed");

@@ -40,10 +40,7 @@ pub struct HubOptions {
 
 /// Runs the hub until `quit`, end of stdin, SIGTERM or Ctrl-C.
 pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
-    let terminate = Terminate::install().map_err(|source| ProcessError::Io {
-        path: "signal handlers".into(),
-        source,
-    })?;
+    let terminate = Terminate::install().map_err(ProcessError::Signals)?;
     let (scenario, _) = options.args.prepare().map_err(ProcessError::Input)?;
     let network = scenario.network.clone();
     let security = scenario.security.clone();

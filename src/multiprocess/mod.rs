@@ -55,6 +55,9 @@ pub enum ProcessError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The SIGTERM and Ctrl-C handlers could not be installed.
+    #[error("cannot catch SIGTERM and Ctrl-C: {0}")]
+    Signals(std::io::Error),
     /// A directory or file.
     #[error("{}: {source}", path.display())]
     Io {

@@ -76,10 +76,7 @@ impl Connector {
 
 /// Runs the node until `quit`, end of stdin, SIGTERM or Ctrl-C.
 pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
-    let mut terminate = Terminate::install().map_err(|source| ProcessError::Io {
-        path: "signal handlers".into(),
-        source,
-    })?;
+    let mut terminate = Terminate::install().map_err(ProcessError::Signals)?;
     let (scenario, _) = options.args.prepare().map_err(ProcessError::Input)?;
     let name = options.name.clone();
     let network = scenario.network.clone();

@@ -46,10 +46,7 @@ fn address(flag: &str, text: &str) -> Result<SocketAddr, ProcessError> {
 /// Runs the proxy until it is told to stop; returns whether its capture
 /// was written (a capture asked for and lost is a failure).
 pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError> {
-    let terminate = Terminate::install().map_err(|source| ProcessError::Io {
-        path: "signal handlers".into(),
-        source,
-    })?;
+    let terminate = Terminate::install().map_err(ProcessError::Signals)?;
     let listen = address("--listen", &options.listen)?;
     let upstream = address("--upstream", &options.upstream)?;
     let scenario = match &options.args {

@@ -50,6 +50,60 @@ pub(crate) fn certs(scenario: &str, dir: &Path) {
     assert!(status.success(), "cablesim certs failed");
 }
 
+/// A hub process for `scenario` on `127.0.0.1:port`, with certificates in
+/// `dir/certs` and its database in `dir/data`, listening.
+pub(crate) fn spawn_hub(dir: &Path, scenario: &str, port: u16, label: &str) -> Proc {
+    let listen = format!("127.0.0.1:{port}");
+    let (certs, data) = (dir.join("certs"), dir.join("data"));
+    let mut hub = Proc::spawn(
+        label,
+        &[
+            "hub",
+            "--scenario",
+            scenario,
+            "--listen",
+            &listen,
+            "--certs",
+            &certs.display().to_string(),
+            "--data",
+            &data.display().to_string(),
+            "--format",
+            "json",
+        ],
+        &dir.join(format!("{label}.log")),
+    );
+    hub.expect_event("listening");
+    hub
+}
+
+/// Node `name` of `scenario` started against the hub on `port`; `label`
+/// names the process (and its log) in failures. Returned once connected.
+pub(crate) fn spawn_node(dir: &Path, scenario: &str, name: &str, port: u16, label: &str) -> Proc {
+    let hub = format!("127.0.0.1:{port}");
+    let (certs, data) = (dir.join("certs"), dir.join("data"));
+    let mut node = Proc::spawn(
+        label,
+        &[
+            "node",
+            "--name",
+            name,
+            "--scenario",
+            scenario,
+            "--hub",
+            &hub,
+            "--certs",
+            &certs.display().to_string(),
+            "--data",
+            &data.display().to_string(),
+            "--format",
+            "json",
+        ],
+        &dir.join(format!("{label}.log")),
+    );
+    node.expect_event("connected");
+    node
+}
+
 /// One running process and the events it printed.
 pub(crate) struct Proc {
     pub(crate) label: String,
