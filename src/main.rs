@@ -308,6 +308,7 @@ impl ProxyFlags {
             format: format.events(),
             host_adversaries: hosting.host_adversaries,
             loot: hosting.loot,
+            quit_on_eof: hosting.quit_on_eof,
         }
     }
 }
@@ -321,6 +322,9 @@ struct Hosting {
     /// Write the hosted adversaries' loot to FILE on quit.
     #[arg(long, value_name = "FILE", hide = true)]
     loot: Option<PathBuf>,
+    /// Stop when stdin closes (the launcher's children never outlive it).
+    #[arg(long, hide = true)]
+    quit_on_eof: bool,
 }
 
 impl ReportFormat {
@@ -527,6 +531,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             format: format.events(),
             host_adversaries: hosting.host_adversaries,
             loot: hosting.loot,
+            quit_on_eof: hosting.quit_on_eof,
         })),
         Command::Node {
             name,

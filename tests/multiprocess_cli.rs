@@ -153,6 +153,11 @@ fn a_bad_command_is_answered_and_the_node_carries_on() {
     assert_eq!(node.wait(), Some(0));
     hub.send("day 3");
     assert_eq!(hub.expect_event("day")["day"], 3);
+    hub.send("day 1");
+    assert_eq!(
+        hub.expect_event("error")["detail"],
+        "the hub is on day 3; days only move forward"
+    );
     hub.send("play 3");
     let error = hub.expect_event("error");
     assert_eq!(error["detail"], "play is not a hub command");

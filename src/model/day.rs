@@ -27,6 +27,18 @@ pub fn kept_on(item_day: Day, today: Day, keep_days: Option<u32>) -> bool {
     }
 }
 
+/// Whether retention has removed something dated `item_day` by day
+/// `today`: only when a retention is set and `today − item_day ≥ keep_days`.
+/// Unlike `!kept_on`, an item dated after `today` has not expired: in
+/// multi-process mode a node may receive a cable from a sender already on
+/// a later day, and it must keep it.
+pub fn expired(item_day: Day, today: Day, keep_days: Option<u32>) -> bool {
+    match keep_days {
+        Some(n) => item_day <= today && today - item_day >= n,
+        None => false,
+    }
+}
+
 /// A half-open window of days `[from, until)`; `until = None` means "to the
 /// end of the run" (DESIGN §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -59,6 +71,19 @@ impl DayWindow {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn expired_only_by_retention_never_from_the_future() {
+        assert!(!expired(5, 3, Some(1)), "dated after today: kept");
+        assert!(!expired(3, 3, Some(1)));
+        assert!(expired(2, 3, Some(1)));
+        assert!(!expired(0, 1000, None), "no retention: kept forever");
+        // Where both are defined, expired is the negation of kept_on.
+        for day in 0..10 {
+            assert_eq!(expired(day, 9, Some(4)), !kept_on(day, 9, Some(4)));
+        }
+    }
+
     use super::*;
 
     #[test]

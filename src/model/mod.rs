@@ -17,7 +17,7 @@ pub use cable::{Cable, CableContent, CableHeader};
 pub(crate) use canary::new_canary;
 pub use canary::{CANARY_PREFIX, Canaries, DuplicateCanary};
 pub use classification::{Classification, UnknownClassification};
-pub use day::{Day, DayWindow, Epoch, epoch_of, kept_on};
+pub use day::{Day, DayWindow, Epoch, epoch_of, expired, kept_on};
 pub use generator::{ClassificationMix, ClassificationMixError, Generator, GeneratorError, stamp_canary};
 pub use node::{HUB, Network, NetworkError, Node, Role, UnknownRole, valid_node_name};
 pub use recipients::{Distribution, UnknownDistribution, recipients};

@@ -222,8 +222,14 @@ pub enum Event {
 }
 
 impl Event {
-    /// One line for people reading a terminal.
+    /// One line for people reading a terminal. Text from peers (subjects,
+    /// bodies, alarm details) has its control characters escaped, so a
+    /// cable cannot move the cursor or forge a line of its own.
     pub fn to_text(&self) -> String {
+        self.render_text().chars().flat_map(escape_control).collect()
+    }
+
+    fn render_text(&self) -> String {
         match self {
             Event::Listening { addr } => format!("listening on {addr}"),
             Event::Waiting { hub, reason } => format!("waiting for the hub at {hub} ({reason}); retrying"),
@@ -263,6 +269,15 @@ impl Event {
     pub fn to_json(&self) -> String {
         // Every field is a string, a number or a plain enum.
         serde_json::to_string(self).unwrap_or_else(|e| format!(r#"{{"event":"error","detail":"{e}"}}"#))
+    }
+}
+
+/// A control character as a visible escape (`\u{1b}`), anything else as is.
+fn escape_control(c: char) -> Vec<char> {
+    if c.is_control() {
+        c.escape_default().collect()
+    } else {
+        vec![c]
     }
 }
 
@@ -391,5 +406,9 @@ mod tests {
             r#"{"event":"alarm","day":3,"node":"hub","kind":"replay","detail":"again"}"#
         );
         assert_eq!(EventFormat::Text.line(&alarm), "ALARM replay at hub: again\n");
+        let hostile = Event::Error {
+            detail: "x\u{1b}[2Jy\rz".into(),
+        };
+        assert_eq!(hostile.to_text(), "error: x\\u{1b}[2Jy\\rz");
     }
 }

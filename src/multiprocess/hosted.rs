@@ -94,7 +94,8 @@ pub fn write_loot(path: &Path, adversaries: &[Arc<dyn Adversary>]) -> Result<(),
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
-    std::fs::write(path, bytes).map_err(|source| HostedError::Io {
+    // Stolen keys: as secret as the keys themselves.
+    crate::net::pki::write_secret(path, &bytes).map_err(|source| HostedError::Io {
         path: path.to_owned(),
         source,
     })

@@ -36,6 +36,9 @@ pub struct HubOptions {
     pub host_adversaries: Option<PathBuf>,
     /// Where to write their loot on quit.
     pub loot: Option<PathBuf>,
+    /// Stop when stdin closes (a launcher's child: it must not outlive
+    /// the launcher); otherwise only `quit`, SIGTERM or Ctrl-C stop it.
+    pub quit_on_eof: bool,
 }
 
 /// Runs the hub until `quit`, end of stdin, SIGTERM or Ctrl-C.
@@ -49,7 +52,8 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
         let client_roots = (security.transport == crate::model::Transport::Mtls).then_some(&local.ca_cert);
         tls::server_config_with(vec![local.own.cert.clone()], &local.own.identity, client_roots)
     })?;
-    std::fs::create_dir_all(&options.data).map_err(|source| ProcessError::Io {
+    // Keys, and plaintext when e2e is off: the owner's only.
+    crate::net::pki::create_private_dir(&options.data).map_err(|source| ProcessError::Io {
         path: options.data.clone(),
         source,
     })?;
@@ -107,11 +111,14 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
     printer.print(&Event::Listening { addr: addr.to_string() });
     let accepting = tokio::spawn(accept_loop(listener, hub.clone()));
 
-    let mut console = Console::new(printer.clone(), false, terminate);
+    let mut console = Console::new(printer.clone(), options.quit_on_eof, terminate);
     loop {
         match console.next().await {
             Input::End | Input::Command(Command::Quit) => break,
             Input::Invalid => {}
+            Input::Command(Command::Day(day)) if day < clock.today() => {
+                printer.error(format!("the hub is on day {}; days only move forward", clock.today()));
+            }
             Input::Command(Command::Day(day)) => {
                 clock.set(day);
                 hub.enter_day(day);

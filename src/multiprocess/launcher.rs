@@ -175,8 +175,15 @@ impl WorkDir {
                 (std::env::temp_dir().join(name), !options.keep)
             }
         };
+        if remove && root.exists() {
+            // A fresh name that exists already was not made by this run.
+            return Err(NetworkError::Io {
+                path: root,
+                source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            });
+        }
         for dir in [root.clone(), root.join("certs"), root.join("data"), root.join("logs")] {
-            std::fs::create_dir_all(&dir).map_err(|source| NetworkError::Io { path: dir, source })?;
+            crate::net::pki::create_private_dir(&dir).map_err(|source| NetworkError::Io { path: dir, source })?;
         }
         Ok(WorkDir { root, remove })
     }
@@ -492,6 +499,7 @@ fn hosting(specs: &str, loot: &Path) -> Vec<String> {
         specs.to_owned(),
         "--loot".into(),
         loot.display().to_string(),
+        "--quit-on-eof".into(),
     ]
 }
 

@@ -55,6 +55,9 @@ pub enum ProcessError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// A task of the process failed.
+    #[error("{0}")]
+    Task(String),
     /// The SIGTERM and Ctrl-C handlers could not be installed.
     #[error("cannot catch SIGTERM and Ctrl-C: {0}")]
     Signals(std::io::Error),

@@ -109,7 +109,8 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
         max_frame: DEFAULT_MAX_FRAME,
     };
 
-    std::fs::create_dir_all(&options.data).map_err(|source| ProcessError::Io {
+    // Keys, and plaintext when e2e is off: the owner's only.
+    crate::net::pki::create_private_dir(&options.data).map_err(|source| ProcessError::Io {
         path: options.data.clone(),
         source,
     })?;
@@ -230,6 +231,9 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
                         Err(e) => printer.error(format!("not sent: {e}")),
                     }
                 });
+            }
+            Command::Day(day) if day < clock.today() => {
+                printer.error(format!("the node is on day {}; days only move forward", clock.today()));
             }
             Command::Day(day) => {
                 clock.set(day);

@@ -10,7 +10,7 @@ use super::ProcessError;
 use super::console::{Console, Input, Printer, Terminate};
 use super::control::{Command, Event, EventFormat};
 use super::hosted::{read_specs, write_loot};
-use super::proxy::{PcapOutcome, Proxy, ProxyKind, ProxyOptions};
+use super::proxy::{PcapOutcome, Proxy, ProxyError, ProxyKind, ProxyOptions};
 use crate::adversary::Adversary;
 use crate::scenario::ScenarioArgs;
 
@@ -36,6 +36,8 @@ pub struct ProxyProcessOptions {
     pub host_adversaries: Option<PathBuf>,
     /// Where to write its loot on quit.
     pub loot: Option<PathBuf>,
+    /// Stop when stdin closes (see the hub's option of the same name).
+    pub quit_on_eof: bool,
 }
 
 fn address(flag: &str, text: &str) -> Result<SocketAddr, ProcessError> {
@@ -66,9 +68,13 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
         }
     }
     proxy_options.scenario = scenario;
-    let proxy = Proxy::bind(proxy_options)
-        .await
-        .map_err(|e| ProcessError::Input(anyhow::Error::new(e)))?;
+    let proxy = Proxy::bind(proxy_options).await.map_err(|e| match e {
+        ProxyError::Bind { addr, source } => ProcessError::Listen {
+            addr: addr.to_string(),
+            source,
+        },
+        other => ProcessError::Input(anyhow::Error::new(other)),
+    })?;
     let clock = proxy.clock();
     let printer = Printer::stdout(options.format);
     printer.print(&Event::Listening {
@@ -79,7 +85,7 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
     let running = tokio::spawn(proxy.run(async move {
         let _ = stopped.await;
     }));
-    let mut console = Console::new(printer.clone(), false, terminate);
+    let mut console = Console::new(printer.clone(), options.quit_on_eof, terminate);
     loop {
         match console.next().await {
             Input::End | Input::Command(Command::Quit) => break,
@@ -95,8 +101,8 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
     let _ = stop.send(());
     let outcome = running
         .await
-        .map_err(|e| ProcessError::Input(anyhow::anyhow!("the proxy task failed: {e}")))?
-        .map_err(|e| ProcessError::Input(anyhow::Error::new(e)))?;
+        .map_err(|e| ProcessError::Task(format!("the proxy task failed: {e}")))?
+        .map_err(|e| ProcessError::Task(e.to_string()))?;
     if let Some(path) = &options.loot {
         write_loot(path, &[outcome.adversary.clone() as std::sync::Arc<dyn Adversary>])?;
     }

@@ -620,7 +620,21 @@ fn parse_pem<T: PemObject>(path: &Path, pem: &[u8], expected: &'static str) -> R
 /// Writes a private key readable by its owner only. The demo keys are
 /// public by design, but the same code writes keys for real multi-host
 /// runs, where other local users have no business reading them.
-fn write_secret(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Creates `dir` (and its parents) readable by its owner only, for what
+/// holds keys or plaintext: databases, loot, a launcher's work directory.
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes a file readable by its owner only.
+pub(crate) fn write_secret(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -60,8 +60,9 @@ impl ScenarioArgs {
     }
 
     /// The same arguments as a command line (`SCENARIO --config P --set
-    /// F=V ...`), for a child process. The adversaries are left out: a
-    /// child is told which adversaries to host separately.
+    /// F=V ...`), for a child process. The adversaries (and the dwell
+    /// limit, which only changes their windows) are left out: a child is
+    /// given the run's adversaries, windows applied, separately.
     pub fn to_command_line(&self) -> Vec<String> {
         let mut args = vec!["--scenario".to_owned(), self.scenario.clone()];
         if let Some(config) = &self.config {

@@ -11,7 +11,7 @@ use tracing::{debug, error, warn};
 use super::connection::{BoxStream, Connection, establish, next_frame};
 use super::{Command, NodeConfig, NodeError, NodeState, SendOutcome, SendReply, StoredCable, lock};
 use crate::crypto::{AcceptPolicy, CablePayload, CryptoError, DirectoryEntry, KeyKind, RecipientKey, check_entry};
-use crate::model::{Cable, Day, E2eMode, epoch_of, kept_on, recipients};
+use crate::model::{Cable, Day, E2eMode, epoch_of, expired, recipients};
 use crate::net::DayClock;
 use crate::net::alarm::{AlarmKind, AlarmSubject, Alarms};
 use crate::net::framed::{FramedError, Outgoing};
@@ -171,8 +171,8 @@ impl Runtime {
         let before = state.keys.held_epochs();
         state.keys.enter_day(day);
         let rotated = state.keys.held_epochs() != before;
-        state.inbox.retain(|c| kept_on(c.header.day, day, retention));
-        state.sent.retain(|c| kept_on(c.header.day, day, retention));
+        state.inbox.retain(|c| !expired(c.header.day, day, retention));
+        state.sent.retain(|c| !expired(c.header.day, day, retention));
         let name = &self.config.name;
         // New keys are saved before they are published: a node that
         // crashed after publishing keys it had not saved could never open

@@ -114,11 +114,11 @@ pub(super) fn day_from_sql(db: &Db, operation: &'static str, value: i64) -> Resu
     crate::model::Day::try_from(value).map_err(|_| db.corrupt(operation, format!("day {value} out of range")))
 }
 
-/// Whether an item of `item_day` is no longer kept on `today` under
-/// `keep_days`, as SQL over a `day` column: the negation of
-/// [`crate::model::kept_on`] (future items are not kept either). Parameters:
-/// `?1` today, `?2` keep_days or NULL.
-pub(super) const EXPIRED: &str = "(day > ?1 OR (?2 IS NOT NULL AND ?1 - day >= ?2))";
+/// Whether retention has removed an item of `item_day` by `today` under
+/// `keep_days`, as SQL over a `day` column: [`crate::model::expired`]
+/// (an item dated after today has not expired). Parameters: `?1` today,
+/// `?2` keep_days or NULL.
+pub(super) const EXPIRED: &str = "(?2 IS NOT NULL AND day <= ?1 AND ?1 - day >= ?2)";
 
 #[cfg(test)]
 pub(super) mod tests {

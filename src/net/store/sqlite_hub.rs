@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::sqlite::{Db, day_from_sql, day_sql};
+use super::sqlite::{Db, EXPIRED, day_from_sql, day_sql};
 use super::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
 use crate::crypto::DirectoryEntry;
-use crate::model::{Day, kept_on};
+use crate::model::Day;
 
 /// Schema version written to `user_version`.
 const VERSION: i64 = 1;
@@ -173,28 +173,18 @@ impl HubStore for SqliteHubStore {
 
     fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
         self.db.change("prune the archive", |tx| {
-            // Like the memory store: cables are archived in day order, so
-            // the expired ones are the oldest; stop at the first one kept.
-            let mut expired: Vec<(i64, String)> = Vec::new();
-            {
-                let mut stmt = tx.prepare_cached("SELECT seq, cable, day FROM archive ORDER BY seq")?;
-                let mut rows = stmt.query([])?;
-                while let Some(row) = rows.next()? {
-                    let day: i64 = row.get(2)?;
-                    let day = Day::try_from(day).unwrap_or(Day::MAX);
-                    if kept_on(day, today, archive_days) {
-                        break;
-                    }
-                    expired.push((row.get(0)?, row.get(1)?));
-                }
-            }
-            if let Some((last, _)) = expired.last() {
-                tx.prepare_cached("DELETE FROM archive WHERE seq <= ?1")?
-                    .execute([last])?;
-                let mut release = tx.prepare_cached(RELEASE_FRAME)?;
-                for (_, id) in &expired {
-                    release.execute([id])?;
-                }
+            // By day, not by position: cables from nodes on different days
+            // (multi-process mode) are not archived in day order.
+            let expired: Vec<String> = {
+                let mut stmt = tx.prepare_cached(&format!("SELECT cable FROM archive WHERE {EXPIRED}"))?;
+                let ids = stmt.query_map(rusqlite::params![day_sql(today), archive_days], |row| row.get(0))?;
+                ids.collect::<Result<_, _>>()?
+            };
+            tx.prepare_cached(&format!("DELETE FROM archive WHERE {EXPIRED}"))?
+                .execute(rusqlite::params![day_sql(today), archive_days])?;
+            let mut release = tx.prepare_cached(RELEASE_FRAME)?;
+            for id in &expired {
+                release.execute([id])?;
             }
             Ok(())
         })
