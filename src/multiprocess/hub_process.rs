@@ -134,8 +134,13 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
                 printer.print(&Event::Day { day, rotated: false });
             }
             Input::Command(Command::Idle) => {
-                hub.wait_idle().await;
-                printer.print(&Event::Idle);
+                // In a task of its own: the console stays free for `quit`
+                // and signals while the hub waits.
+                let (hub, printer) = (hub.clone(), printer.clone());
+                tokio::spawn(async move {
+                    hub.wait_idle().await;
+                    printer.print(&Event::Idle);
+                });
             }
             Input::Command(Command::Sync) => printer.print(&Event::Synced),
             Input::Command(other) => printer.error(format!("{} is not a hub command", other.word())),

@@ -55,6 +55,10 @@ pub enum ProcessError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The hub refused this node for good (an unknown name, another
+    /// protocol version).
+    #[error("{0}")]
+    Refused(String),
     /// A task of the process failed.
     #[error("{0}")]
     Task(String),

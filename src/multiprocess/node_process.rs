@@ -27,8 +27,8 @@ use crate::model::{
 use crate::net::{
     Alarms, DayClock, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap, Pki, SendOutcome, SqliteNodeStore, tls,
 };
-use crate::scenario::ScenarioArgs;
 use crate::scenario::adapters::NodeViews;
+use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs};
 use crate::wire::DEFAULT_MAX_FRAME;
 
 /// What `cablesim node` is asked to do.
@@ -309,9 +309,9 @@ async fn join(
 ) -> Result<NodeHandle, ProcessError> {
     let mut backoff = FIRST_BACKOFF;
     loop {
+        let store = SqliteNodeStore::open(db)?;
         let attempt = async {
             let stream = connector.stream().await?;
-            let store = SqliteNodeStore::open(db).map_err(|e| NodeError::Connection(e.to_string()))?;
             NodeHandle::connect_with_store(
                 connector.config.clone(),
                 keys.clone(),
@@ -323,8 +323,20 @@ async fn join(
             )
             .await
         };
-        match attempt.await {
+        let attempt = tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt)
+            .await
+            .unwrap_or_else(|_| Err(NodeError::Connection(format!("no answer within {HANDSHAKE_TIMEOUT:?}"))));
+        match attempt {
             Ok(handle) => return Ok(handle),
+            // The hub answered, and said no (an unknown name, another
+            // protocol): trying again would get the same answer.
+            Err(NodeError::Refused { code, detail }) => {
+                return Err(ProcessError::Refused(format!(
+                    "the hub refused {}: {code}: {detail}",
+                    connector.config.name
+                )));
+            }
+            Err(NodeError::Store(e)) => return Err(e.into()),
             Err(e) => {
                 if backoff == FIRST_BACKOFF {
                     printer.print(&Event::Waiting {
@@ -361,8 +373,15 @@ async fn supervise(handle: NodeHandle, connector: Arc<Connector>, reconnecting: 
 }
 
 async fn reconnect_once(handle: &NodeHandle, connector: &Connector) -> Result<(), NodeError> {
-    let stream = connector.stream().await?;
-    handle.reconnect(stream).await
+    let attempt = async {
+        let stream = connector.stream().await?;
+        handle.reconnect(stream).await
+    };
+    // A hub that accepts the connection and then says nothing (a black
+    // hole, a stalled proxy) must not hold the node for ever.
+    tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err(NodeError::Connection(format!("no answer within {HANDSHAKE_TIMEOUT:?}"))))
 }
 
 /// Sends this node's scenario cables of `day` and waits for every answer.

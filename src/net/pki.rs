@@ -99,6 +99,13 @@ pub enum PkiError {
         /// The PEM parser's reason.
         reason: String,
     },
+    /// The certificate does not certify an Ed25519 key, so it names no
+    /// identity that signatures and directory keys could be checked against.
+    #[error("{}: the certificate's key is not Ed25519", path.display())]
+    NotEd25519 {
+        /// The certificate file.
+        path: PathBuf,
+    },
     /// The private key is not a PKCS#8 Ed25519 key.
     #[error("{}: not a PKCS#8 Ed25519 private key", path.display())]
     BadKey {
@@ -354,9 +361,10 @@ impl Pki {
         let mut trusted = TrustedIdentities::new();
         for (name, node) in &loaded.nodes {
             // `load_dir` checked the certificate; its key is the identity.
-            if let Some(identity) = certified_identity(&node.cert) {
-                trusted.insert(name, identity);
-            }
+            let identity = certified_identity(&node.cert).ok_or_else(|| PkiError::NotEd25519 {
+                path: cert_file(dir, name),
+            })?;
+            trusted.insert(name, identity);
         }
         let key_path = key_file(dir, own);
         let node = loaded.nodes.remove(own).ok_or_else(|| PkiError::Missing {
