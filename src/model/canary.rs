@@ -115,28 +115,9 @@ impl Canaries {
     /// then makes one lookup per candidate, so its cost grows with the
     /// haystack, not with the number of registered cables.
     pub fn find_in(&self, haystack: &[u8]) -> Vec<String> {
-        let prefix = CANARY_PREFIX.as_bytes();
         let mut found = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut from = 0;
-        while let Some(offset) = haystack.get(from..).and_then(|rest| find_prefix(rest, prefix)) {
-            let start = from + offset;
-            // The prefix has no proper border ("CNRY-" never overlaps
-            // itself), so the next occurrence starts after this one.
-            from = start + prefix.len();
-            let Some(hex_digits) = haystack.get(from..from + TOKEN_HEX_LEN) else {
-                break;
-            };
-            if !is_token_hex(hex_digits) {
-                continue;
-            }
-            let Some(token) = haystack.get(start..from + TOKEN_HEX_LEN) else {
-                break;
-            };
-            // The token is ASCII by the check above, so it is valid UTF-8.
-            let Ok(token) = std::str::from_utf8(token) else {
-                continue;
-            };
+        for token in tokens_in(haystack) {
             if let Some(id) = self.by_token.get(token)
                 && seen.insert(id.as_str())
             {
@@ -162,6 +143,39 @@ impl Canaries {
     }
 }
 
+/// Every well-formed canary token in `haystack` (the prefix and 32
+/// lowercase hex digits), in order, repeats included: registered or not.
+/// What [`Canaries::find_in`] looks up, and what a proxy without a canary
+/// index can still count.
+///
+/// The haystack is arbitrary adversary loot, so this never panics; a token
+/// cut off at the end of the buffer is not a token. It looks only for the
+/// fixed prefix, so its cost grows with the haystack alone.
+pub fn tokens_in(haystack: &[u8]) -> impl Iterator<Item = &str> {
+    let prefix = CANARY_PREFIX.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = haystack.get(from..).and_then(|rest| find_prefix(rest, prefix)) {
+            let start = from + offset;
+            // The prefix has no proper border ("CNRY-" never overlaps
+            // itself), so the next occurrence starts after this one.
+            from = start + prefix.len();
+            let hex_digits = haystack.get(from..from + TOKEN_HEX_LEN)?;
+            if !is_token_hex(hex_digits) {
+                continue;
+            }
+            // ASCII by the check above, so valid UTF-8.
+            if let Some(token) = haystack
+                .get(start..from + TOKEN_HEX_LEN)
+                .and_then(|t| std::str::from_utf8(t).ok())
+            {
+                return Some(token);
+            }
+        }
+        None
+    })
+}
+
 /// Offset of the first occurrence of `prefix` in `bytes`. Jumping between
 /// occurrences of the prefix's first byte keeps the scan close to a memchr
 /// over loot that is mostly ciphertext.
@@ -181,6 +195,20 @@ fn find_prefix(bytes: &[u8], prefix: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_in_finds_every_well_formed_token_and_nothing_else() {
+        let a = "CNRY-0123456789abcdef0123456789abcdef";
+        let b = "CNRY-ffffffffffffffffffffffffffffffff";
+        let haystack = format!("x{a}yCNRY-0123456789ABCDEF0123456789abcdefz{b}{a}CNRY-0123");
+        assert_eq!(tokens_in(haystack.as_bytes()).collect::<Vec<_>>(), [a, b, a]);
+        assert_eq!(tokens_in(b"").count(), 0);
+        assert_eq!(
+            tokens_in(&a.as_bytes()[..a.len() - 1]).count(),
+            0,
+            "cut off: not a token"
+        );
+    }
     use proptest::prelude::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::adversary::{
     Adversary, AdversaryKind, CableIndex, CaptureKind, Loot, count_records, decode_stream, looks_like_tls,
 };
-use crate::model::{CANARY_PREFIX, DayWindow, Transport};
+use crate::model::{CANARY_PREFIX, DayWindow, Transport, tokens_in};
 use crate::report::{ActorReport, render_actor};
 use crate::scenario::Scenario;
 use crate::scenario::findings::actor_reports;
@@ -21,9 +21,6 @@ use crate::wire::Frame;
 
 /// Cable ids the text summary lists before it only counts the rest.
 const LISTED_IDS: usize = 20;
-
-/// Hex digits of a canary token after its prefix (see `crate::model::canary`).
-const TOKEN_HEX_LEN: usize = 32;
 
 /// What a proxy returns when it stops.
 pub struct ProxyOutcome {
@@ -267,7 +264,7 @@ impl ProxyReport {
                 );
                 let _ = writeln!(
                     out,
-                    "  distinct canary tokens ({CANARY_PREFIX} + {TOKEN_HEX_LEN} hex) found: {}",
+                    "  distinct canary tokens ({CANARY_PREFIX} + 32 hex) found: {}",
                     o.canary_tokens
                 );
             }
@@ -394,27 +391,9 @@ pub(crate) fn observe(loot: &Loot) -> Observed {
     observed
 }
 
-/// Adds every canary-shaped token of `bytes` (the prefix and 32 lowercase
-/// hex digits, the one spelling a canary has) to `found`.
+/// Adds every canary-shaped token of `bytes` to `found`.
 fn canary_tokens(bytes: &[u8], found: &mut BTreeSet<Vec<u8>>) {
-    let prefix = CANARY_PREFIX.as_bytes();
-    let mut from = 0;
-    while let Some(offset) = bytes
-        .get(from..)
-        .and_then(|rest| rest.windows(prefix.len()).position(|w| w == prefix))
-    {
-        let start = from + offset;
-        let hex_start = start + prefix.len();
-        from = hex_start;
-        let Some(hex) = bytes.get(hex_start..hex_start + TOKEN_HEX_LEN) else {
-            break;
-        };
-        if hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            && let Some(token) = bytes.get(start..hex_start + TOKEN_HEX_LEN)
-        {
-            found.insert(token.to_vec());
-        }
-    }
+    found.extend(tokens_in(bytes).map(|token| token.as_bytes().to_vec()));
 }
 
 #[cfg(test)]
