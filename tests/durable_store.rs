@@ -479,9 +479,10 @@ async fn a_cable_the_hub_took_but_never_acknowledged_is_resent_and_relayed_once(
     assert_eq!(inbox(&be), ["C-1"]);
     assert_eq!(world.delivered(), [pair("be-mfa", "C-1")]);
     assert!(world.alarms.is_empty(), "{:?}", world.alarms.sorted());
+    at.shutdown().await;
+    // The store is the node's while it runs; read it once it has let go.
     let record = SqliteNodeStore::open(&at_db).unwrap().load().unwrap();
     assert!(record.outbox.is_empty());
-    at.shutdown().await;
     be.shutdown().await;
     hub.kill();
 }
@@ -528,4 +529,24 @@ fn fail_a_node_store_with_corrupt_keys_is_refused_naming_the_file() {
     let err = record.restore_keys("at-mfa", identity).unwrap_err().to_string();
     assert!(err.contains(&path.display().to_string()), "{err}");
     assert!(err.contains("saved keys refused"), "{err}");
+}
+
+/// One process owns a store: a second opener (two nodes started with the
+/// same name and data directory) is refused, naming the file, and the
+/// store opens again once its owner has let go.
+#[test]
+fn a_store_in_use_is_refused_until_its_owner_lets_go() {
+    let dir = scratch("in-use");
+    let path = dir.join("at-mfa.sqlite");
+    let owner = SqliteNodeStore::open(&path).unwrap();
+    let err = SqliteNodeStore::open(&path).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!("cannot open the store {}: another process is using it", path.display())
+    );
+    drop(owner);
+    SqliteNodeStore::open(&path).expect("free again");
+    let hub_path = dir.join("hub.sqlite");
+    let _hub = SqliteHubStore::open(&hub_path).unwrap();
+    assert!(SqliteHubStore::open(&hub_path).is_err());
 }

@@ -86,6 +86,13 @@ pub enum StoreError {
         /// SQLite's reason.
         cause: rusqlite::Error,
     },
+    /// Another process holds the store (two nodes started with the same
+    /// name and data directory, or a hub started twice on one directory).
+    #[error("cannot open the store {}: another process is using it", path.display())]
+    InUse {
+        /// The database file.
+        path: PathBuf,
+    },
     /// SQLite would not switch to write-ahead logging, on which the
     /// durability promise rests (some file systems cannot hold a WAL).
     #[error("cannot open the store {}: journal_mode is {found:?}, not \"wal\"", path.display())]

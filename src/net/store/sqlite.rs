@@ -21,14 +21,16 @@ impl Db {
     /// new, stamped with `version` in `user_version`.
     pub(super) fn open(path: &Path, schema: &str, version: i64) -> Result<Db, StoreError> {
         let path = path.to_path_buf();
-        let open_err = |cause| StoreError::Open {
-            path: path.clone(),
-            cause,
-        };
+        let open_err = |cause| in_use(&path, cause);
         let conn = Connection::open(&path).map_err(open_err)?;
-        // Only one process owns a store; a short wait covers a checkpoint
-        // by an inspecting `sqlite3` shell rather than failing at once.
-        conn.busy_timeout(Duration::from_secs(5)).map_err(open_err)?;
+        // One process owns a store: two nodes started on the same file
+        // would share one outbox and deliver twice. Exclusive locking holds
+        // the file's lock from the first write (below) until the process
+        // ends or drops the store, and the short wait covers a store being
+        // closed by its previous owner.
+        conn.busy_timeout(Duration::from_secs(2)).map_err(open_err)?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(open_err)?;
         // WAL: a commit is one append and one fsync, and a crash leaves
         // either the whole transaction or none of it. The pragma answers
         // with the mode it got, which is not always the one asked for.
@@ -56,13 +58,16 @@ impl Db {
                 supported: version,
             });
         }
+        // Version 1 is the only one yet: a lower version is a new file. The
+        // version is written on every open, which takes the exclusive lock
+        // now, so a second process is refused here and not at its first
+        // cable.
+        let tx = conn.unchecked_transaction().map_err(open_err)?;
         if found < version {
-            // Version 1 is the only one yet: a lower version is a new file.
-            let tx = conn.unchecked_transaction().map_err(open_err)?;
             tx.execute_batch(schema).map_err(open_err)?;
-            tx.pragma_update(None, "user_version", version).map_err(open_err)?;
-            tx.commit().map_err(open_err)?;
         }
+        tx.pragma_update(None, "user_version", version).map_err(open_err)?;
+        tx.commit().map_err(open_err)?;
         Ok(Db { conn, path })
     }
 
@@ -101,6 +106,18 @@ impl Db {
         let value = change(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(value)
+    }
+}
+
+/// An error while opening: "busy" means another process holds the store.
+fn in_use(path: &Path, cause: rusqlite::Error) -> StoreError {
+    if cause.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        StoreError::InUse { path: path.to_owned() }
+    } else {
+        StoreError::Open {
+            path: path.to_owned(),
+            cause,
+        }
     }
 }
 
