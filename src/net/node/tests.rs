@@ -340,8 +340,12 @@ async fn rotated_keys_and_the_day_are_saved_before_they_are_published() {
     let path = dir.join("a.db");
     let setup = Setup::new(E2eMode::ForwardSecret);
     let (node, mut hub) = setup.start(Box::new(SqliteNodeStore::open(&path).unwrap())).await;
+    // The live store is the node's (exclusive lock): read copies of it.
+    let peeks = std::cell::Cell::new(0);
     let saved = |path: &Path| {
-        let record = SqliteNodeStore::open(path).unwrap().load().unwrap();
+        peeks.set(peeks.get() + 1);
+        let copy = crash_copy(path, &dir.join(format!("peek-{}", peeks.get())));
+        let record = SqliteNodeStore::open(&copy).unwrap().load().unwrap();
         let keys = record.restore_keys("a", setup.identity.clone()).unwrap().unwrap();
         (record.day, keys.held_epochs(), keys.publish().keys[0].public)
     };
@@ -414,7 +418,8 @@ async fn a_refused_cable_leaves_the_outbox_but_a_busy_one_stays() {
         .await;
         assert!(matches!(pending.await, Err(NodeError::Refused { code: c, .. }) if c == code));
     }
-    let outbox: Vec<String> = SqliteNodeStore::open(&path)
+    // The live store is the node's (exclusive lock): read a copy of it.
+    let outbox: Vec<String> = SqliteNodeStore::open(crash_copy(&path, &dir.join("peek")))
         .unwrap()
         .load()
         .unwrap()
