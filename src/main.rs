@@ -61,21 +61,8 @@ enum Command {
     },
     /// Run a scenario (a built-in name or a TOML file) and report what happened.
     Run {
-        /// Built-in scenario name (see `cablesim list`) or path to a scenario file.
-        scenario: String,
-        /// Apply a preset to the crypto settings: plaintext, hop-tls, e2e-group, e2e-static, e2e-fs.
-        #[arg(long)]
-        config: Option<String>,
-        /// Override a field after the preset, e.g. --set distribution=need-to-know.
-        #[arg(long = "set", value_name = "FIELD=VALUE")]
-        sets: Vec<String>,
-        /// Replace the scenario's adversaries (repeatable): kind@node[:from-until][/actor],
-        /// kind:from-until, kind@node:on_day — e.g. --adversary endpoint@cy-mfa:30-/apt.
-        #[arg(long = "adversary", value_name = "SPEC")]
-        adversaries: Vec<String>,
-        /// Seed for the generated cables (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        chosen: ScenarioChoice,
         /// Detection: end every adversary's window this many days after it starts.
         #[arg(long, value_name = "DAYS")]
         dwell: Option<u32>,
@@ -200,20 +187,8 @@ enum Command {
     /// Launch the hub, every node and adversary proxies as processes on loopback, play the
     /// scenario through them, and print the same report as `run`.
     Network {
-        /// Built-in scenario name or path to a scenario file.
-        scenario: String,
-        /// Apply a preset to the crypto settings.
-        #[arg(long)]
-        config: Option<String>,
-        /// Override a field after the preset.
-        #[arg(long = "set", value_name = "FIELD=VALUE")]
-        sets: Vec<String>,
-        /// Replace the scenario's adversaries (as for `run`).
-        #[arg(long = "adversary", value_name = "SPEC")]
-        adversaries: Vec<String>,
-        /// Seed for the generated cables.
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        chosen: ScenarioChoice,
         /// Put a tap proxy on NODE's link (repeatable).
         #[arg(long, value_name = "NODE")]
         tap: Vec<String>,
@@ -231,6 +206,39 @@ enum Command {
     ///
     /// cablesim dissector > cablesim.lua; wireshark -X lua_script:cablesim.lua capture.pcapng
     Dissector,
+}
+
+/// A scenario and how to change it, as `run` and `network` take them.
+#[derive(Debug, clap::Args)]
+struct ScenarioChoice {
+    /// Built-in scenario name (see `cablesim list`) or path to a scenario file.
+    scenario: String,
+    /// Apply a preset to the crypto settings: plaintext, hop-tls, e2e-group, e2e-static, e2e-fs.
+    #[arg(long)]
+    config: Option<String>,
+    /// Override a field after the preset, e.g. --set distribution=need-to-know.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    sets: Vec<String>,
+    /// Replace the scenario's adversaries (repeatable): kind@node[:from-until][/actor],
+    /// kind:from-until, kind@node:on_day — e.g. --adversary endpoint@cy-mfa:30-/apt.
+    #[arg(long = "adversary", value_name = "SPEC")]
+    adversaries: Vec<String>,
+    /// Seed for the generated cables (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl ScenarioChoice {
+    fn args(self, dwell: Option<u32>) -> ScenarioArgs {
+        ScenarioArgs {
+            scenario: self.scenario,
+            config: self.config,
+            sets: self.sets,
+            adversaries: self.adversaries,
+            seed: self.seed,
+            dwell,
+        }
+    }
 }
 
 /// Scenario adjustments a process applies, like `run` does.
@@ -428,11 +436,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run {
-            scenario,
-            config,
-            sets,
-            adversaries,
-            seed,
+            chosen,
             dwell,
             format,
             report,
@@ -443,7 +447,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             let report_file = report
                 .map(|path| cablesim::report::ReportFormat::from_path(&path).map(|format| (path, format)))
                 .transpose()?;
-            let (scenario, preset) = prepare(&scenario, config.as_deref(), &sets, &adversaries, seed, dwell)?;
+            let (scenario, preset) = chosen.args(dwell).prepare()?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let captures = Captures::open(pcap, keylog, &scenario)?;
             let mut runner = captures.attach(Runner::new(scenario));
@@ -555,25 +559,14 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Tap { proxy } => serve(run_proxy(proxy.options(ProxyKind::Tap))),
         Command::Mitm { proxy, certs } => serve(run_proxy(proxy.options(ProxyKind::Mitm { certs }))),
         Command::Network {
-            scenario,
-            config,
-            sets,
-            adversaries,
-            seed,
+            chosen,
             tap,
             mitm,
             format,
             work_dir,
         } => {
             let options = NetworkOptions {
-                args: ScenarioArgs {
-                    scenario,
-                    config,
-                    sets,
-                    adversaries,
-                    seed,
-                    dwell: None,
-                },
+                args: chosen.args(None),
                 taps: tap,
                 mitms: mitm,
                 exe: std::env::current_exe().context("finding the cablesim executable")?,
