@@ -50,28 +50,32 @@ pub(crate) fn certs(scenario: &str, dir: &Path) {
     assert!(status.success(), "cablesim certs failed");
 }
 
+/// `cablesim ROLE ARGS... --scenario S --certs dir/certs --data dir/data
+/// --format json`, started with its stderr in `dir/LABEL.log`.
+fn spawn_in(dir: &Path, scenario: &str, label: &str, role_args: &[&str]) -> Proc {
+    let (certs, data) = (
+        dir.join("certs").display().to_string(),
+        dir.join("data").display().to_string(),
+    );
+    let mut args = role_args.to_vec();
+    args.extend([
+        "--scenario",
+        scenario,
+        "--certs",
+        &certs,
+        "--data",
+        &data,
+        "--format",
+        "json",
+    ]);
+    Proc::spawn(label, &args, &dir.join(format!("{label}.log")))
+}
+
 /// A hub process for `scenario` on `127.0.0.1:port`, with certificates in
 /// `dir/certs` and its database in `dir/data`, listening.
 pub(crate) fn spawn_hub(dir: &Path, scenario: &str, port: u16, label: &str) -> Proc {
     let listen = format!("127.0.0.1:{port}");
-    let (certs, data) = (dir.join("certs"), dir.join("data"));
-    let mut hub = Proc::spawn(
-        label,
-        &[
-            "hub",
-            "--scenario",
-            scenario,
-            "--listen",
-            &listen,
-            "--certs",
-            &certs.display().to_string(),
-            "--data",
-            &data.display().to_string(),
-            "--format",
-            "json",
-        ],
-        &dir.join(format!("{label}.log")),
-    );
+    let mut hub = spawn_in(dir, scenario, label, &["hub", "--listen", &listen]);
     hub.expect_event("listening");
     hub
 }
@@ -80,26 +84,7 @@ pub(crate) fn spawn_hub(dir: &Path, scenario: &str, port: u16, label: &str) -> P
 /// names the process (and its log) in failures. Returned once connected.
 pub(crate) fn spawn_node(dir: &Path, scenario: &str, name: &str, port: u16, label: &str) -> Proc {
     let hub = format!("127.0.0.1:{port}");
-    let (certs, data) = (dir.join("certs"), dir.join("data"));
-    let mut node = Proc::spawn(
-        label,
-        &[
-            "node",
-            "--name",
-            name,
-            "--scenario",
-            scenario,
-            "--hub",
-            &hub,
-            "--certs",
-            &certs.display().to_string(),
-            "--data",
-            &data.display().to_string(),
-            "--format",
-            "json",
-        ],
-        &dir.join(format!("{label}.log")),
-    );
+    let mut node = spawn_in(dir, scenario, label, &["node", "--name", name, "--hub", &hub]);
     node.expect_event("connected");
     node
 }
