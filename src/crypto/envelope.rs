@@ -20,6 +20,7 @@
 //! ciphertext, so the hub cannot even learn who vouched for a cable, and it
 //! covers the header hash, so it binds the sender and every recipient name.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -35,6 +36,9 @@ pub const ENVELOPE_VERSION: u8 = 1;
 
 /// A wrap is the 32-byte cable secret plus its tag, nothing else.
 pub const WRAP_LEN: usize = KEY_LEN + TAG_LEN;
+
+/// From this many recipient keys on, a seal computes its wraps on all cores.
+const PARALLEL_WRAPS: usize = 4;
 
 /// The wrap recipient name used by the single group-mode wrap.
 pub const GROUP_RECIPIENT: &str = "*";
@@ -251,15 +255,9 @@ impl Envelope {
                 "no usable key for recipient {missing}"
             )));
         }
-        let secret = random_bytes::<KEY_LEN>();
-        // One ephemeral key for all wraps (as in sealed sender v2): the HKDF
-        // salt and info bind each wrap to its recipient key and name, so
-        // wraps cannot be swapped, and sealing costs one X25519 per key.
-        let ephemeral = AgreementSecret::generate();
-        let ephemeral_public = ephemeral.public().0;
-        let mut wraps = Vec::with_capacity(keys.len());
+        let mut epochs = Vec::with_capacity(keys.len());
         for key in keys {
-            let epoch = match (mode, key.kind) {
+            epochs.push(match (mode, key.kind) {
                 (SealMode::Static, KeyKind::Static) => None,
                 (SealMode::ForwardSecret, KeyKind::Epoch(e)) => Some(e),
                 _ => {
@@ -269,24 +267,39 @@ impl Envelope {
                         key.node
                     )));
                 }
-            };
+            });
+        }
+        let secret = random_bytes::<KEY_LEN>();
+        // One ephemeral key for all wraps (as in sealed sender v2): the HKDF
+        // salt and info bind each wrap to its recipient key and name, so
+        // wraps cannot be swapped, and sealing costs one X25519 per key.
+        let ephemeral = AgreementSecret::generate();
+        let ephemeral_public = ephemeral.public().0;
+        let wrap_for = |(key, epoch): (&RecipientKey, &Option<Epoch>)| -> Result<Wrap, CryptoError> {
             let shared = ephemeral.agree(&key.public)?;
             let wrap_key = agreement_wrap_key(
                 mode,
-                epoch,
+                *epoch,
                 &ephemeral_public,
                 &key.public,
                 &shared,
                 &header.id,
                 &key.node,
             );
-            wraps.push(Wrap {
+            Ok(Wrap {
                 recipient: key.node.clone(),
                 key_id: key.key_id(),
-                epoch,
+                epoch: *epoch,
                 sealed_secret: seal_once(&wrap_key, &[], secret.as_ref()),
-            });
-        }
+            })
+        };
+        // The X25519s are independent, so a long recipient list is shared
+        // out over the cores; a short one is not worth the hand-off.
+        let wraps = if keys.len() >= PARALLEL_WRAPS {
+            keys.par_iter().zip(epochs.par_iter()).map(wrap_for).collect::<Result<Vec<_>, _>>()?
+        } else {
+            keys.iter().zip(epochs.iter()).map(wrap_for).collect::<Result<Vec<_>, _>>()?
+        };
         Self::finish(header, mode, ephemeral_public, wraps, &secret, content, signer)
     }
 
@@ -408,7 +421,7 @@ impl Envelope {
         secret: &AgreementSecret,
     ) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
         let h = &self.header;
-        let key_id = secret.public().key_id();
+        let key_id = secret.key_id();
         let wrap = h
             .wraps
             .iter()

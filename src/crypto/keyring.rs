@@ -62,7 +62,7 @@ impl KeyMaterial {
     pub fn key_id(&self) -> Option<KeyId> {
         match self {
             KeyMaterial::Group(key) => Some(key.key_id()),
-            KeyMaterial::Static { secret, .. } | KeyMaterial::Epoch { secret, .. } => Some(secret.public().key_id()),
+            KeyMaterial::Static { secret, .. } | KeyMaterial::Epoch { secret, .. } => Some(secret.key_id()),
             KeyMaterial::Identity { .. } => None,
         }
     }
@@ -356,7 +356,7 @@ impl NodeKeys {
             None => &self.statics,
             Some(e) => self.epochs.get(&e).map_or(&[], Vec::as_slice),
         };
-        pool.iter().find(|k| &k.public().key_id() == key_id)
+        pool.iter().find(|k| &k.key_id() == key_id)
     }
 
     /// Whether an epoch's prekeys are held.

@@ -149,36 +149,56 @@ impl fmt::Debug for AgreementPublic {
 
 /// An X25519 private key: long-term (`static` mode), per epoch
 /// (`forward-secret`) or the one-shot ephemeral key of an envelope.
+///
+/// The public half and its id are computed once, when the key is made or
+/// loaded: a recipient needs both for every wrap it opens and an adversary
+/// for every envelope it tries, and each would otherwise cost a base-point
+/// multiplication (about a third of an X25519).
 #[derive(Clone)]
-pub struct AgreementSecret(StaticSecret);
+pub struct AgreementSecret {
+    secret: StaticSecret,
+    public: AgreementPublic,
+    key_id: KeyId,
+}
 
 impl AgreementSecret {
     /// A fresh random key.
     pub fn generate() -> Self {
         let bytes = random_bytes::<KEY_LEN>();
-        AgreementSecret(StaticSecret::from(*bytes))
+        Self::from_bytes(*bytes)
     }
 
     /// The key with these 32 bytes (clamped by X25519 itself).
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
-        AgreementSecret(StaticSecret::from(bytes))
+        let secret = StaticSecret::from(bytes);
+        let public = AgreementPublic(PublicKey::from(&secret).to_bytes());
+        AgreementSecret {
+            secret,
+            public,
+            key_id: public.key_id(),
+        }
     }
 
     /// The raw secret bytes (secret!), for persistence and for theft.
     pub fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
-        Zeroizing::new(self.0.to_bytes())
+        Zeroizing::new(self.secret.to_bytes())
     }
 
     /// The public half.
     pub fn public(&self) -> AgreementPublic {
-        AgreementPublic(PublicKey::from(&self.0).to_bytes())
+        self.public
+    }
+
+    /// The [`KeyId`] of the public half.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
     }
 
     /// X25519 with `their` public key. Refuses low-order points: with them
     /// the shared secret is all zeros whatever our key, so anyone could
     /// compute the wrap key.
     pub fn agree(&self, their: &AgreementPublic) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
-        let shared = self.0.diffie_hellman(&PublicKey::from(their.0));
+        let shared = self.secret.diffie_hellman(&PublicKey::from(their.0));
         if !shared.was_contributory() {
             return Err(CryptoError::WeakPublicKey);
         }
