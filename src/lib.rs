@@ -90,6 +90,7 @@
 #![forbid(unsafe_code)]
 
 pub mod adversary;
+pub mod bench;
 pub mod crypto;
 pub mod model;
 pub mod multiprocess;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use cablesim::adversary::{EXPLAIN_TOPICS, SpecError, explain_topic};
+use cablesim::bench::{BenchError, BenchOptions};
 use cablesim::multiprocess::ProcessError;
 use cablesim::multiprocess::control::EventFormat;
 use cablesim::multiprocess::hub_process::{HubOptions, run_hub};
@@ -202,6 +203,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         work_dir: Option<PathBuf>,
     },
+    /// Measure the envelope against age, the network against the crypto limit, and the hub
+    /// against a bare TLS forwarder.
+    Bench {
+        /// Report format on stdout: text, or one JSON object.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Recipients of every cable.
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_RECIPIENTS)]
+        recipients: usize,
+        /// Bytes of every cable body.
+        #[arg(long, value_name = "BYTES", default_value_t = BenchOptions::DEFAULT_SIZE)]
+        size: usize,
+        /// Cables sent (and envelope samples taken).
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_CABLES)]
+        cables: usize,
+    },
     /// Print a Wireshark Lua dissector for cable frames (to stdout).
     ///
     /// cablesim dissector > cablesim.lua; wireshark -X lua_script:cablesim.lua capture.pcapng
@@ -390,6 +407,7 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<SpecError>()
             || cause.is::<UnknownTopic>()
             || cause.is::<cablesim::report::UnknownReportFormat>()
+            || cause.downcast_ref::<BenchError>().is_some_and(BenchError::is_bad_input)
             || cause
                 .downcast_ref::<ProcessError>()
                 .is_some_and(ProcessError::is_bad_input)
@@ -577,6 +595,19 @@ fn execute(command: Command) -> anyhow::Result<()> {
             let report = runtime.block_on(run_network(&options))?;
             match format {
                 ReportFormat::Text => print!("{}", render_text(&report)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
+            Ok(())
+        }
+        Command::Bench {
+            format,
+            recipients,
+            size,
+            cables,
+        } => {
+            let report = cablesim::bench::run(&BenchOptions::new(recipients, size, cables)?)?;
+            match format {
+                ReportFormat::Text => print!("{}", report.render_text()),
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
             Ok(())

@@ -1,0 +1,289 @@
+//! `cablesim bench` (issue 8): what a cable costs, measured side by side
+//! in one run, against three yardsticks.
+//!
+//! | figure | what is timed | compared with |
+//! |---|---|---|
+//! | `envelope` | one cable sealed for N recipients and accepted by each (unwrap, decrypt, verify), median µs | the same job with the `age` crate: `ratio_vs_age` |
+//! | `limit` | that E2E work plus the TLS 1.3 record protection of every hop's bytes, no sockets, tasks or queues, one chunk of cables per core | — the ceiling |
+//! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks | `limit`: `ratio_vs_limit` |
+//! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the hub with e2e off: `hub_vs_forwarder` |
+//!
+//! Every number is measured here and now; the targets of issue 8 are
+//! printed next to each ratio with whether this run met them, never
+//! assumed.
+//!
+//! | file | job |
+//! |---|---|
+//! | `options` | the validated options and why a value is refused |
+//! | `stats` | medians and rates |
+//! | `cables` | the bench network's names and the cables it sends |
+//! | `world` | the keys of a sender and its recipients, built once (sans-IO) |
+//! | `envelope`, `age_job` | the two envelope jobs |
+//! | `tls_records` | handshaken rustls connection pairs in memory, carrying bytes |
+//! | `limit` | the crypto limit on all cores, with `std::thread::scope` |
+//! | `pipeline`, `forwarder` | the two networks; the only files that use tokio |
+//! | `render` | the text rendering (JSON is the report's serde form) |
+
+mod age_job;
+mod cables;
+mod envelope;
+mod forwarder;
+mod limit;
+mod options;
+mod pipeline;
+mod render;
+mod stats;
+mod tls_records;
+mod world;
+
+use serde::Serialize;
+use tracing::info;
+
+use crate::crypto::CryptoError;
+use crate::crypto::primitives::{AEAD_NAME, SIGNATURE_NAME, X25519_NAME};
+use crate::net::{NodeError, PkiError, TlsError};
+use crate::scenario::RunError;
+
+pub use options::BenchOptions;
+pub use stats::median;
+
+/// What the bench compares `age` with: the library and its primitives, for
+/// the report (age 0.12 uses x25519-dalek 2 and RustCrypto's
+/// ChaCha20-Poly1305, not ring).
+pub const AGE_NAME: &str = "age 0.12.1 (X25519 via x25519-dalek 2, ChaCha20-Poly1305 via RustCrypto)";
+
+/// Why a bench could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BenchError {
+    /// An option is out of the range the bench supports (exit status 2).
+    #[error("--{option} {value}: {reason}")]
+    BadOption {
+        /// The option, without its dashes.
+        option: &'static str,
+        /// The value given.
+        value: usize,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The bench's certificates could not be made.
+    #[error("certificates: {0}")]
+    Pki(#[from] PkiError),
+    /// A TLS configuration could not be built.
+    #[error("TLS configuration: {0}")]
+    Tls(#[from] TlsError),
+    /// rustls refused something in the in-memory record layer.
+    #[error("TLS records: {0}")]
+    Records(#[from] rustls::Error),
+    /// This project's envelope refused to seal or open a bench cable.
+    #[error("envelope: {0}")]
+    Envelope(#[from] CryptoError),
+    /// A bench frame could not be encoded.
+    #[error("wire: {0}")]
+    Wire(#[from] crate::wire::WireError),
+    /// The age crate failed to encrypt or decrypt.
+    #[error("age: {0}")]
+    Age(String),
+    /// The in-process network could not start.
+    #[error("in-process network: {0}")]
+    Network(#[from] RunError),
+    /// A node of the in-process network failed.
+    #[error("node: {0}")]
+    Node(#[from] NodeError),
+    /// Reading or writing an in-memory stream failed.
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// A measured run did not do what it was measured for (a cable not
+    /// delivered, bytes missing): its time would be meaningless.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+impl BenchError {
+    /// Whether the error is the user's input (exit status 2) rather than a
+    /// failure of the run.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, BenchError::BadOption { .. })
+    }
+}
+
+/// A ratio, the bound issue 8 sets for it, and whether this run met it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Target {
+    /// `"<="` or `">="`.
+    pub op: &'static str,
+    /// The bound.
+    pub value: f64,
+    /// Whether the measured ratio is within the bound.
+    pub met: bool,
+}
+
+impl Target {
+    fn at_most(value: f64, measured: f64) -> Target {
+        Target {
+            op: "<=",
+            value,
+            met: measured <= value,
+        }
+    }
+
+    fn at_least(value: f64, measured: f64) -> Target {
+        Target {
+            op: ">=",
+            value,
+            met: measured >= value,
+        }
+    }
+}
+
+/// The machine and the implementations the figures were measured with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    /// Cores the bench may use (`std::thread::available_parallelism`).
+    pub cores: usize,
+    /// The X25519 implementation of the envelope.
+    pub x25519: &'static str,
+    /// The AEAD of the envelope.
+    pub aead: &'static str,
+    /// The signature implementation of the envelope.
+    pub signature: &'static str,
+    /// The TLS 1.3 suite the network's own configurations negotiate.
+    pub tls_suite: String,
+    /// What the envelope is compared with.
+    pub age: &'static str,
+}
+
+/// Seal for N and open at each: ours and age's.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvelopeFigures {
+    /// Median µs of this project's envelope.
+    pub ours_us: f64,
+    /// Median µs of the same job with `age`.
+    pub age_us: f64,
+    /// `ours_us / age_us`.
+    pub ratio_vs_age: f64,
+    /// Issue 8: at most 0.5.
+    pub target: Target,
+    /// Samples behind `ours_us`.
+    pub ours_samples: usize,
+    /// Samples behind `age_us` (fewer when age hit the time budget).
+    pub age_samples: usize,
+}
+
+/// The crypto limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitFigures {
+    /// Cables per second, every core busy.
+    pub cables_per_s: f64,
+    /// Threads used (one chunk of cables each).
+    pub threads: usize,
+}
+
+/// The real network.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineFigures {
+    /// Cables per second, from the first send until every recipient has
+    /// filed every cable and the hub holds no unacknowledged delivery.
+    pub cables_per_s: f64,
+    /// `cables_per_s / limit.cables_per_s`.
+    pub ratio_vs_limit: f64,
+    /// Issue 8: at least 0.7.
+    pub target: Target,
+}
+
+/// The hub against a bare forwarder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForwarderFigures {
+    /// Cables per second through the bare tokio-rustls forwarder.
+    pub cables_per_s: f64,
+    /// Cables per second through the real network with e2e and
+    /// signatures off (the `hop-tls` crypto): the hub's relay rate.
+    pub hub_cables_per_s: f64,
+    /// `hub_cables_per_s / cables_per_s`.
+    pub hub_vs_forwarder: f64,
+    /// Issue 8: at least 0.8.
+    pub target: Target,
+}
+
+/// Everything `cablesim bench` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// What was measured.
+    pub options: BenchOptions,
+    /// Where and with what.
+    pub machine: Machine,
+    /// Seal and open one cable: ours against age.
+    pub envelope: EnvelopeFigures,
+    /// The crypto limit.
+    pub limit: LimitFigures,
+    /// The real network against the limit.
+    pub pipeline: PipelineFigures,
+    /// The hub against a bare forwarder.
+    pub forwarder: ForwarderFigures,
+}
+
+impl BenchReport {
+    /// The report as the terminal shows it.
+    pub fn render_text(&self) -> String {
+        render::text(self)
+    }
+}
+
+/// Runs every measurement of `cablesim bench`, one after the other so
+/// that none competes with another for the cores.
+pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let world = world::World::new(options)?;
+
+    info!(recipients = options.recipients, size = options.size, "envelope: ours");
+    let ours = envelope::measure(&world, options.cables)?;
+    info!("envelope: age");
+    let age = age_job::measure(options)?;
+    let ratio_vs_age = ours.median_us / age.median_us;
+
+    info!(threads = cores, "limit");
+    let limit = limit::measure(&world, options, cores)?;
+    info!("pipeline: e2e on");
+    let pipeline = pipeline::measure(options, pipeline::Crypto::EndToEnd)?;
+    info!("pipeline: e2e off");
+    let hub = pipeline::measure(options, pipeline::Crypto::HopOnly)?;
+    info!("forwarder");
+    let forwarder = forwarder::measure(options)?;
+
+    let ratio_vs_limit = pipeline / limit.cables_per_s;
+    let hub_vs_forwarder = hub / forwarder;
+    Ok(BenchReport {
+        options: options.clone(),
+        machine: Machine {
+            cores,
+            x25519: X25519_NAME,
+            aead: AEAD_NAME,
+            signature: SIGNATURE_NAME,
+            tls_suite: limit.tls_suite.clone(),
+            age: AGE_NAME,
+        },
+        envelope: EnvelopeFigures {
+            ours_us: ours.median_us,
+            age_us: age.median_us,
+            ratio_vs_age,
+            target: Target::at_most(0.5, ratio_vs_age),
+            ours_samples: ours.samples,
+            age_samples: age.samples,
+        },
+        limit: LimitFigures {
+            cables_per_s: limit.cables_per_s,
+            threads: limit.threads,
+        },
+        pipeline: PipelineFigures {
+            cables_per_s: pipeline,
+            ratio_vs_limit,
+            target: Target::at_least(0.7, ratio_vs_limit),
+        },
+        forwarder: ForwarderFigures {
+            cables_per_s: forwarder,
+            hub_cables_per_s: hub,
+            hub_vs_forwarder,
+            target: Target::at_least(0.8, hub_vs_forwarder),
+        },
+    })
+}

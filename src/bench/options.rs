@@ -1,0 +1,125 @@
+//! What `cablesim bench` measures, checked before anything runs.
+
+use serde::Serialize;
+
+use super::BenchError;
+
+/// The options of `cablesim bench`, validated: every value is one the bench
+/// can run with in memory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BenchOptions {
+    /// Recipients of every cable (one sender besides them).
+    pub recipients: usize,
+    /// Bytes of every cable body.
+    pub size: usize,
+    /// Cables sent through the limit, the pipeline and the forwarder; also
+    /// the number of envelope samples (age's may stop earlier, see
+    /// [`BenchOptions::AGE_BUDGET`]).
+    pub cables: usize,
+}
+
+impl BenchOptions {
+    /// The EU's 27 member states and 4 institutions of COREU.
+    pub const DEFAULT_RECIPIENTS: usize = 31;
+    /// A long-ish cable: the body AEAD weighs against the per-recipient work.
+    pub const DEFAULT_SIZE: usize = 4096;
+    /// Enough samples for a median that moves by a few percent between
+    /// runs, and enough cables for the networks to reach a steady rate.
+    pub const DEFAULT_CABLES: usize = 200;
+
+    /// A worldwide service (the 170 of the criterion benches) with room to
+    /// spare; past this age's quadratic decryption alone takes minutes per
+    /// sample, and every recipient is a task and a TLS session.
+    pub const MAX_RECIPIENTS: usize = 256;
+    /// Well inside the wire's 1 MiB frame limit, whatever the recipients.
+    pub const MAX_SIZE: usize = 256 * 1024;
+    /// A bound on the run's length.
+    pub const MAX_CABLES: usize = 100_000;
+    /// Every delivered cable stays in its recipient's in-memory inbox (and
+    /// store) until the network is shut down: `cables × recipients × size`
+    /// may not exceed this.
+    pub const MAX_DELIVERED_BYTES: usize = 512 * 1024 * 1024;
+
+    /// Seconds after which age's envelope job stops sampling (once it has
+    /// [`BenchOptions::MIN_SAMPLES`]): its cost grows with the square of
+    /// the recipients.
+    pub const AGE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+    /// Fewest samples a median is taken over.
+    pub const MIN_SAMPLES: usize = 5;
+
+    /// Checks the options, naming the first one out of range and why.
+    pub fn new(recipients: usize, size: usize, cables: usize) -> Result<BenchOptions, BenchError> {
+        let bad = |option: &'static str, value: usize, reason: String| BenchError::BadOption { option, value, reason };
+        let range = |option: &'static str, value: usize, max: usize, what: &str| {
+            if value == 0 {
+                Err(bad(option, value, format!("must be at least 1 ({what})")))
+            } else if value > max {
+                Err(bad(option, value, format!("must be at most {max} ({what})")))
+            } else {
+                Ok(())
+            }
+        };
+        range(
+            "recipients",
+            recipients,
+            Self::MAX_RECIPIENTS,
+            "recipients of every cable",
+        )?;
+        range("size", size, Self::MAX_SIZE, "bytes of every cable body")?;
+        range("cables", cables, Self::MAX_CABLES, "cables sent")?;
+        let delivered = cables.saturating_mul(recipients).saturating_mul(size);
+        if delivered > Self::MAX_DELIVERED_BYTES {
+            return Err(bad(
+                "cables",
+                cables,
+                format!(
+                    "{cables} cables × {recipients} recipients × {size} bytes = {delivered} bytes delivered, over the \
+                     {} MiB the in-process inboxes may hold; send fewer or smaller cables",
+                    Self::MAX_DELIVERED_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        Ok(BenchOptions {
+            recipients,
+            size,
+            cables,
+        })
+    }
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            recipients: Self::DEFAULT_RECIPIENTS,
+            size: Self::DEFAULT_SIZE,
+            cables: Self::DEFAULT_CABLES,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        let d = BenchOptions::default();
+        assert_eq!(BenchOptions::new(d.recipients, d.size, d.cables).unwrap(), d);
+    }
+
+    #[test]
+    fn fail_zero_or_too_large_names_the_option() {
+        for (options, name) in [
+            ((0, 1, 1), "--recipients 0"),
+            ((BenchOptions::MAX_RECIPIENTS + 1, 1, 1), "--recipients"),
+            ((1, 0, 1), "--size 0"),
+            ((1, BenchOptions::MAX_SIZE + 1, 1), "--size"),
+            ((1, 1, 0), "--cables 0"),
+            ((256, 256 * 1024, 100), "--cables 100"),
+        ] {
+            let e = BenchOptions::new(options.0, options.1, options.2).unwrap_err();
+            assert!(e.is_bad_input());
+            assert!(e.to_string().starts_with(name), "{e}");
+        }
+    }
+}

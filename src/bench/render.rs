@@ -1,0 +1,107 @@
+//! `cablesim bench` as the terminal shows it. Figures are rounded here
+//! only; the JSON form carries them unrounded, so its ratios are exactly
+//! the quotients of its figures.
+
+use std::fmt::Write;
+
+use super::{BenchReport, Target};
+
+/// The report as text, a section per figure.
+pub(super) fn text(report: &BenchReport) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_report(&mut out, report);
+    out
+}
+
+fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
+    let (o, m) = (&r.options, &r.machine);
+    writeln!(
+        out,
+        "cablesim bench: {} recipients, {}-byte cables, {} cables, {} cores",
+        o.recipients, o.size, o.cables, m.cores
+    )?;
+    writeln!(out, "backends: {}, {}, {}", m.x25519, m.aead, m.signature)?;
+    writeln!(out, "TLS: {} (rustls, ring), mutual TLS 1.3 on every hop", m.tls_suite)?;
+    writeln!(out)?;
+
+    let e = &r.envelope;
+    writeln!(
+        out,
+        "envelope   seal one cable for {} recipients, then unwrap, decrypt and verify at each (median)",
+        o.recipients
+    )?;
+    writeln!(
+        out,
+        "  ours          {:>12.1} µs   ({} samples)",
+        e.ours_us, e.ours_samples
+    )?;
+    writeln!(
+        out,
+        "  age           {:>12.1} µs   ({} samples; {})",
+        e.age_us, e.age_samples, m.age
+    )?;
+    writeln!(
+        out,
+        "  ratio_vs_age  {:>12.3}      {}",
+        e.ratio_vs_age,
+        target(&e.target)
+    )?;
+    writeln!(
+        out,
+        "  age decrypt-by-each is O(N²): its X25519 stanzas are anonymous, so each identity tries them in turn\n  \
+         (age native/x25519.rs unwrap_stanza), one X25519 per try; our wraps name their key, one X25519 each."
+    )?;
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "limit      the same E2E work plus TLS record protection of every hop, no sockets, tasks or queues"
+    )?;
+    writeln!(
+        out,
+        "  cables/s      {:>12.1}      ({} threads, one chunk of cables each)",
+        r.limit.cables_per_s, r.limit.threads
+    )?;
+    writeln!(out)?;
+
+    let p = &r.pipeline;
+    writeln!(
+        out,
+        "pipeline   the in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks"
+    )?;
+    writeln!(out, "  cables/s      {:>12.1}", p.cables_per_s)?;
+    writeln!(
+        out,
+        "  ratio_vs_limit{:>12.3}      {}",
+        p.ratio_vs_limit,
+        target(&p.target)
+    )?;
+    writeln!(out)?;
+
+    let f = &r.forwarder;
+    writeln!(
+        out,
+        "forwarder  bare tokio-rustls fan-out: 1 mTLS ingress, {} mTLS egress, byte copies only",
+        o.recipients
+    )?;
+    writeln!(out, "  cables/s      {:>12.1}", f.cables_per_s)?;
+    writeln!(
+        out,
+        "  hub cables/s  {:>12.1}      (the pipeline with e2e and signatures off)",
+        f.hub_cables_per_s
+    )?;
+    writeln!(
+        out,
+        "  hub_vs_forwarder{:>10.3}      {}",
+        f.hub_vs_forwarder,
+        target(&f.target)
+    )?;
+    Ok(())
+}
+
+fn target(t: &Target) -> String {
+    let op = if t.op == "<=" { "≤" } else { "≥" };
+    let verdict = if t.met { "met" } else { "NOT met" };
+    format!("target {op} {}: {verdict}", t.value)
+}

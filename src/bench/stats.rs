@@ -1,0 +1,80 @@
+//! Medians and rates: the two ways the bench turns times into figures.
+
+use std::time::Duration;
+
+/// The median of `samples` (the mean of the middle two for an even count),
+/// or `None` for no samples or a NaN among them. `samples` is sorted in
+/// place.
+///
+/// A median, not a mean: one sample slowed by the scheduler or a page
+/// fault moves a mean but not the median.
+pub fn median(samples: &mut [f64]) -> Option<f64> {
+    if samples.is_empty() || samples.iter().any(|s| s.is_nan()) {
+        return None;
+    }
+    samples.sort_by(f64::total_cmp);
+    let mid = samples.len() / 2;
+    let upper = samples.get(mid).copied()?;
+    if samples.len() % 2 == 1 {
+        Some(upper)
+    } else {
+        let lower = samples.get(mid - 1).copied()?;
+        Some((lower + upper) / 2.0)
+    }
+}
+
+/// `count` things done in `elapsed`, per second. A zero duration (a clock
+/// too coarse for the work) counts as one nanosecond, so the rate stays
+/// finite.
+pub(super) fn per_second(count: usize, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// Microseconds in `elapsed`.
+pub(super) fn micros(elapsed: Duration) -> f64 {
+    elapsed.as_secs_f64() * 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&mut [7.0]), Some(7.0));
+    }
+
+    #[test]
+    fn median_ignores_one_outlier() {
+        assert_eq!(median(&mut [10.0, 11.0, 12.0, 10_000.0, 9.0]), Some(11.0));
+    }
+
+    #[test]
+    fn fail_median_of_nothing_or_nan() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [1.0, f64::NAN, 2.0]), None);
+    }
+
+    #[test]
+    fn rates_stay_finite() {
+        assert_eq!(per_second(10, Duration::from_secs(2)), 5.0);
+        assert!(per_second(10, Duration::ZERO).is_finite());
+        assert_eq!(micros(Duration::from_millis(3)), 3000.0);
+    }
+
+    proptest! {
+        #[test]
+        fn median_splits_the_samples_in_half(mut samples in prop::collection::vec(-1e6f64..1e6, 1..50)) {
+            let m = median(&mut samples.clone()).unwrap();
+            samples.sort_by(f64::total_cmp);
+            let below = samples.iter().filter(|&&s| s < m).count();
+            let above = samples.iter().filter(|&&s| s > m).count();
+            prop_assert!(below <= samples.len() / 2);
+            prop_assert!(above <= samples.len() / 2);
+            prop_assert!(samples[0] <= m && m <= samples[samples.len() - 1]);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `cablesim bench` as a user meets it: every figure present, finite and
+//! positive, every ratio the quotient of the figures printed beside it,
+//! each section in the text form, and bad options refused with exit 2 and
+//! the option named. No assertion on speed: timings vary by machine.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A small bench: a few seconds in release, every part exercised.
+const SMALL: [&str; 6] = ["--recipients", "3", "--size", "512", "--cables", "20"];
+
+fn cablesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The number at `path`, checked to be positive and finite.
+fn figure(report: &Value, path: &[&str]) -> f64 {
+    let value = path.iter().fold(report, |v, key| &v[key]);
+    let n = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{} is not a number: {value}", path.join(".")));
+    assert!(n.is_finite() && n > 0.0, "{} = {n}", path.join("."));
+    n
+}
+
+/// `ratio` is `numerator / denominator` up to floating-point rounding, and
+/// its target verdict agrees with it.
+fn assert_ratio(report: &Value, ratio: &[&str], numerator: &[&str], denominator: &[&str], target: &[&str]) {
+    let r = figure(report, ratio);
+    let quotient = figure(report, numerator) / figure(report, denominator);
+    assert!(
+        (r - quotient).abs() <= 1e-9 * quotient.abs(),
+        "{} = {r}, but the quotient is {quotient}",
+        ratio.join(".")
+    );
+    let target = path_of(report, target);
+    let bound = target["value"].as_f64().unwrap();
+    let met = match target["op"].as_str().unwrap() {
+        "<=" => r <= bound,
+        ">=" => r >= bound,
+        op => panic!("unknown target op {op}"),
+    };
+    assert_eq!(target["met"], met, "{}: {target}", ratio.join("."));
+}
+
+fn path_of<'a>(report: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(report, |v, key| &v[key])
+}
+
+#[test]
+fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
+    let mut args = vec!["bench", "--format", "json"];
+    args.extend(SMALL);
+    let out = cablesim(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+
+    assert_eq!(report["options"]["recipients"], 3);
+    assert_eq!(report["options"]["size"], 512);
+    assert_eq!(report["options"]["cables"], 20);
+
+    let machine = &report["machine"];
+    assert!(machine["cores"].as_u64().unwrap() >= 1, "{machine}");
+    for backend in ["x25519", "aead", "signature", "tls_suite", "age"] {
+        let name = machine[backend].as_str().unwrap_or_default();
+        assert!(!name.is_empty(), "machine.{backend}: {machine}");
+    }
+    assert!(machine["x25519"].as_str().unwrap().contains("X25519"), "{machine}");
+    assert!(machine["signature"].as_str().unwrap().contains("Ed25519"), "{machine}");
+    assert!(
+        machine["tls_suite"].as_str().unwrap().starts_with("TLS13_"),
+        "{machine}"
+    );
+
+    assert_eq!(report["envelope"]["ours_samples"], 20);
+    let age_samples = report["envelope"]["age_samples"].as_u64().unwrap();
+    assert!((5..=20).contains(&age_samples), "{age_samples}");
+    let threads = report["limit"]["threads"].as_u64().unwrap();
+    assert!(threads >= 1 && threads <= machine["cores"].as_u64().unwrap());
+    figure(&report, &["limit", "cables_per_s"]);
+
+    assert_ratio(
+        &report,
+        &["envelope", "ratio_vs_age"],
+        &["envelope", "ours_us"],
+        &["envelope", "age_us"],
+        &["envelope", "target"],
+    );
+    assert_ratio(
+        &report,
+        &["pipeline", "ratio_vs_limit"],
+        &["pipeline", "cables_per_s"],
+        &["limit", "cables_per_s"],
+        &["pipeline", "target"],
+    );
+    assert_ratio(
+        &report,
+        &["forwarder", "hub_vs_forwarder"],
+        &["forwarder", "hub_cables_per_s"],
+        &["forwarder", "cables_per_s"],
+        &["forwarder", "target"],
+    );
+    assert_eq!(report["envelope"]["target"]["value"], 0.5);
+    assert_eq!(report["pipeline"]["target"]["value"], 0.7);
+    assert_eq!(report["forwarder"]["target"]["value"], 0.8);
+}
+
+#[test]
+fn text_has_every_section_and_explains_age() {
+    let mut args = vec!["bench"];
+    args.extend(SMALL);
+    let out = cablesim(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for section in [
+        "\nenvelope ",
+        "\nlimit ",
+        "\npipeline ",
+        "\nforwarder ",
+        "ratio_vs_age",
+        "ratio_vs_limit",
+        "hub_vs_forwarder",
+        "O(N²)",
+        "unwrap_stanza",
+        "backends: ",
+        " cores",
+    ] {
+        assert!(text.contains(section), "no {section:?} in:\n{text}");
+    }
+    assert_eq!(text.matches("target ").count(), 3, "{text}");
+}
+
+#[test]
+fn bad_options_exit_2_naming_the_option() {
+    for (args, option) in [
+        (&["--recipients", "0"][..], "--recipients"),
+        (&["--recipients", "100000"][..], "--recipients"),
+        (&["--size", "0"][..], "--size"),
+        (&["--size", "999999999"][..], "--size"),
+        (&["--cables", "0"][..], "--cables"),
+        (&["--recipients=-3"][..], "--recipients"),
+        (&["--format", "yaml"][..], "--format"),
+    ] {
+        let mut all = vec!["bench"];
+        all.extend(args);
+        let out = cablesim(&all);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing measured, nothing printed");
+    }
+}
