@@ -30,13 +30,29 @@ pub(super) struct Limit {
     pub(super) tls_suite: String,
 }
 
-/// One thread's share: its own TLS sessions (a session is one thread's),
-/// its recipients' replay guards, and how many cables it handles.
+/// One thread's share: its own TLS sessions (a rustls session belongs to
+/// one thread at a time) and how many cables it handles.
 struct Chunk {
-    thread: usize,
+    /// Labels the chunk's cable ids, unique across chunks.
+    label: String,
     cables: usize,
     to_hub: Hop,
     to_recipients: Vec<Hop>,
+}
+
+impl Chunk {
+    /// A chunk of `cables` cables with its sessions handshaken.
+    fn new(pki: &Pki, label: String, cables: usize, recipients: &[String]) -> Result<Chunk, BenchError> {
+        Ok(Chunk {
+            label,
+            cables,
+            to_hub: Hop::new(pki, SENDER, true)?,
+            to_recipients: recipients
+                .iter()
+                .map(|n| Hop::new(pki, n, false))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// Runs `options.cables` cables on `cores` threads, one chunk each, and
@@ -44,35 +60,19 @@ struct Chunk {
 /// starts: a long-lived link pays its handshake once.
 pub(super) fn measure(world: &World, options: &BenchOptions, cores: usize) -> Result<Limit, BenchError> {
     let threads = cores.clamp(1, options.cables);
-    let network = cables::network(options.recipients);
-    let pki = Pki::generate(&network)?;
+    let pki = Pki::generate(&cables::network(options.recipients))?;
     let names = cables::recipient_names(options.recipients);
-    let mut chunks = Vec::with_capacity(threads);
-    for thread in 0..threads {
-        chunks.push(Chunk {
-            thread,
+    let mut chunks = (0..threads)
+        .map(|thread| {
             // The first `cables % threads` chunks take one more.
-            cables: options.cables / threads + usize::from(thread < options.cables % threads),
-            to_hub: Hop::new(&pki, SENDER, true)?,
-            to_recipients: names
-                .iter()
-                .map(|n| Hop::new(&pki, n, false))
-                .collect::<Result<_, _>>()?,
-        });
-    }
+            let cables = options.cables / threads + usize::from(thread < options.cables % threads);
+            Chunk::new(&pki, format!("L{thread}"), cables, &names)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let tls_suite = chunks.first().map_or_else(|| "none".to_owned(), |c| c.to_hub.suite());
-    // One untimed cable on a session of its own, so a failure shows before
-    // the clock starts rather than as a meaningless rate.
-    let mut warm = Chunk {
-        thread: usize::MAX,
-        cables: 1,
-        to_hub: Hop::new(&pki, SENDER, true)?,
-        to_recipients: names
-            .iter()
-            .map(|n| Hop::new(&pki, n, false))
-            .collect::<Result<_, _>>()?,
-    };
-    run_chunk(world, &mut warm)?;
+    // One untimed cable on sessions of its own, so that a failure shows
+    // before the clock starts rather than as a meaningless rate.
+    run_chunk(world, &mut Chunk::new(&pki, "W".to_owned(), 1, &names)?)?;
 
     let start = Instant::now();
     let results: Vec<Result<(), BenchError>> = std::thread::scope(|scope| {
@@ -100,10 +100,9 @@ pub(super) fn measure(world: &World, options: &BenchOptions, cores: usize) -> Re
 /// Every cable of one chunk, start to finish, one after the other.
 fn run_chunk(world: &World, chunk: &mut Chunk) -> Result<(), BenchError> {
     let mut guards = world.fresh_guards();
-    let run = format!("L{}", chunk.thread);
     for index in 0..chunk.cables {
         let submit = Frame::Submit {
-            payload: world.seal(&run, index)?,
+            payload: world.seal(&chunk.label, index)?,
         };
         chunk.to_hub.carry(&encode_frame(&submit, DEFAULT_MAX_FRAME)?)?;
         let Frame::Submit { payload } = submit else {

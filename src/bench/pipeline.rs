@@ -14,7 +14,7 @@ use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
 use super::stats::per_second;
 use crate::crypto::Opened;
-use crate::model::{Day, E2eMode, SecurityConfig, Transport};
+use crate::model::{Day, Distribution, E2eMode, SecurityConfig, Transport};
 use crate::net::{NodeTap, SendOutcome};
 use crate::scenario::{Hooks, InProcessNetwork};
 
@@ -46,15 +46,21 @@ pub(super) fn measure(options: &BenchOptions, crypto: Crypto) -> Result<f64, Ben
 }
 
 async fn send_all(options: &BenchOptions, crypto: Crypto) -> Result<f64, BenchError> {
+    // Mutual TLS on every link, and R(c) = the addressees: every cable goes
+    // to the N recipients and no one else.
+    let defaults = SecurityConfig {
+        transport: Transport::Mtls,
+        distribution: Distribution::NeedToKnow,
+        ..SecurityConfig::default()
+    };
     let security = match crypto {
-        Crypto::EndToEnd => SecurityConfig::default(),
+        Crypto::EndToEnd => defaults,
         Crypto::HopOnly => SecurityConfig {
             e2e: E2eMode::Off,
             signatures: false,
-            ..SecurityConfig::default()
+            ..defaults
         },
     };
-    debug_assert_eq!(security.transport, Transport::Mtls);
     let deliveries = Arc::new(Deliveries::default());
     let hooks = Hooks {
         node_taps: vec![deliveries.clone()],
