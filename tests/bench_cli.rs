@@ -67,6 +67,7 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     assert_eq!(report["options"]["recipients"], 3);
     assert_eq!(report["options"]["size"], 512);
     assert_eq!(report["options"]["cables"], 20);
+    assert!(report["rate_rounds"].as_u64().unwrap() >= 1);
 
     let machine = &report["machine"];
     assert!(machine["cores"].as_u64().unwrap() >= 1, "{machine}");

@@ -17,7 +17,7 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 use super::BenchError;
 use super::cables::{self, SENDER};
 use super::options::BenchOptions;
-use super::stats::per_second;
+use super::stats::{median_of_rounds, per_second};
 use crate::crypto::{CablePayload, ClearCable};
 use crate::model::Transport;
 use crate::net::{LINK_BUFFER, Pki, tls};
@@ -26,12 +26,15 @@ use crate::wire::{DEFAULT_MAX_FRAME, Frame, encode_frame};
 /// Bytes read from the ingress at once.
 const CHUNK: usize = 64 * 1024;
 
-/// Cables per second through the forwarder, on a runtime with a worker
-/// thread per core.
+/// Cables per second through the forwarder (the median of
+/// [`BenchOptions::RATE_ROUNDS`], fresh links each), on a runtime with a
+/// worker thread per core.
 pub(super) fn measure(options: &BenchOptions) -> Result<f64, BenchError> {
     let frames = submit_frames(options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(forward_all(options, frames))
+    median_of_rounds(BenchOptions::RATE_ROUNDS, || {
+        runtime.block_on(forward_all(options, &frames))
+    })
 }
 
 /// The `submit` frames of the e2e-off pipeline: clear, unsigned cables.
@@ -47,7 +50,7 @@ fn submit_frames(options: &BenchOptions) -> Result<Vec<Vec<u8>>, BenchError> {
         .collect()
 }
 
-async fn forward_all(options: &BenchOptions, frames: Vec<Vec<u8>>) -> Result<f64, BenchError> {
+async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>]) -> Result<f64, BenchError> {
     let pki = Pki::generate(&cables::network(options.recipients))?;
     let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls)?);
     let (sender, ingress) = link(&pki, &acceptor, SENDER).await?;
@@ -65,7 +68,7 @@ async fn forward_all(options: &BenchOptions, frames: Vec<Vec<u8>>) -> Result<f64
 
     let start = Instant::now();
     let forwarder = tokio::spawn(read_ingress(ingress, queues));
-    let sending = tokio::spawn(send_frames(sender, frames));
+    let sending = tokio::spawn(send_frames(sender, frames.to_vec()));
     for reader in readers {
         let got = reader
             .await

@@ -14,7 +14,7 @@ use std::time::Instant;
 use super::BenchError;
 use super::cables::{self, SENDER};
 use super::options::BenchOptions;
-use super::stats::per_second;
+use super::stats::{median_of_rounds, per_second};
 use super::tls_records::Hop;
 use super::world::World;
 use crate::net::Pki;
@@ -56,7 +56,8 @@ impl Chunk {
 }
 
 /// Runs `options.cables` cables on `cores` threads, one chunk each, and
-/// returns the overall rate. Sessions are handshaken before the clock
+/// returns the overall rate (the median of [`BenchOptions::RATE_ROUNDS`]
+/// rounds; each round's cables are new to fresh replay guards). Sessions are handshaken before the clock
 /// starts: a long-lived link pays its handshake once.
 pub(super) fn measure(world: &World, options: &BenchOptions, cores: usize) -> Result<Limit, BenchError> {
     let threads = cores.clamp(1, options.cables);
@@ -74,24 +75,27 @@ pub(super) fn measure(world: &World, options: &BenchOptions, cores: usize) -> Re
     // before the clock starts rather than as a meaningless rate.
     run_chunk(world, &mut Chunk::new(&pki, "W".to_owned(), 1, &names)?)?;
 
-    let start = Instant::now();
-    let results: Vec<Result<(), BenchError>> = std::thread::scope(|scope| {
-        let running: Vec<_> = chunks
-            .iter_mut()
-            .map(|chunk| scope.spawn(move || run_chunk(world, chunk)))
-            .collect();
-        running
-            .into_iter()
-            .map(|t| {
-                t.join()
-                    .unwrap_or_else(|_| Err(BenchError::Incomplete("a limit thread panicked".into())))
-            })
-            .collect()
-    });
-    let elapsed = start.elapsed();
-    results.into_iter().collect::<Result<(), _>>()?;
+    let cables_per_s = median_of_rounds(BenchOptions::RATE_ROUNDS, || {
+        let start = Instant::now();
+        let results: Vec<Result<(), BenchError>> = std::thread::scope(|scope| {
+            let running: Vec<_> = chunks
+                .iter_mut()
+                .map(|chunk| scope.spawn(move || run_chunk(world, chunk)))
+                .collect();
+            running
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|_| Err(BenchError::Incomplete("a limit thread panicked".into())))
+                })
+                .collect()
+        });
+        let elapsed = start.elapsed();
+        results.into_iter().collect::<Result<(), _>>()?;
+        Ok(per_second(options.cables, elapsed))
+    })?;
     Ok(Limit {
-        cables_per_s: per_second(options.cables, elapsed),
+        cables_per_s,
         threads,
         tls_suite,
     })

@@ -212,6 +212,8 @@ pub struct BenchReport {
     pub options: BenchOptions,
     /// Where and with what.
     pub machine: Machine,
+    /// Rounds each rate is the median of.
+    pub rate_rounds: usize,
     /// Seal and open one cable: ours against age.
     pub envelope: EnvelopeFigures,
     /// The crypto limit.
@@ -254,6 +256,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let hub_vs_forwarder = hub / forwarder;
     Ok(BenchReport {
         options: options.clone(),
+        rate_rounds: BenchOptions::RATE_ROUNDS,
         machine: Machine {
             cores,
             x25519: X25519_NAME,

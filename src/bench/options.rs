@@ -44,6 +44,9 @@ impl BenchOptions {
     /// [`BenchOptions::MIN_SAMPLES`]): its cost grows with the square of
     /// the recipients.
     pub const AGE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+    /// Rounds behind every rate (limit, pipeline, hub, forwarder): each is
+    /// the median of this many.
+    pub const RATE_ROUNDS: usize = 3;
     /// Fewest samples a median is taken over.
     pub const MIN_SAMPLES: usize = 5;
 

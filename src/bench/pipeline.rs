@@ -12,7 +12,7 @@ use std::time::Instant;
 use super::BenchError;
 use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
-use super::stats::per_second;
+use super::stats::{median_of_rounds, per_second};
 use crate::crypto::Opened;
 use crate::model::{Day, Distribution, E2eMode, SecurityConfig, Transport};
 use crate::net::{NodeTap, SendOutcome};
@@ -38,11 +38,14 @@ impl NodeTap for Deliveries {
     }
 }
 
-/// Cables per second through the network, on a runtime with a worker
-/// thread per core.
+/// Cables per second through the network (the median of
+/// [`BenchOptions::RATE_ROUNDS`], a fresh network each), on a runtime with
+/// a worker thread per core.
 pub(super) fn measure(options: &BenchOptions, crypto: Crypto) -> Result<f64, BenchError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(send_all(options, crypto))
+    median_of_rounds(BenchOptions::RATE_ROUNDS, || {
+        runtime.block_on(send_all(options, crypto))
+    })
 }
 
 async fn send_all(options: &BenchOptions, crypto: Crypto) -> Result<f64, BenchError> {

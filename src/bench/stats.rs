@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::BenchError;
+
 /// The median of `samples` (the mean of the middle two for an even count),
 /// or `None` for no samples or a NaN among them. `samples` is sorted in
 /// place.
@@ -28,6 +30,21 @@ pub fn median(samples: &mut [f64]) -> Option<f64> {
 /// finite.
 pub(super) fn per_second(count: usize, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// The median of `rounds` rates measured by `round`: a rate measured over
+/// a fraction of a second moves with whatever else the machine is doing,
+/// and the median of a few rounds much less.
+pub(super) fn median_of_rounds(
+    rounds: usize,
+    mut round: impl FnMut() -> Result<f64, BenchError>,
+) -> Result<f64, BenchError> {
+    let mut rates = Vec::with_capacity(rounds);
+    for _ in 0..rounds.max(1) {
+        rates.push(round()?);
+    }
+    // At least one finite rate is in: `per_second` never yields NaN.
+    Ok(median(&mut rates).unwrap_or(0.0))
 }
 
 /// Microseconds in `elapsed`.
@@ -63,6 +80,19 @@ mod tests {
         assert_eq!(per_second(10, Duration::from_secs(2)), 5.0);
         assert!(per_second(10, Duration::ZERO).is_finite());
         assert_eq!(micros(Duration::from_millis(3)), 3000.0);
+    }
+
+    #[test]
+    fn rounds_give_their_median_or_the_first_error() {
+        let mut rates = [5.0, 100.0, 7.0].into_iter();
+        assert_eq!(median_of_rounds(3, || Ok(rates.next().unwrap())).unwrap(), 7.0);
+        let mut calls = 0;
+        let first = median_of_rounds(3, || {
+            calls += 1;
+            Err(BenchError::Incomplete(format!("round {calls}")))
+        });
+        assert_eq!(first.unwrap_err().to_string(), "round 1");
+        assert_eq!(calls, 1);
     }
 
     proptest! {
