@@ -40,3 +40,43 @@ async fn an_e2e_archive_shows_headers_only() {
         assert_eq!(routing(&report, "leaker"), ids(&["C1", "C2", "C3", "C4"]), "{e2e}");
     }
 }
+
+/// Regression: the export holds the archive's own frames, shared, not a
+/// copy of them — a full-size Cablegate export (a quarter of a million
+/// cables) would otherwise keep every cable twice. Sharing is only sound
+/// because the frames are immutable; the export is still exactly the
+/// archive as it stood, and the analyst still finds every canary in it.
+#[tokio::test(start_paused = true)]
+async fn the_export_shares_the_archived_frames() {
+    use std::sync::Arc;
+
+    use cablesim::adversary::{Adversary, Insider, parse_adversary_spec};
+    use cablesim::scenario::Runner;
+
+    let scenario = world::scenario(&config("mtls", "off"), "");
+    // Day 11, the last: every cable (the last is sent on day 9) is archived.
+    let spec = parse_adversary_spec("insider:11/leaker", &scenario.network, scenario.days, 1).unwrap();
+    let insider = Arc::new(Insider::new(spec));
+    let outcome = Runner::new(scenario)
+        .with_adversary(insider.clone())
+        .run()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let archive = outcome.hub.archive_snapshot();
+    assert_eq!(archive.len(), world::ALL.len());
+    let captures = insider.loot().captures;
+    let [export] = captures.as_slice() else {
+        panic!("one export, got {}", captures.len());
+    };
+    let pieces = export.bytes.shared_pieces();
+    assert_eq!(pieces.len(), archive.len());
+    for (piece, archived) in pieces.iter().zip(&archive) {
+        assert!(
+            Arc::ptr_eq(piece, &archived.frame),
+            "{}: the export copied the frame",
+            archived.id
+        );
+    }
+    assert_eq!(content(&outcome.report, "leaker"), ids(&world::ALL));
+}

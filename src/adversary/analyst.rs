@@ -133,8 +133,8 @@ impl<'a> Analyst<'a> {
         for doc in &loot.documents {
             let by = [doc.by.as_str()];
             self.note_routing(&mut exposure, &doc.header.id, &doc.via, &by);
-            self.search(&mut exposure, doc.content.body.as_bytes(), &doc.via, &by);
-            self.search(&mut exposure, doc.content.subject.as_bytes(), &doc.via, &by);
+            self.search(&mut exposure, [doc.content.body.as_bytes()], &doc.via, &by);
+            self.search(&mut exposure, [doc.content.subject.as_bytes()], &doc.via, &by);
         }
         // Payloads decoded from captures join the ones held as objects.
         let keys = KeyRing::new(&loot.keys);
@@ -142,23 +142,30 @@ impl<'a> Analyst<'a> {
             self.examine(&mut exposure, &keys, &held.payload, &held.via, &held.by);
         }
         for capture in &loot.captures {
-            if capture.kind == CaptureKind::Wire && looks_like_tls(&capture.bytes) {
-                // Encrypted: sizes and counts are all a wiretap gets.
-                exposure.traffic_frames += count_records(&capture.bytes).encrypted;
-                continue;
+            if capture.kind == CaptureKind::Wire {
+                // A recorded link direction is one piece: not copied here.
+                let stream = capture.bytes.contiguous();
+                if looks_like_tls(&stream) {
+                    // Encrypted: sizes and counts are all a wiretap gets.
+                    exposure.traffic_frames += count_records(&stream).encrypted;
+                    continue;
+                }
             }
             let via = match capture.kind {
                 CaptureKind::Wire => format!("{}, plain", capture.via),
                 CaptureKind::Decrypted | CaptureKind::Stored => capture.via.clone(),
             };
-            self.search(&mut exposure, &capture.bytes, &via, &[capture.by.as_str()]);
-            // Frame by frame, without keeping them: an archive export can
-            // hold hundreds of thousands of cables.
+            self.search(&mut exposure, capture.bytes.pieces(), &via, &[capture.by.as_str()]);
+            // Frame by frame, piece by piece, without keeping them or
+            // copying the capture: an archive export can hold hundreds of
+            // thousands of cables.
             let mut reader = FrameReader::new(DEFAULT_MAX_FRAME);
-            reader.push(&capture.bytes);
-            while let Ok(Some(frame)) = reader.next_frame() {
-                if let Frame::Submit { payload } | Frame::Deliver { payload } = frame {
-                    self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
+            for piece in capture.bytes.pieces() {
+                reader.push(piece);
+                while let Ok(Some(frame)) = reader.next_frame() {
+                    if let Frame::Submit { payload } | Frame::Deliver { payload } = frame {
+                        self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
+                    }
                 }
             }
         }
@@ -182,12 +189,12 @@ impl<'a> Analyst<'a> {
             return;
         }
         match payload {
-            CablePayload::Clear(clear) => self.search(exposure, clear.content.body.as_bytes(), via, &[by]),
+            CablePayload::Clear(clear) => self.search(exposure, [clear.content.body.as_bytes()], via, &[by]),
             CablePayload::Sealed(_) => {
                 for key in keys.candidates(payload) {
                     if let Ok(opened) = payload.open_with(&key.key) {
                         let via = format!("{via}; opened with {} ({})", key.key.describe(), key.via);
-                        self.search(exposure, opened.content.body.as_bytes(), &via, &[by, &key.by]);
+                        self.search(exposure, [opened.content.body.as_bytes()], &via, &[by, &key.by]);
                         break;
                     }
                 }
@@ -195,8 +202,9 @@ impl<'a> Analyst<'a> {
         }
     }
 
-    fn search(&self, exposure: &mut Exposure, bytes: &[u8], via: &str, by: &[&str]) {
-        for id in self.index.find_canaries(bytes) {
+    /// Canaries in the concatenation of `pieces` become content.
+    fn search<'p>(&self, exposure: &mut Exposure, pieces: impl IntoIterator<Item = &'p [u8]>, via: &str, by: &[&str]) {
+        for id in self.index.canaries.find_in_pieces(pieces) {
             Exposure::found(&mut exposure.content, &id, via, by);
         }
     }

@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-use super::loot::{Capture, CaptureKind, Loot};
+use super::loot::{Capture, CaptureBytes, CaptureKind, Loot};
 use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::net::Hub;
@@ -28,11 +28,20 @@ impl Insider {
 }
 
 /// The hub archive as it stands, as one byte stream of stored frames.
+///
+/// The stream is pieced from the archive's own frames, shared rather than
+/// copied: a frame is immutable, so the exported copy is the same bytes
+/// (and a later pruning of the archive drops the archive's reference, not
+/// the export's). A full-size Cablegate export would otherwise hold every
+/// cable a second time.
 pub(super) fn archive_export(site: &Site<'_>, via: String) -> Capture {
-    let mut bytes = Vec::new();
-    for cable in site.hub.map(Hub::archive_snapshot).unwrap_or_default() {
-        bytes.extend_from_slice(&cable.frame);
-    }
+    let bytes: CaptureBytes = site
+        .hub
+        .map(Hub::archive_snapshot)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|cable| cable.frame)
+        .collect();
     Capture {
         by: String::new(),
         via,

@@ -1,6 +1,7 @@
 //! What adversaries collect: raw bytes, cables in the clear, stolen keys.
 //! Loot is only material; what it proves is the analyst's business.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,119 @@ pub struct Capture {
     /// How it was obtained.
     pub kind: CaptureKind,
     /// The bytes, in order.
-    pub bytes: Vec<u8>,
+    pub bytes: CaptureBytes,
+}
+
+/// The bytes of a [`Capture`], in order, kept as the pieces they were
+/// obtained in: together one byte stream, which the analyst reads across
+/// the seams as if it were contiguous.
+///
+/// Pieces are shared, never copied. An archive export holds the very
+/// frames the hub's archive holds — an immutable copy of bytes is the same
+/// bytes — so exporting a quarter of a million cables does not keep them
+/// twice, and cloning loot (an actor's loot is pooled from its members'
+/// copies) copies no bytes either.
+#[derive(Clone, Default)]
+pub struct CaptureBytes {
+    pieces: Vec<Arc<[u8]>>,
+    len: usize,
+}
+
+impl CaptureBytes {
+    /// No bytes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends `piece` without copying it.
+    pub fn push_shared(&mut self, piece: Arc<[u8]>) {
+        if !piece.is_empty() {
+            self.len += piece.len();
+            self.pieces.push(piece);
+        }
+    }
+
+    /// The pieces, in order.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.pieces.iter().map(|p| &**p)
+    }
+
+    /// The pieces as shared, in order (what tells a copy from a share).
+    pub fn shared_pieces(&self) -> &[Arc<[u8]>] {
+        &self.pieces
+    }
+
+    /// Number of bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes as one slice: borrowed when they are one piece (a
+    /// recorded link direction), copied together otherwise.
+    pub fn contiguous(&self) -> Cow<'_, [u8]> {
+        match self.pieces.as_slice() {
+            [] => Cow::Borrowed(&[]),
+            [one] => Cow::Borrowed(one),
+            many => Cow::Owned(many.concat()),
+        }
+    }
+}
+
+impl From<&[u8]> for CaptureBytes {
+    fn from(bytes: &[u8]) -> Self {
+        let mut out = CaptureBytes::new();
+        out.push_shared(Arc::from(bytes));
+        out
+    }
+}
+
+impl From<Vec<u8>> for CaptureBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        CaptureBytes::from(bytes.as_slice())
+    }
+}
+
+impl FromIterator<Arc<[u8]>> for CaptureBytes {
+    fn from_iter<I: IntoIterator<Item = Arc<[u8]>>>(pieces: I) -> Self {
+        let mut out = CaptureBytes::new();
+        for piece in pieces {
+            out.push_shared(piece);
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for CaptureBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureBytes")
+            .field("len", &self.len)
+            .field("pieces", &self.pieces.len())
+            .finish()
+    }
+}
+
+/// Serialized exactly as the `Vec<u8>` of its bytes, so a loot file does
+/// not depend on how the bytes were pieced (it reads back as one piece).
+impl Serialize for CaptureBytes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        for byte in self.pieces().flatten() {
+            seq.serialize_element(byte)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for CaptureBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<u8>::deserialize(deserializer).map(CaptureBytes::from)
+    }
 }
 
 /// A cable payload an adversary holds as a decoded object (the hub handles
@@ -168,5 +281,30 @@ pub fn same_key(a: &KeyMaterial, b: &KeyMaterial) -> bool {
         }
         // Descriptions first: comparing them is cheap, key ids are not.
         _ => a.describe() == b.describe() && a.key_id().is_some() && a.key_id() == b.key_id(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_bytes_serialize_as_their_vec() {
+        let pieces: CaptureBytes = [&b"ab"[..], b"", b"cde"].into_iter().map(Arc::from).collect();
+        assert_eq!(pieces.len(), 5);
+        assert_eq!(pieces.shared_pieces().len(), 2, "empty pieces are not kept");
+        let encoded = postcard::to_stdvec(&pieces).unwrap();
+        assert_eq!(encoded, postcard::to_stdvec(&b"abcde".to_vec()).unwrap());
+        let back: CaptureBytes = postcard::from_bytes(&encoded).unwrap();
+        assert_eq!(&*back.contiguous(), b"abcde");
+        assert!(matches!(back.contiguous(), Cow::Borrowed(_)), "one piece is not copied");
+    }
+
+    #[test]
+    fn cloned_capture_bytes_share_their_pieces() {
+        let frame: Arc<[u8]> = Arc::from(&b"frame"[..]);
+        let bytes: CaptureBytes = std::iter::once(frame.clone()).collect();
+        let copy = bytes.clone();
+        assert!(Arc::ptr_eq(&copy.shared_pieces()[0], &frame));
     }
 }

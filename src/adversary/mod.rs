@@ -35,7 +35,7 @@ pub use forger::Forger;
 pub use hub::HubCompromise;
 pub use insider::Insider;
 pub use key_thief::KeyThief;
-pub use loot::{ActorKeys, Capture, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
+pub use loot::{ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
 pub use mitm::Mitm;
 pub use position::{Adversary, Position, Site};
 pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind};

@@ -43,7 +43,7 @@ pub(super) fn link_captures(label: &str, node: &str, streams: &[Vec<u8>; 2], kin
         by: String::new(),
         via,
         kind,
-        bytes: bytes.clone(),
+        bytes: bytes.as_slice().into(),
     })
     .collect()
 }

@@ -115,15 +115,23 @@ impl Canaries {
     /// then makes one lookup per candidate, so its cost grows with the
     /// haystack, not with the number of registered cables.
     pub fn find_in(&self, haystack: &[u8]) -> Vec<String> {
+        self.find_in_pieces([haystack])
+    }
+
+    /// [`Canaries::find_in`] over the concatenation of `pieces`, without
+    /// concatenating them: a capture kept as the pieces it was obtained in
+    /// (an archive export is one piece per stored frame) is searched in
+    /// place, seams included.
+    pub fn find_in_pieces<'p>(&self, pieces: impl IntoIterator<Item = &'p [u8]>) -> Vec<String> {
         let mut found = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
-        for token in tokens_in(haystack) {
+        tokens_in_pieces(pieces, |token| {
             if let Some(id) = self.by_token.get(token)
                 && seen.insert(id.as_str())
             {
                 found.push(id.clone());
             }
-        }
+        });
         found
     }
 
@@ -176,6 +184,37 @@ pub fn tokens_in(haystack: &[u8]) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Calls `found` with every token that [`tokens_in`] finds in the
+/// concatenation of `pieces`, in the same order, repeats included, without
+/// concatenating them.
+///
+/// Besides each piece, it scans each seam: the last `TOKEN_LEN - 1` bytes
+/// before it followed by the first `TOKEN_LEN - 1` bytes after it. Either
+/// side of that window is shorter than a token, so a token found there
+/// crosses the seam and is found nowhere else; a token crossing several
+/// seams (pieces shorter than a token) is whole only in the window of the
+/// last one, where it ends.
+pub fn tokens_in_pieces<'p>(pieces: impl IntoIterator<Item = &'p [u8]>, mut found: impl FnMut(&str)) {
+    const SIDE: usize = TOKEN_LEN - 1;
+    // The last SIDE bytes of everything scanned so far, and the window
+    // across the next seam: reused, so a capture of a quarter of a million
+    // pieces costs no allocation per piece.
+    let mut tail: Vec<u8> = Vec::with_capacity(2 * SIDE);
+    let mut window: Vec<u8> = Vec::with_capacity(2 * SIDE);
+    for piece in pieces {
+        if !tail.is_empty() {
+            window.clear();
+            window.extend_from_slice(&tail);
+            window.extend_from_slice(piece.get(..SIDE).unwrap_or(piece));
+            tokens_in(&window).for_each(&mut found);
+        }
+        tokens_in(piece).for_each(&mut found);
+        tail.extend_from_slice(piece.get(piece.len().saturating_sub(SIDE)..).unwrap_or_default());
+        let excess = tail.len().saturating_sub(SIDE);
+        tail.drain(..excess);
+    }
+}
+
 /// Offset of the first occurrence of `prefix` in `bytes`. Jumping between
 /// occurrences of the prefix's first byte keeps the scan close to a memchr
 /// over loot that is mostly ciphertext.
@@ -224,6 +263,16 @@ mod tests {
             canaries.insert(token, &format!("C-{:06}", i + 1)).unwrap();
         }
         canaries
+    }
+
+    #[test]
+    fn a_token_cut_into_single_bytes_is_found_once() {
+        let t = tokens(2, 9);
+        let text = format!("ab{}{}c", t[0], t[1]);
+        let pieces: Vec<&[u8]> = text.as_bytes().chunks(1).collect();
+        let mut found = Vec::new();
+        tokens_in_pieces(pieces, |token| found.push(token.to_owned()));
+        assert_eq!(found, t);
     }
 
     #[test]
@@ -346,6 +395,38 @@ mod tests {
             let mut haystack = noise;
             haystack.extend_from_slice(&t[0].as_bytes()[..cut]);
             prop_assert!(canaries.find_in(&haystack).is_empty());
+        }
+
+        #[test]
+        fn pieces_find_what_the_whole_finds(
+            noise in proptest::collection::vec(any::<u8>(), 0..400),
+            positions in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+            cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
+            seed in any::<u64>(),
+        ) {
+            let t = tokens(positions.len(), seed);
+            let mut haystack = noise;
+            let mut at: Vec<usize> = positions.iter().map(|p| p.index(haystack.len() + 1)).collect();
+            at.sort();
+            for (i, &pos) in at.iter().enumerate().rev() {
+                haystack.splice(pos..pos, t[i].bytes());
+            }
+            // Cut anywhere, tokens included, into pieces of any length
+            // (empty ones too).
+            let mut cut_at: Vec<usize> = cuts.iter().map(|c| c.index(haystack.len() + 1)).collect();
+            cut_at.sort();
+            let mut pieces: Vec<&[u8]> = Vec::new();
+            let mut from = 0;
+            for &to in cut_at.iter().chain([haystack.len()].iter()) {
+                pieces.push(&haystack[from..to]);
+                from = to;
+            }
+            let mut across = Vec::new();
+            tokens_in_pieces(pieces.iter().copied(), |token| across.push(token.to_owned()));
+            let whole: Vec<String> = tokens_in(&haystack).map(str::to_owned).collect();
+            prop_assert_eq!(&across, &whole);
+            let canaries = index(&t);
+            prop_assert_eq!(canaries.find_in_pieces(pieces.iter().copied()), canaries.find_in(&haystack));
         }
 
         #[test]

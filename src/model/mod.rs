@@ -15,7 +15,7 @@ mod templates;
 
 pub use cable::{Cable, CableContent, CableHeader};
 pub(crate) use canary::new_canary;
-pub use canary::{CANARY_PREFIX, Canaries, DuplicateCanary, tokens_in};
+pub use canary::{CANARY_PREFIX, Canaries, DuplicateCanary, tokens_in, tokens_in_pieces};
 pub use classification::{Classification, UnknownClassification};
 pub use day::{Day, DayWindow, Epoch, epoch_of, expired, kept_on};
 pub use generator::{ClassificationMix, ClassificationMixError, Generator, GeneratorError, stamp_canary};

@@ -203,7 +203,7 @@ mod tests {
                 by: String::new(),
                 via: "tap at-mfa->hub, plain".into(),
                 kind: CaptureKind::Wire,
-                bytes: vec![1, 2, 3],
+                bytes: vec![1, 2, 3].into(),
             }],
             keys: vec![StolenKey {
                 by: String::new(),
@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].adversary, "key-thief@at-mfa");
         let back = &entries[0].loot;
-        assert_eq!(back.captures[0].bytes, [1, 2, 3]);
+        assert_eq!(*back.captures[0].bytes.contiguous(), [1, 2, 3]);
         assert_eq!(back.captures[0].kind, CaptureKind::Wire);
         match &back.keys[0].key {
             KeyMaterial::Static { owner, secret } => {

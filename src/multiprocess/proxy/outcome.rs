@@ -372,14 +372,16 @@ pub(crate) fn observe(loot: &Loot) -> Observed {
     let mut ids = BTreeSet::new();
     let mut tokens = BTreeSet::new();
     for capture in &loot.captures {
-        canary_tokens(&capture.bytes, &mut tokens);
-        if capture.kind == CaptureKind::Wire && looks_like_tls(&capture.bytes) {
-            let records = count_records(&capture.bytes);
+        // A proxy records link directions, one piece each: not copied.
+        let bytes = capture.bytes.contiguous();
+        canary_tokens(&bytes, &mut tokens);
+        if capture.kind == CaptureKind::Wire && looks_like_tls(&bytes) {
+            let records = count_records(&bytes);
             observed.tls_records_encrypted += records.encrypted;
             observed.tls_records_clear += records.clear;
             continue;
         }
-        for frame in decode_stream(&capture.bytes) {
+        for frame in decode_stream(&bytes) {
             observed.frames += 1;
             if let Frame::Submit { payload } | Frame::Deliver { payload } = &frame {
                 ids.insert(payload.header().id.clone());
@@ -441,7 +443,7 @@ mod tests {
                 by: String::new(),
                 via: "tap n->hub".into(),
                 kind: CaptureKind::Wire,
-                bytes: [record.clone(), record].concat(),
+                bytes: [record.clone(), record].concat().into(),
             }],
             ..Loot::default()
         };
