@@ -170,10 +170,10 @@ impl<'a> Analyst<'a> {
             }
         }
         // Routing always includes content: a recovered cable shows its header.
-        let content: Vec<(String, Found)> = exposure.content.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (id, found) in content {
+        let Exposure { content, routing, .. } = &mut exposure;
+        for (id, found) in content.iter() {
             let by: Vec<&str> = found.by.iter().map(String::as_str).collect();
-            Exposure::found(&mut exposure.routing, &id, &found.via, &by);
+            Exposure::found(routing, id, &found.via, &by);
         }
         exposure
     }

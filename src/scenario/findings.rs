@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tracing::warn;
 
-use crate::adversary::{Adversary, AdversarySpec, Analyst, CableIndex, Found, Loot, Position};
+use crate::adversary::{Adversary, AdversarySpec, Analyst, CableIndex, Exposure, Found, Loot, Position};
 use crate::model::{Classification, Day};
 use crate::net::Alarm;
 use crate::report::{ActorReport, AdversaryEntry, DayCounts, Evidence, LevelCounts, Placement};
@@ -109,29 +109,39 @@ pub(crate) fn actor_reports(
                     via = %found.via, attack = %techniques(found).join(","), "leak"
                 );
             }
+            // The exposure is taken apart rather than copied: a full-size
+            // export proves a quarter of a million cables, and the report
+            // needs their ids and evidence once, not twice.
+            let Exposure {
+                content: found_content,
+                routing: found_routing,
+                traffic_frames,
+            } = exposure;
+            let routing: Vec<String> = found_routing.into_keys().collect();
+            let content: Vec<String> = found_content.keys().cloned().collect();
+            let evidence: Vec<Evidence> = found_content
+                .into_iter()
+                .map(|(id, found)| Evidence {
+                    attack: techniques(&found),
+                    classification: index.classification(&id).unwrap_or(Classification::Unclassified),
+                    day: index.day(&id).unwrap_or_default(),
+                    from: index.sender(&id).unwrap_or_default().to_owned(),
+                    via: found.via,
+                    cable: id,
+                })
+                .collect();
             ActorReport {
                 actor: actor.to_owned(),
                 adversaries: members.iter().map(|m| m.name().to_owned()).collect(),
-                content: exposure.content.keys().cloned().collect(),
-                routing: exposure.routing.keys().cloned().collect(),
-                traffic_frames: exposure.traffic_frames,
+                content,
+                routing,
+                traffic_frames,
                 forged_accepted: loot.forged_accepted,
                 alarms: alarms
                     .iter()
                     .filter(|alarm| members.iter().any(|m| m.caused(alarm)))
                     .count() as u64,
-                evidence: exposure
-                    .content
-                    .iter()
-                    .map(|(id, found)| Evidence {
-                        cable: id.clone(),
-                        via: found.via.clone(),
-                        attack: techniques(found),
-                        classification: index.classification(id).unwrap_or(Classification::Unclassified),
-                        day: index.day(id).unwrap_or_default(),
-                        from: index.sender(id).unwrap_or_default().to_owned(),
-                    })
-                    .collect(),
+                evidence,
                 by_classification,
                 leaks_by_day: by_day.into_values().collect(),
                 by_sender,
