@@ -27,6 +27,7 @@ use zeroize::Zeroizing;
 use super::CryptoError;
 use super::directory::{KeyKind, RecipientKey};
 use super::keyring::{KeyMaterial, NodeKeys};
+use super::payload::clear_header_hash;
 use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyId};
 use super::primitives::{KEY_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, open_once, random_bytes, seal_once, sha256};
 use crate::model::{CableContent, CableHeader, E2eMode, Epoch, epoch_of};
@@ -128,8 +129,19 @@ pub struct Opened {
     pub content: CableContent,
     /// The sender's signature, if it signed.
     pub signature: Option<Vec<u8>>,
-    /// The exact bytes the signature covers.
-    pub(crate) signed_message: Vec<u8>,
+    /// The header hash the signature covers (with the content's hash).
+    pub(crate) signed_header: SignedHeader,
+}
+
+/// Which header hash a signature covers. The message itself is built only
+/// when a signature is checked: hashing every body on receipt would cost a
+/// network without signatures as much as one with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignedHeader {
+    /// The sealed header's hash, already computed as the body's AAD.
+    Envelope([u8; KEY_LEN]),
+    /// A clear cable's: the hash of its routing header.
+    Clear,
 }
 
 impl Opened {
@@ -139,7 +151,7 @@ impl Opened {
         let Some(sig) = &self.signature else {
             return Ok(false);
         };
-        if sig.len() == SIGNATURE_LEN && sender.verify(&self.signed_message, sig) {
+        if sig.len() == SIGNATURE_LEN && sender.verify(&self.signed_message(), sig) {
             Ok(true)
         } else {
             Err(CryptoError::BadSignature {
@@ -147,6 +159,17 @@ impl Opened {
                 from: self.header.from.clone(),
             })
         }
+    }
+}
+
+impl Opened {
+    /// The exact bytes the signature covers.
+    pub(crate) fn signed_message(&self) -> Vec<u8> {
+        let header_hash = match self.signed_header {
+            SignedHeader::Envelope(hash) => hash,
+            SignedHeader::Clear => clear_header_hash(&self.header),
+        };
+        signed_message(&header_hash, &self.content)
     }
 }
 
@@ -508,7 +531,7 @@ impl Envelope {
             return Err(CryptoError::Malformed("trailing bytes inside the body".into()));
         }
         Ok(Opened {
-            signed_message: signed_message(&header_hash, &inner.content),
+            signed_header: SignedHeader::Envelope(header_hash),
             header: self.header.cable.clone(),
             content: inner.content,
             signature: inner.signature,
