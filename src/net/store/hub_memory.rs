@@ -43,7 +43,14 @@ impl HubStore for MemoryHubStore {
         let cable = Arc::new(cable);
         self.accepted.insert(cable.id.clone(), digest);
         for r in recipients {
-            self.queues.entry(r.clone()).or_default().push_back(cable.clone());
+            // Looked up before inserting: `entry` would allocate the name
+            // for every recipient of every cable.
+            match self.queues.get_mut(r) {
+                Some(queue) => queue.push_back(cable.clone()),
+                None => {
+                    self.queues.insert(r.clone(), VecDeque::from([cable.clone()]));
+                }
+            }
         }
         if archive {
             self.archive.push_back(ArchivedCable {
