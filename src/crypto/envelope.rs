@@ -27,8 +27,8 @@ use zeroize::Zeroizing;
 use super::CryptoError;
 use super::directory::{KeyKind, RecipientKey};
 use super::keyring::{KeyMaterial, NodeKeys};
-use super::payload::clear_header_hash;
 use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyId};
+use super::payload::clear_header_hash;
 use super::primitives::{KEY_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, open_once, random_bytes, seal_once, sha256};
 use crate::model::{CableContent, CableHeader, E2eMode, Epoch, epoch_of};
 
@@ -319,9 +319,15 @@ impl Envelope {
         // The X25519s are independent, so a long recipient list is shared
         // out over the cores; a short one is not worth the hand-off.
         let wraps = if keys.len() >= PARALLEL_WRAPS {
-            keys.par_iter().zip(epochs.par_iter()).map(wrap_for).collect::<Result<Vec<_>, _>>()?
+            keys.par_iter()
+                .zip(epochs.par_iter())
+                .map(wrap_for)
+                .collect::<Result<Vec<_>, _>>()?
         } else {
-            keys.iter().zip(epochs.iter()).map(wrap_for).collect::<Result<Vec<_>, _>>()?
+            keys.iter()
+                .zip(epochs.iter())
+                .map(wrap_for)
+                .collect::<Result<Vec<_>, _>>()?
         };
         Self::finish(header, mode, ephemeral_public, wraps, &secret, content, signer)
     }
