@@ -390,6 +390,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes `value` as pretty JSON and a newline straight to stdout, without
+/// building the whole text first (a full-scale Cablegate report is over a
+/// hundred megabytes of it).
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe shows up as serde_json's error; as an io::Error it is
+    // recognised by `is_broken_pipe`.
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// `cablesim demo | head`: the reader left, which is not a failure.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
@@ -472,13 +486,16 @@ fn execute(command: Command) -> anyhow::Result<()> {
             if let Some(preset) = preset {
                 runner = runner.with_preset_name(preset.name());
             }
-            let outcome = runtime.block_on(runner.run())?;
+            // Only the report is kept: the hub's archive and the nodes'
+            // inboxes are freed before the report is rendered, which at
+            // full scale is the difference of a second copy of everything.
+            let report = runtime.block_on(runner.run())?.report;
             match format {
-                ReportFormat::Text => print!("{}", render_text(&outcome.report)),
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&outcome.report)?),
+                ReportFormat::Text => print!("{}", render_text(&report)),
+                ReportFormat::Json => print_json(&report)?,
             }
             if let Some((path, format)) = report_file {
-                let text = format.render(&outcome.report)?;
+                let text = format.render(&report)?;
                 std::fs::write(&path, text).with_context(|| format!("writing the report to {}", path.display()))?;
             }
             captures.write()?;
@@ -502,7 +519,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             let matrix = runtime.block_on(run_matrix(&scenario, &presets))?;
             match format {
                 ReportFormat::Text => print!("{}", render_matrix(&matrix)),
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&matrix)?),
+                ReportFormat::Json => print_json(&matrix)?,
             }
             Ok(())
         }
@@ -595,7 +612,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             let report = runtime.block_on(run_network(&options))?;
             match format {
                 ReportFormat::Text => print!("{}", render_text(&report)),
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Json => print_json(&report)?,
             }
             Ok(())
         }
@@ -608,7 +625,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             let report = cablesim::bench::run(&BenchOptions::new(recipients, size, cables)?)?;
             match format {
                 ReportFormat::Text => print!("{}", report.render_text()),
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Json => print_json(&report)?,
             }
             Ok(())
         }
