@@ -88,6 +88,8 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     let threads = report["limit"]["threads"].as_u64().unwrap();
     assert!(threads >= 1 && threads <= machine["cores"].as_u64().unwrap());
     figure(&report, &["limit", "cables_per_s"]);
+    // The network with e2e off: reported beside the ratios, in none of them.
+    figure(&report, &["pipeline", "hop_only_cables_per_s"]);
 
     assert_ratio(
         &report,
@@ -130,6 +132,8 @@ fn text_has_every_section_and_explains_age() {
         "ratio_vs_age",
         "ratio_vs_limit",
         "hub_vs_forwarder",
+        "hub cables/s",
+        "e2e off",
         "O(N²)",
         "unwrap_stanza",
         "backends: ",

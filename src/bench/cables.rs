@@ -2,7 +2,11 @@
 //! from the sender to all of them, with a body of the chosen size. Every
 //! measurement sends these same cables.
 
+use super::BenchError;
+use super::options::BenchOptions;
+use crate::crypto::{CablePayload, ClearCable};
 use crate::model::{Cable, CableContent, CableHeader, Classification, Day, Network, Node, Role};
+use crate::wire::{DEFAULT_MAX_FRAME, Frame, encode_frame};
 
 /// The one node that sends.
 pub(super) const SENDER: &str = "bench-sender";
@@ -69,6 +73,19 @@ pub(super) fn header(run: &str, index: usize, recipients: &[String]) -> CableHea
         recipients: recipients.to_vec(),
         classification: Classification::Restricted,
     }
+}
+
+/// The `submit` frames of the e2e-off network, encoded once: clear,
+/// unsigned cables. The forwarder and the hub relay carry these same bytes.
+pub(super) fn submit_frames(options: &BenchOptions) -> Result<Vec<Vec<u8>>, BenchError> {
+    let names = recipient_names(options.recipients);
+    let content = content(options.size);
+    (0..options.cables)
+        .map(|i| {
+            let payload = CablePayload::Clear(ClearCable::new(header("F", i, &names), content.clone(), None));
+            Ok(encode_frame(&Frame::Submit { payload }, DEFAULT_MAX_FRAME)?)
+        })
+        .collect()
 }
 
 #[cfg(test)]

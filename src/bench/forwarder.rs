@@ -5,7 +5,10 @@
 //! no frame decoding, routing, queues of record, archive or
 //! acknowledgements. It moves the very bytes the hub receives with e2e
 //! off (the senders' `submit` frames) to every recipient, one task per
-//! connection as the hub has.
+//! connection as the hub has. Its recipients decode what they receive
+//! with the wire's `FrameReader`, as the hub relay's recipients do, so
+//! that the two differ by what happens in the middle (and the hub's
+//! acks) only.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,45 +19,28 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::BenchError;
 use super::cables::{self, SENDER};
+use super::hub_relay::{CHUNK, read_into};
 use super::options::BenchOptions;
 use super::stats::{median_of_rounds, per_second};
-use crate::crypto::{CablePayload, ClearCable};
 use crate::model::Transport;
 use crate::net::{LINK_BUFFER, Pki, tls};
-use crate::wire::{DEFAULT_MAX_FRAME, Frame, encode_frame};
-
-/// Bytes read from the ingress at once.
-const CHUNK: usize = 64 * 1024;
+use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader};
 
 /// Cables per second through the forwarder (the median of
 /// [`BenchOptions::RATE_ROUNDS`], fresh links each), on a runtime with a
 /// worker thread per core.
 pub(super) fn measure(options: &BenchOptions) -> Result<f64, BenchError> {
-    let frames = submit_frames(options)?;
+    let frames = cables::submit_frames(options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     median_of_rounds(BenchOptions::RATE_ROUNDS, || {
         runtime.block_on(forward_all(options, &frames))
     })
 }
 
-/// The `submit` frames of the e2e-off pipeline: clear, unsigned cables.
-fn submit_frames(options: &BenchOptions) -> Result<Vec<Vec<u8>>, BenchError> {
-    let names = cables::recipient_names(options.recipients);
-    let content = cables::content(options.size);
-    (0..options.cables)
-        .map(|i| {
-            let header = cables::header("F", i, &names);
-            let payload = CablePayload::Clear(ClearCable::new(header, content.clone(), None));
-            Ok(encode_frame(&Frame::Submit { payload }, DEFAULT_MAX_FRAME)?)
-        })
-        .collect()
-}
-
 async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>]) -> Result<f64, BenchError> {
     let pki = Pki::generate(&cables::network(options.recipients))?;
     let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls)?);
     let (sender, ingress) = link(&pki, &acceptor, SENDER).await?;
-    let total: usize = frames.iter().map(Vec::len).sum();
 
     let mut queues = Vec::with_capacity(options.recipients);
     let mut readers = Vec::with_capacity(options.recipients);
@@ -63,7 +49,7 @@ async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>]) -> Result<f64, 
         let (queue, queued) = mpsc::unbounded_channel();
         queues.push(queue);
         tokio::spawn(write_egress(egress, queued));
-        readers.push(tokio::spawn(read_all(recipient, total)));
+        readers.push(tokio::spawn(read_all(recipient, frames.len())));
     }
 
     let start = Instant::now();
@@ -73,9 +59,10 @@ async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>]) -> Result<f64, 
         let got = reader
             .await
             .map_err(|e| BenchError::Incomplete(format!("a recipient task failed: {e}")))??;
-        if got != total {
+        if got != frames.len() {
             return Err(BenchError::Incomplete(format!(
-                "a recipient of the forwarder got {got} bytes of {total}"
+                "a recipient of the forwarder decoded {got} frames of {}",
+                frames.len()
             )));
         }
     }
@@ -152,16 +139,25 @@ async fn write_egress<W: AsyncWrite + Unpin>(
     Ok(())
 }
 
-/// A recipient: reads until `total` bytes are in (or the stream ends).
-async fn read_all<R: AsyncRead + Unpin>(mut stream: R, total: usize) -> Result<usize, BenchError> {
+/// A recipient: decodes what arrives with the wire's [`FrameReader`], as
+/// the hub relay's recipients do (without their acks: the forwarder speaks
+/// no protocol), until `cables` frames are in or the stream ends.
+async fn read_all<R: AsyncRead + Unpin>(mut stream: R, cables: usize) -> Result<usize, BenchError> {
+    let mut frames = FrameReader::new(DEFAULT_MAX_FRAME);
     let mut buf = vec![0u8; CHUNK];
     let mut got = 0;
-    while got < total {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            break;
+    while got < cables && read_into(&mut stream, &mut frames, &mut buf).await? {
+        while let Some(frame) = frames.next_frame()? {
+            match frame {
+                Frame::Submit { .. } => got += 1,
+                other => {
+                    return Err(BenchError::Incomplete(format!(
+                        "a recipient of the forwarder got a {} frame",
+                        other.kind()
+                    )));
+                }
+            }
         }
-        got += n;
     }
     Ok(got)
 }

@@ -5,8 +5,8 @@
 //! |---|---|---|
 //! | `envelope` | one cable sealed for N recipients and accepted by each (unwrap, decrypt, verify), median µs | the same job with the `age` crate: `ratio_vs_age` |
 //! | `limit` | that E2E work plus the TLS 1.3 record protection of every hop's bytes, no sockets, tasks or queues, one chunk of cables per core | — the ceiling |
-//! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks | `limit`: `ratio_vs_limit` |
-//! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the hub with e2e off: `hub_vs_forwarder` |
+//! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks; and the same network with e2e off | `limit`: `ratio_vs_limit` |
+//! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
 //!
 //! Every number is measured here and now; the targets of issue 8 are
 //! printed next to each ratio with whether this run met them, never
@@ -21,13 +21,14 @@
 //! | `envelope`, `age_job` | the two envelope jobs |
 //! | `tls_records` | handshaken rustls connection pairs in memory, carrying bytes |
 //! | `limit` | the crypto limit on all cores, with `std::thread::scope` |
-//! | `pipeline`, `forwarder` | the two networks; the only files that use tokio |
+//! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
 mod cables;
 mod envelope;
 mod forwarder;
+mod hub_relay;
 mod limit;
 mod options;
 mod pipeline;
@@ -189,6 +190,10 @@ pub struct PipelineFigures {
     pub ratio_vs_limit: f64,
     /// Issue 8: at least 0.7.
     pub target: Target,
+    /// The same network with e2e and signatures off (the `hop-tls`
+    /// crypto): the hub and the node runtimes without the envelope. Set
+    /// beside `forwarder.hub_cables_per_s`, it shows what the nodes cost.
+    pub hop_only_cables_per_s: f64,
 }
 
 /// The hub against a bare forwarder.
@@ -196,8 +201,9 @@ pub struct PipelineFigures {
 pub struct ForwarderFigures {
     /// Cables per second through the bare tokio-rustls forwarder.
     pub cables_per_s: f64,
-    /// Cables per second through the real network with e2e and
-    /// signatures off (the `hop-tls` crypto): the hub's relay rate.
+    /// Cables per second through the library's hub alone (e2e off), between
+    /// protocol endpoints that only decode frames and acknowledge
+    /// deliveries: the hub's relay rate.
     pub hub_cables_per_s: f64,
     /// `hub_cables_per_s / cables_per_s`.
     pub hub_vs_forwarder: f64,
@@ -248,7 +254,9 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     info!("pipeline: e2e on");
     let pipeline = pipeline::measure(options, pipeline::Crypto::EndToEnd)?;
     info!("pipeline: e2e off");
-    let hub = pipeline::measure(options, pipeline::Crypto::HopOnly)?;
+    let hop_only = pipeline::measure(options, pipeline::Crypto::HopOnly)?;
+    info!("hub relay");
+    let hub = hub_relay::measure(options)?;
     info!("forwarder");
     let forwarder = forwarder::measure(options)?;
 
@@ -281,6 +289,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             cables_per_s: pipeline,
             ratio_vs_limit,
             target: Target::at_least(0.7, ratio_vs_limit),
+            hop_only_cables_per_s: hop_only,
         },
         forwarder: ForwarderFigures {
             cables_per_s: forwarder,

@@ -77,6 +77,11 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         p.ratio_vs_limit,
         target(&p.target)
     )?;
+    writeln!(
+        out,
+        "  e2e off       {:>12.1}      (the same network with e2e and signatures off: hub and node runtimes)",
+        p.hop_only_cables_per_s
+    )?;
     writeln!(out)?;
 
     let f = &r.forwarder;
@@ -88,7 +93,7 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     writeln!(out, "  cables/s      {:>12.1}", f.cables_per_s)?;
     writeln!(
         out,
-        "  hub cables/s  {:>12.1}      (the pipeline with e2e and signatures off)",
+        "  hub cables/s  {:>12.1}      (the library's hub alone, e2e off, between endpoints that only decode and ack)",
         f.hub_cables_per_s
     )?;
     writeln!(
