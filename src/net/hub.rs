@@ -405,7 +405,7 @@ impl Hub {
     /// Relays a cable from `node`: checks it, queues it for every
     /// recipient, archives it, and only then acknowledges it.
     fn submit(&self, node: &str, tx: &FrameSender, payload: CablePayload) {
-        let header = payload.header().clone();
+        let header = payload.header();
         let day = self.today();
         let config = &self.shared.config;
         if header.from != node {
@@ -451,13 +451,14 @@ impl Hub {
             );
             return;
         }
+        let id = header.id.clone();
         match self.relay(day, payload, &expected, true) {
             Ok(Relayed::Fresh) => {
-                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: header.id }));
+                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: id }));
             }
             Ok(Relayed::Retransmission) => {
-                debug!(node = %node, cable = %header.id, "retransmission");
-                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: header.id }));
+                debug!(node = %node, cable = %id, "retransmission");
+                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: id }));
             }
             Err((code, reason)) => {
                 match code {
@@ -468,10 +469,10 @@ impl Hub {
                     }
                     // No alarm: the store failed, not the node. No ack
                     // either: the node keeps the cable and sends it again.
-                    ErrorCode::Busy => error!(node = %node, cable = %header.id, reason = %reason, "cable not accepted"),
+                    ErrorCode::Busy => error!(node = %node, cable = %id, reason = %reason, "cable not accepted"),
                     _ => {}
                 }
-                refuse(tx, Some(&header.id), code, &reason);
+                refuse(tx, Some(&id), code, &reason);
             }
         }
     }
@@ -486,10 +487,15 @@ impl Hub {
         to: &[String],
         retry: bool,
     ) -> Result<Relayed, (ErrorCode, String)> {
-        let header = payload.header().clone();
         let frame = Frame::Deliver { payload };
         let encoded =
             encode_frame(&frame, self.shared.config.max_frame).map_err(|e| (ErrorCode::Oversized, e.to_string()))?;
+        // The frame lent the payload for encoding; its header is read in
+        // place rather than copied (it names every recipient).
+        let Frame::Deliver { payload } = &frame else {
+            unreachable!("built as a deliver frame above")
+        };
+        let header = payload.header();
         // The digest of the frame the recipients get: the deliver frame is
         // a function of the submitted payload alone, so the same submit
         // gives the same digest and any other payload another one.
