@@ -28,7 +28,6 @@ use super::CryptoError;
 use super::directory::{KeyKind, RecipientKey};
 use super::keyring::{KeyMaterial, NodeKeys};
 use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyId};
-use super::payload::clear_header_hash;
 use super::primitives::{KEY_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, open_once, random_bytes, seal_once, sha256};
 use crate::model::{CableContent, CableHeader, E2eMode, Epoch, epoch_of};
 
@@ -129,29 +128,21 @@ pub struct Opened {
     pub content: CableContent,
     /// The sender's signature, if it signed.
     pub signature: Option<Vec<u8>>,
-    /// The header hash the signature covers (with the content's hash).
-    pub(crate) signed_header: SignedHeader,
-}
-
-/// Which header hash a signature covers. The message itself is built only
-/// when a signature is checked: hashing every body on receipt would cost a
-/// network without signatures as much as one with them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SignedHeader {
-    /// The sealed header's hash, already computed as the body's AAD.
-    Envelope([u8; KEY_LEN]),
-    /// A clear cable's: the hash of its routing header.
-    Clear,
+    /// The exact bytes the signature covers, built when the cable is
+    /// opened, and only if it carries a signature: hashing every body on
+    /// receipt would cost a network without signatures as much as one with
+    /// them.
+    pub(crate) signed_message: Option<Vec<u8>>,
 }
 
 impl Opened {
     /// Checks the signature against `sender`, the identity of `header.from`.
     /// `Ok(false)` means "not signed"; a present but wrong signature is an error.
     pub fn verify_signature(&self, sender: &IdentityPublic) -> Result<bool, CryptoError> {
-        let Some(sig) = &self.signature else {
+        let (Some(sig), Some(message)) = (&self.signature, &self.signed_message) else {
             return Ok(false);
         };
-        if sig.len() == SIGNATURE_LEN && sender.verify(&self.signed_message(), sig) {
+        if sig.len() == SIGNATURE_LEN && sender.verify(message, sig) {
             Ok(true)
         } else {
             Err(CryptoError::BadSignature {
@@ -159,17 +150,6 @@ impl Opened {
                 from: self.header.from.clone(),
             })
         }
-    }
-}
-
-impl Opened {
-    /// The exact bytes the signature covers.
-    pub(crate) fn signed_message(&self) -> Vec<u8> {
-        let header_hash = match self.signed_header {
-            SignedHeader::Envelope(hash) => hash,
-            SignedHeader::Clear => clear_header_hash(&self.header),
-        };
-        signed_message(&header_hash, &self.content)
     }
 }
 
@@ -537,7 +517,10 @@ impl Envelope {
             return Err(CryptoError::Malformed("trailing bytes inside the body".into()));
         }
         Ok(Opened {
-            signed_header: SignedHeader::Envelope(header_hash),
+            signed_message: inner
+                .signature
+                .as_ref()
+                .map(|_| signed_message(&header_hash, &inner.content)),
             header: self.header.cable.clone(),
             content: inner.content,
             signature: inner.signature,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::CryptoError;
 use super::directory::RecipientKey;
-use super::envelope::{Envelope, Opened, SealMode, SignedHeader, encode, signed_message};
+use super::envelope::{Envelope, Opened, SealMode, encode, signed_message};
 use super::keyring::{KeyMaterial, NodeKeys};
 use super::keys::{IdentityKey, IdentityPublic};
 use super::primitives::{KEY_LEN, sha256};
@@ -53,7 +53,7 @@ pub struct AcceptPolicy {
     pub require_signature: bool,
 }
 
-pub(crate) fn clear_header_hash(header: &CableHeader) -> [u8; KEY_LEN] {
+fn clear_header_hash(header: &CableHeader) -> [u8; KEY_LEN] {
     sha256(&[b"cablesim clear header v1\0", &encode(header)])
 }
 
@@ -172,7 +172,10 @@ impl CablePayload {
 
 fn opened_clear(clear: &ClearCable) -> Opened {
     Opened {
-        signed_header: SignedHeader::Clear,
+        signed_message: clear
+            .signature
+            .as_ref()
+            .map(|_| signed_message(&clear_header_hash(&clear.header), &clear.content)),
         header: clear.header.clone(),
         content: clear.content.clone(),
         signature: clear.signature.clone(),
