@@ -233,6 +233,8 @@ impl Runtime {
     /// Ed25519 verification per key); a refused key raises one alarm per
     /// refresh, not one per cable.
     fn pinned_keys(&self, state: &mut NodeState, recipients: &[String]) -> Vec<RecipientKey> {
+        /// From this many unchecked entries on, they are checked on all cores.
+        const PARALLEL_CHECKS: usize = 4;
         let Some(wanted) = self.wanted_kind() else {
             return Vec::new();
         };
@@ -243,16 +245,20 @@ impl Runtime {
             .collect();
         let trusted = &self.config.trusted;
         let pinning = self.config.security.key_pinning;
-        let checked: Vec<(String, Result<EntryCheck, CryptoError>)> = unchecked
-            .par_iter()
-            .map(|(recipient, entry)| {
-                let check = match entry {
-                    None => Ok(EntryCheck::default()),
-                    Some(entry) => check_entry(recipient, entry, wanted, trusted, pinning),
-                };
-                ((*recipient).clone(), check)
-            })
-            .collect();
+        let check = |(recipient, entry): &(&String, Option<&DirectoryEntry>)| {
+            let check = match entry {
+                None => Ok(EntryCheck::default()),
+                Some(entry) => check_entry(recipient, entry, wanted, trusted, pinning),
+            };
+            ((*recipient).clone(), check)
+        };
+        // Usually every entry is checked already, or only a few are new:
+        // a hand-off to other cores pays only for a long list.
+        let checked: Vec<(String, Result<EntryCheck, CryptoError>)> = if unchecked.len() >= PARALLEL_CHECKS {
+            unchecked.par_iter().map(check).collect()
+        } else {
+            unchecked.iter().map(check).collect()
+        };
         let day = self.clock.today();
         let name = &self.config.name;
         for (recipient, check) in checked {
