@@ -159,12 +159,19 @@ impl<'a> Analyst<'a> {
             // Frame by frame, piece by piece, without keeping them or
             // copying the capture: an archive export can hold hundreds of
             // thousands of cables.
+            // As `decode_stream`, up to the first undecodable byte: past it
+            // the reader would only buffer the rest of the capture.
             let mut reader = FrameReader::new(DEFAULT_MAX_FRAME);
-            for piece in capture.bytes.pieces() {
+            'pieces: for piece in capture.bytes.pieces() {
                 reader.push(piece);
-                while let Ok(Some(frame)) = reader.next_frame() {
-                    if let Frame::Submit { payload } | Frame::Deliver { payload } = frame {
-                        self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
+                loop {
+                    match reader.next_frame() {
+                        Ok(Some(Frame::Submit { payload } | Frame::Deliver { payload })) => {
+                            self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
+                        }
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(_) => break 'pieces,
                     }
                 }
             }
