@@ -16,8 +16,18 @@ pub(super) struct Timed {
 }
 
 /// Times `samples` cables (after one untimed, to warm the caches and make
-/// sure the job succeeds before it is timed).
+/// sure the job succeeds before it is timed), on one core: age works on
+/// one, and a seal would otherwise spread its wraps over all of them, so
+/// the comparison would depend on the machine's core count.
 pub(super) fn measure(world: &World, samples: usize) -> Result<Timed, BenchError> {
+    let one_core = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| BenchError::Incomplete(format!("cannot start a one-thread pool: {e}")))?;
+    one_core.install(|| measure_here(world, samples))
+}
+
+fn measure_here(world: &World, samples: usize) -> Result<Timed, BenchError> {
     job(world, "W", 0)?;
     let mut times = Vec::with_capacity(samples);
     for index in 0..samples {

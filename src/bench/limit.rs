@@ -11,6 +11,8 @@
 
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use super::BenchError;
 use super::cables::{self, SENDER};
 use super::options::BenchOptions;
@@ -77,19 +79,9 @@ pub(super) fn measure(world: &World, options: &BenchOptions, cores: usize) -> Re
 
     let cables_per_s = median_of_rounds(BenchOptions::RATE_ROUNDS, || {
         let start = Instant::now();
-        let results: Vec<Result<(), BenchError>> = std::thread::scope(|scope| {
-            let running: Vec<_> = chunks
-                .iter_mut()
-                .map(|chunk| scope.spawn(move || run_chunk(world, chunk)))
-                .collect();
-            running
-                .into_iter()
-                .map(|t| {
-                    t.join()
-                        .unwrap_or_else(|_| Err(BenchError::Incomplete("a limit thread panicked".into())))
-                })
-                .collect()
-        });
+        // On rayon's pool, one chunk per core: a seal's own parallel wraps
+        // then share the same threads instead of competing with them.
+        let results: Vec<Result<(), BenchError>> = chunks.par_iter_mut().map(|chunk| run_chunk(world, chunk)).collect();
         let elapsed = start.elapsed();
         results.into_iter().collect::<Result<(), _>>()?;
         Ok(per_second(options.cables, elapsed))

@@ -43,8 +43,7 @@ pub(super) fn median_of_rounds(
     for _ in 0..rounds.max(1) {
         rates.push(round()?);
     }
-    // At least one finite rate is in: `per_second` never yields NaN.
-    Ok(median(&mut rates).unwrap_or(0.0))
+    median(&mut rates).ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
 }
 
 /// Microseconds in `elapsed`.
