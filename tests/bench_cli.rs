@@ -86,6 +86,9 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     assert_eq!(report["envelope"]["ours_samples"], 20);
     let age_samples = report["envelope"]["age_samples"].as_u64().unwrap();
     assert!((5..=20).contains(&age_samples), "{age_samples}");
+    // The hub and forwarder rounds move at least 2000 cables, for a
+    // steady ratio.
+    assert_eq!(report["forwarder"]["cables"], 2000);
     // One chunk of cables per core, never more chunks than cables.
     assert_eq!(report["limit"]["threads"].as_u64(), Some(cores.min(20)));
     figure(&report, &["limit", "cables_per_s"]);

@@ -207,6 +207,9 @@ pub struct ForwarderFigures {
     pub hub_cables_per_s: f64,
     /// `hub_cables_per_s / cables_per_s`.
     pub hub_vs_forwarder: f64,
+    /// Cables in each round of these two measurements: `--cables`, raised
+    /// to [`BenchOptions::MIN_RELAY_CABLES`] for a steady figure.
+    pub cables: usize,
     /// Issue 8: at least 0.8.
     pub target: Target,
 }
@@ -256,9 +259,10 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     info!("pipeline: e2e off");
     let hop_only = pipeline::measure(options, pipeline::Crypto::HopOnly)?;
     info!("hub relay");
-    let hub = hub_relay::measure(options)?;
+    let relay = options.for_relay();
+    let hub = hub_relay::measure(&relay)?;
     info!("forwarder");
-    let forwarder = forwarder::measure(options)?;
+    let forwarder = forwarder::measure(&relay)?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
@@ -295,6 +299,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             cables_per_s: forwarder,
             hub_cables_per_s: hub,
             hub_vs_forwarder,
+            cables: relay.cables,
             target: Target::at_least(0.8, hub_vs_forwarder),
         },
     })

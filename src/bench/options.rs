@@ -40,6 +40,11 @@ impl BenchOptions {
     /// may not exceed this.
     pub const MAX_DELIVERED_BYTES: usize = 512 * 1024 * 1024;
 
+    /// Fewest cables in a round of the hub and forwarder measurements: a
+    /// round of the default 200 lasts a few tens of milliseconds, over
+    /// which their ratio moves by about ±0.15 from run to run.
+    pub const MIN_RELAY_CABLES: usize = 2000;
+
     /// Seconds after which age's envelope job stops sampling (once it has
     /// [`BenchOptions::MIN_SAMPLES`]): its cost grows with the square of
     /// the recipients.
@@ -49,6 +54,19 @@ impl BenchOptions {
     pub const RATE_ROUNDS: usize = 3;
     /// Fewest samples a median is taken over.
     pub const MIN_SAMPLES: usize = 5;
+
+    /// The options of the hub and forwarder rounds: at least
+    /// [`BenchOptions::MIN_RELAY_CABLES`] cables, as far as
+    /// [`BenchOptions::MAX_DELIVERED_BYTES`] allows (their recipients keep
+    /// nothing, but the bytes still take time to move).
+    pub fn for_relay(&self) -> BenchOptions {
+        let per_cable = (self.recipients * self.size).max(1);
+        let floor = Self::MIN_RELAY_CABLES.min(Self::MAX_DELIVERED_BYTES / per_cable);
+        BenchOptions {
+            cables: self.cables.max(floor),
+            ..self.clone()
+        }
+    }
 
     /// Checks the options, naming the first one out of range and why.
     pub fn new(recipients: usize, size: usize, cables: usize) -> Result<BenchOptions, BenchError> {
@@ -108,6 +126,16 @@ mod tests {
     fn the_defaults_are_valid() {
         let d = BenchOptions::default();
         assert_eq!(BenchOptions::new(d.recipients, d.size, d.cables).unwrap(), d);
+    }
+
+    #[test]
+    fn relay_rounds_move_at_least_2000_cables_within_the_byte_bound() {
+        let relay = |recipients, size, cables| BenchOptions::new(recipients, size, cables).unwrap().for_relay();
+        assert_eq!(relay(31, 4096, 200).cables, 2000);
+        assert_eq!(relay(31, 4096, 4000).cables, 4000, "never fewer than asked");
+        assert_eq!(relay(31, 4096, 200).recipients, 31);
+        // 256 recipients of 256 KiB: 512 MiB is 8 cables.
+        assert_eq!(relay(256, 256 * 1024, 2).cables, 8);
     }
 
     #[test]

@@ -87,8 +87,8 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     let f = &r.forwarder;
     writeln!(
         out,
-        "forwarder  bare tokio-rustls fan-out: 1 mTLS ingress, {} mTLS egress, byte copies only",
-        o.recipients
+        "forwarder  bare tokio-rustls fan-out: 1 mTLS ingress, {} mTLS egress, byte copies only ({} cables a round)",
+        o.recipients, f.cables
     )?;
     writeln!(out, "  cables/s      {:>12.1}", f.cables_per_s)?;
     writeln!(
