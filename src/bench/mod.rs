@@ -46,7 +46,6 @@ use crate::net::{NodeError, PkiError, TlsError};
 use crate::scenario::RunError;
 
 pub use options::BenchOptions;
-pub use stats::median;
 
 /// What the bench compares `age` with: the library and its primitives, for
 /// the report (age 0.12 uses x25519-dalek 2 and RustCrypto's

@@ -10,7 +10,7 @@ use super::BenchError;
 ///
 /// A median, not a mean: one sample slowed by the scheduler or a page
 /// fault moves a mean but not the median.
-pub fn median(samples: &mut [f64]) -> Option<f64> {
+pub(super) fn median(samples: &mut [f64]) -> Option<f64> {
     if samples.is_empty() || samples.iter().any(|s| s.is_nan()) {
         return None;
     }
