@@ -255,70 +255,8 @@ impl fmt::Debug for GroupKey {
 mod tests {
     use super::*;
 
-    fn h(s: &str) -> Vec<u8> {
-        hex::decode(s).unwrap()
-    }
-
-    // RFC 8032 §7.1, TEST 1-3, through IdentityKey and IdentityPublic.
-    #[test]
-    fn rfc8032_ed25519_vectors() {
-        let cases = [
-            (
-                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-                "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
-                "",
-                "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
-            ),
-            (
-                "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-                "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
-                "72",
-                "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
-            ),
-            (
-                "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-                "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
-                "af82",
-                "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
-            ),
-        ];
-        for (seed, public, msg, sig) in cases {
-            let key = IdentityKey::from_seed(&h(seed).try_into().unwrap());
-            assert_eq!(key.public().0.to_vec(), h(public));
-            let message = h(msg);
-            assert_eq!(key.sign(&message).to_vec(), h(sig));
-            assert!(key.public().verify(&message, &h(sig)));
-            let mut tampered = message.clone();
-            tampered.push(0);
-            assert!(!key.public().verify(&tampered, &h(sig)), "fail_tampered_message");
-        }
-    }
-
-    // RFC 7748 §6.1: Alice and Bob, through AgreementSecret.
-    #[test]
-    fn rfc7748_diffie_hellman() {
-        let alice = AgreementSecret::from_bytes(
-            h("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
-                .try_into()
-                .unwrap(),
-        );
-        let bob = AgreementSecret::from_bytes(
-            h("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb")
-                .try_into()
-                .unwrap(),
-        );
-        assert_eq!(
-            alice.public().0.to_vec(),
-            h("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
-        );
-        assert_eq!(
-            bob.public().0.to_vec(),
-            h("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
-        );
-        let shared = h("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
-        assert_eq!(alice.agree(&bob.public()).unwrap().to_vec(), shared);
-        assert_eq!(bob.agree(&alice.public()).unwrap().to_vec(), shared);
-    }
+    // RFC 7748 §6.1 and RFC 8032 §7.1 vectors, and Wycheproof's, run through
+    // these types in tests/crypto_vectors.rs.
 
     #[test]
     fn fail_low_order_point() {

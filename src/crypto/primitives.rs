@@ -1,6 +1,7 @@
 //! Thin wrappers over ring and x25519-dalek: the only place that names a
 //! primitive. Everything else in `crypto` calls these, so the known-answer
-//! tests below exercise exactly the code paths the envelope uses.
+//! tests below and in `tests/crypto_vectors.rs` (Project Wycheproof, RFC 7748,
+//! RFC 8032) exercise exactly the code paths the envelope uses.
 
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -78,6 +79,10 @@ fn aead_key(key: &[u8; KEY_LEN]) -> LessSafeKey {
     LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, key).unwrap_or_else(|_| unreachable!()))
 }
 
+/// The nonce of every envelope seal: see [`seal_once`] for why one fixed
+/// nonce is sound.
+const ONCE_NONCE: [u8; 12] = [0; 12];
+
 /// Seals `plaintext` under `key` with the all-zero nonce.
 ///
 /// The zero nonce is sound only because every caller derives a fresh key
@@ -93,31 +98,49 @@ pub fn seal_once(key: &[u8; KEY_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
 
 /// [`seal_once`] on a buffer that already holds the plaintext.
 pub fn seal_once_in_place(key: &[u8; KEY_LEN], aad: &[u8], buf: &mut Vec<u8>) {
-    aead_key(key)
-        .seal_in_place_append_tag(Nonce::assume_unique_for_key([0; 12]), Aad::from(aad), buf)
-        // ring only refuses inputs longer than ChaCha20's 256 GiB limit.
-        .unwrap_or_else(|_| unreachable!("plaintext exceeds the AEAD limit"));
+    seal_in_place(key, ONCE_NONCE, aad, buf);
 }
 
 /// Opens what [`seal_once`] sealed; `what` names the part for the error.
 pub fn open_once(key: &[u8; KEY_LEN], aad: &[u8], sealed: &[u8], what: &'static str) -> Result<Vec<u8>, CryptoError> {
+    chacha20_poly1305_open(key, ONCE_NONCE, aad, sealed, what)
+}
+
+/// ChaCha20-Poly1305 (RFC 8439) with an explicit nonce: ciphertext with the
+/// tag appended. [`seal_once`] is this with the all-zero nonce, so
+/// known-answer tests with any nonce check the envelope's own code path.
+pub fn chacha20_poly1305_seal(key: &[u8; KEY_LEN], nonce: [u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    buf.extend_from_slice(plaintext);
+    seal_in_place(key, nonce, aad, &mut buf);
+    buf
+}
+
+/// Opens ciphertext-with-tag sealed by [`chacha20_poly1305_seal`] under the
+/// same nonce and AAD; [`open_once`] is this with the all-zero nonce. Any
+/// altered byte, a truncated tag or the wrong key, nonce or AAD gives
+/// [`CryptoError::Aead`] naming `what`.
+pub fn chacha20_poly1305_open(
+    key: &[u8; KEY_LEN],
+    nonce: [u8; 12],
+    aad: &[u8],
+    sealed: &[u8],
+    what: &'static str,
+) -> Result<Vec<u8>, CryptoError> {
     let mut buf = sealed.to_vec();
     let len = aead_key(key)
-        .open_in_place(Nonce::assume_unique_for_key([0; 12]), Aad::from(aad), &mut buf)
+        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
         .map_err(|_| CryptoError::Aead(what))?
         .len();
     buf.truncate(len);
     Ok(buf)
 }
 
-/// ChaCha20-Poly1305 with an explicit nonce, for known-answer tests of the
-/// primitive itself.
-pub fn chacha20_poly1305_seal(key: &[u8; KEY_LEN], nonce: [u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
-    let mut buf = plaintext.to_vec();
+fn seal_in_place(key: &[u8; KEY_LEN], nonce: [u8; 12], aad: &[u8], buf: &mut Vec<u8>) {
     aead_key(key)
-        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
+        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), buf)
+        // ring only refuses inputs longer than ChaCha20's 256 GiB limit.
         .unwrap_or_else(|_| unreachable!("plaintext exceeds the AEAD limit"));
-    buf
 }
 
 /// The X25519 function of RFC 7748 §5: scalar × u-coordinate.
@@ -140,47 +163,8 @@ mod tests {
         hex::decode(s).unwrap().try_into().unwrap()
     }
 
-    // RFC 7748 §5.2, the two single-shot vectors.
-    #[test]
-    fn rfc7748_x25519_vectors() {
-        let cases = [
-            (
-                "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
-                "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
-                "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552",
-            ),
-            (
-                "4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
-                "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
-                "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957",
-            ),
-        ];
-        for (k, u, out) in cases {
-            assert_eq!(x25519(h32(k), h32(u)), h32(out));
-        }
-    }
-
-    // RFC 7748 §5.2, the iterated vector (1 and 1,000 iterations).
-    #[test]
-    fn rfc7748_x25519_iterated() {
-        let mut k = h32("0900000000000000000000000000000000000000000000000000000000000000");
-        let mut u = k;
-        for i in 1..=1000 {
-            let next = x25519(k, u);
-            u = k;
-            k = next;
-            if i == 1 {
-                assert_eq!(
-                    k,
-                    h32("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079")
-                );
-            }
-        }
-        assert_eq!(
-            k,
-            h32("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51")
-        );
-    }
+    // RFC 7748 and Wycheproof vectors for X25519, and Wycheproof for HKDF and
+    // ChaCha20-Poly1305, are in tests/crypto_vectors.rs.
 
     // RFC 5869 Appendix A.1.
     #[test]
@@ -206,6 +190,24 @@ mod tests {
         let ct = chacha20_poly1305_seal(&key, nonce, &aad, pt);
         assert_eq!(hex::encode(&ct[pt.len()..]), "1ae10b594f09e26a7e902ecbd0600691");
         assert_eq!(hex::encode(&ct[..16]), "d31a8d34648e60db7b86afbc53ef7ec2");
+        assert_eq!(chacha20_poly1305_open(&key, nonce, &aad, &ct, "test").unwrap(), pt);
+    }
+
+    #[test]
+    fn fail_open_under_another_nonce() {
+        let key = [7u8; 32];
+        let sealed = chacha20_poly1305_seal(&key, [1; 12], b"aad", b"secret");
+        assert_eq!(
+            chacha20_poly1305_open(&key, [1; 12], b"aad", &sealed, "test").unwrap(),
+            b"secret"
+        );
+        assert_eq!(
+            chacha20_poly1305_open(&key, [2; 12], b"aad", &sealed, "test"),
+            Err(CryptoError::Aead("test"))
+        );
+        // The envelope's nonce is zero, so a seal under any other nonce
+        // does not open there.
+        assert_eq!(open_once(&key, b"aad", &sealed, "test"), Err(CryptoError::Aead("test")));
     }
 
     #[test]
