@@ -133,6 +133,10 @@ enum Command {
         /// Directory for the hub's database.
         #[arg(long)]
         data: PathBuf,
+        /// Connections open at once (handshaking or established); more are refused and closed
+        /// [default: 1024, or twice the nodes of a larger network].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
         #[command(flatten)]
         tuning: ScenarioTuning,
         /// Event format on stdout.
@@ -559,6 +563,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             listen,
             certs,
             data,
+            max_connections,
             tuning,
             format,
             hosting,
@@ -571,6 +576,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             host_adversaries: hosting.host_adversaries,
             loot: hosting.loot,
             quit_on_eof: hosting.quit_on_eof,
+            max_connections: max_connections.map(|n| n as usize),
         })),
         Command::Node {
             name,

@@ -13,8 +13,8 @@ use cablesim::model::{
     Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients,
 };
 use cablesim::net::{
-    AlarmKind, Alarms, DayClock, FrameSource, Hub, HubConfig, HubStore, LINK_BUFFER, MemoryHubStore, NodeConfig,
-    NodeHandle, NodeStore, NodeTap, SqliteHubStore, SqliteNodeStore,
+    AlarmKind, Alarms, DayClock, FrameSource, Hub, HubConfig, HubLimits, HubStore, LINK_BUFFER, MemoryHubStore,
+    NodeConfig, NodeHandle, NodeStore, NodeTap, SqliteHubStore, SqliteNodeStore,
 };
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
@@ -41,6 +41,7 @@ fn hub_config(e2e: E2eMode) -> HubConfig {
         tls: None,
         max_frame: DEFAULT_MAX_FRAME,
         handshake_timeout: Duration::from_secs(10),
+        limits: HubLimits::default(),
     }
 }
 

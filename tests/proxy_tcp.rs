@@ -28,7 +28,7 @@ use cablesim::crypto::NodeKeys;
 use cablesim::model::{DayWindow, Transport};
 use cablesim::multiprocess::proxy::{PcapOutcome, Proxy, ProxyFindings, ProxyKind, ProxyOptions, ProxyOutcome};
 use cablesim::net::{
-    AlarmKind, Alarms, DayClock, Hub, HubConfig, NodeConfig, NodeError, NodeHandle, Pki, SendOutcome, tls,
+    AlarmKind, Alarms, DayClock, Hub, HubConfig, HubLimits, NodeConfig, NodeError, NodeHandle, Pki, SendOutcome, tls,
 };
 use cablesim::scenario::{HANDSHAKE_TIMEOUT, Preset, Scenario};
 use cablesim::wire::DEFAULT_MAX_FRAME;
@@ -152,6 +152,7 @@ impl Net {
                 tls: (transport != Transport::Plain).then(|| tls::server_config(&pki, transport).unwrap()),
                 max_frame: DEFAULT_MAX_FRAME,
                 handshake_timeout: HANDSHAKE_TIMEOUT,
+                limits: HubLimits::default(),
             },
             clock.clone(),
             alarms.clone(),

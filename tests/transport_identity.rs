@@ -10,8 +10,8 @@ use cablesim::model::{
     Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, stamp_canary,
 };
 use cablesim::net::{
-    AlarmKind, Alarms, DayClock, Hub, HubConfig, Link, NodeConfig, NodeError, NodeHandle, NodeTap, Pki, SendOutcome,
-    client_config, client_config_with, server_config,
+    AlarmKind, Alarms, DayClock, Hub, HubConfig, HubLimits, Link, NodeConfig, NodeError, NodeHandle, NodeTap, Pki,
+    SendOutcome, client_config, client_config_with, server_config,
 };
 use cablesim::scenario::{HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode};
@@ -170,6 +170,7 @@ fn rogue_hub(transport: Transport, clock: &DayClock, alarms: &Alarms) -> Hub {
             tls: Some(server_config(&rogue_pki, transport).unwrap()),
             max_frame: DEFAULT_MAX_FRAME,
             handshake_timeout: HANDSHAKE_TIMEOUT,
+            limits: HubLimits::default(),
         },
         clock.clone(),
         alarms.clone(),

@@ -33,7 +33,7 @@ use super::pipeline::{self, Crypto};
 use super::stats::{median_of_rounds, per_second};
 use crate::crypto::NodeKeys;
 use crate::model::{SecurityConfig, Transport};
-use crate::net::{Alarms, DayClock, Hub, HubConfig, LINK_BUFFER, Pki, tls};
+use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, LINK_BUFFER, Pki, tls};
 use crate::scenario::HANDSHAKE_TIMEOUT;
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader, PROTOCOL_VERSION, encode_frame};
 
@@ -85,6 +85,7 @@ async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, B
             tls: Some(tls::server_config(&pki, Transport::Mtls)?),
             max_frame: DEFAULT_MAX_FRAME,
             handshake_timeout: HANDSHAKE_TIMEOUT,
+            limits: HubLimits::default(),
         },
         DayClock::new(),
         alarms.clone(),

@@ -14,7 +14,7 @@ use super::hosted::{build_at, read_specs, write_loot};
 use super::{ProcessError, tls_off_or};
 use crate::adversary::{Adversary, BuildContext, Position, Site};
 use crate::model::HUB;
-use crate::net::{Alarms, DayClock, Hub, HubConfig, HubTap, Pki, SqliteHubStore, tls};
+use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Pki, SqliteHubStore, tls};
 use crate::scenario::adapters::HubView;
 use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs};
 use crate::wire::DEFAULT_MAX_FRAME;
@@ -39,6 +39,11 @@ pub struct HubOptions {
     /// Stop when stdin closes (a launcher's child: it must not outlive
     /// the launcher); otherwise only `quit`, SIGTERM or Ctrl-C stop it.
     pub quit_on_eof: bool,
+    /// Connections open at once, handshaking or established; `None`: the
+    /// default of [`HubLimits::for_network`]. Keep it below the process's
+    /// file descriptor limit, so the hub refuses politely before `accept`
+    /// itself starts failing.
+    pub max_connections: Option<usize>,
 }
 
 /// Runs the hub until `quit`, end of stdin, SIGTERM or Ctrl-C.
@@ -79,6 +84,10 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
 
     let printer = Printer::stdout(options.format);
     let alarms = Alarms::new();
+    let mut limits = HubLimits::for_network(&network);
+    if let Some(max) = options.max_connections {
+        limits.max_connections = max;
+    }
     {
         let printer = printer.clone();
         alarms.observe(move |alarm| printer.print(&Event::Alarm(alarm.clone())));
@@ -90,6 +99,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
             tls,
             max_frame: DEFAULT_MAX_FRAME,
             handshake_timeout: HANDSHAKE_TIMEOUT,
+            limits,
         },
         clock.clone(),
         alarms,
@@ -107,7 +117,10 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
         addr: options.listen.clone(),
         source,
     })?;
-    info!(addr = %addr, transport = %security.transport, nodes = network.len() - 1, "hub listening");
+    info!(
+        addr = %addr, transport = %security.transport, nodes = network.len() - 1,
+        max_connections = limits.max_connections, "hub listening"
+    );
     printer.print(&Event::Listening { addr: addr.to_string() });
     let accepting = tokio::spawn(accept_loop(listener, hub.clone()));
 
@@ -157,7 +170,8 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
 }
 
 /// Accepts connections until aborted; each is served on its own task, so
-/// one bad peer never holds up another.
+/// one bad peer never holds up another. A connection past the hub's limit
+/// is refused by [`Hub::serve`] at once, before any TLS work.
 async fn accept_loop(listener: TcpListener, hub: Hub) {
     loop {
         match listener.accept().await {

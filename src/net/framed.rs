@@ -85,6 +85,11 @@ async fn write_one<W: AsyncWrite + Unpin>(io: &mut W, outgoing: Outgoing, max_fr
     Ok(())
 }
 
+/// Frames written between two flushes at most: enough to batch socket
+/// writes, few enough that a writer kept busy by a fast producer still
+/// flushes, so what sits in a TLS layer's buffer stays bounded.
+const BATCH: usize = 256;
+
 /// Runs until every [`FrameSender`] is dropped or the stream fails:
 /// encodes each queued frame and writes it, then shuts the stream down.
 pub async fn write_frames<W: AsyncWrite + Unpin>(
@@ -96,9 +101,56 @@ pub async fn write_frames<W: AsyncWrite + Unpin>(
         write_one(&mut io, outgoing, max_frame).await?;
         // Each frame is its own write, so under TLS each frame becomes its
         // own record(s) whatever the timing: what a tap counts is then a
-        // property of the traffic, not of the scheduler. Flushing only once
-        // the queue is drained still batches the socket writes.
-        while let Ok(outgoing) = queue.try_recv() {
+        // property of the traffic, not of the scheduler. Flushing once the
+        // queue is drained (or a batch is written) still batches the
+        // socket writes.
+        for _ in 1..BATCH {
+            let Ok(outgoing) = queue.try_recv() else { break };
+            write_one(&mut io, outgoing, max_frame).await?;
+        }
+        io.flush().await?;
+    }
+    io.shutdown().await?;
+    Ok(())
+}
+
+/// Sends a hub session's replies to its node (acknowledgements, answers,
+/// refusals): a bounded queue, so that a session whose node does not read
+/// waits for room instead of buffering without end.
+pub(crate) type ReplySender = mpsc::Sender<Outgoing>;
+
+/// The writer of a hub session: like [`write_frames`], fed by two queues,
+/// the session's replies (bounded, see [`ReplySender`]) and the deliveries
+/// the hub's router pushes (unbounded, but never more than the delivery
+/// window holds). Replies go first: they are small and answer what the
+/// node is waiting on. Runs until both queues are closed or the stream
+/// fails, then shuts the stream down.
+pub(crate) async fn write_session<W: AsyncWrite + Unpin>(
+    mut io: W,
+    mut replies: mpsc::Receiver<Outgoing>,
+    mut deliveries: mpsc::UnboundedReceiver<Outgoing>,
+    max_frame: usize,
+) -> Result<(), FramedError> {
+    let (mut replies_open, mut deliveries_open) = (true, true);
+    while replies_open || deliveries_open {
+        let next = tokio::select! {
+            biased;
+            reply = replies.recv(), if replies_open => {
+                replies_open = reply.is_some();
+                reply
+            }
+            delivery = deliveries.recv(), if deliveries_open => {
+                deliveries_open = delivery.is_some();
+                delivery
+            }
+        };
+        let Some(outgoing) = next else { continue };
+        write_one(&mut io, outgoing, max_frame).await?;
+        // As in `write_frames`: one write per frame, one flush per batch.
+        for _ in 1..BATCH {
+            let Ok(outgoing) = replies.try_recv().or_else(|_| deliveries.try_recv()) else {
+                break;
+            };
             write_one(&mut io, outgoing, max_frame).await?;
         }
         io.flush().await?;

@@ -5,25 +5,30 @@
 //! ends that peer's session with a logged reason and nothing else: the
 //! accept loop and every other session carry on (STYLE habit 4). A failing
 //! store refuses the cable at hand as `busy` (the node keeps it and sends
-//! it again) and takes nothing else down.
+//! it again) and takes nothing else down. What a peer can make the hub
+//! hold — connections, deliveries in flight, queued replies — is bounded
+//! by [`HubLimits`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rustls_pki_types::CertificateDer;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{Notify, mpsc};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tracing::{debug, error, info, warn};
 
 use super::alarm::{AlarmKind, AlarmSubject, Alarms};
-use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, ReplySender, write_session};
 use super::hooks::HubTap;
+use super::limits::{DeliveryWindow, HubLimits};
 use super::store::{AcceptedCable, ArchivedCable, HubStore, MemoryHubStore, StoreError, digest_bytes};
 use super::{DayClock, Direction, tls};
 use crate::crypto::{CablePayload, Directory, DirectoryEntry};
 use crate::model::{Day, HUB, Network, SecurityConfig, recipients};
-use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
+use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION, WireError, encode_frame};
 
 /// How the hub is set up.
 #[derive(Clone)]
@@ -36,8 +41,12 @@ pub struct HubConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Largest frame accepted or sent.
     pub max_frame: usize,
-    /// How long a peer may take to finish the TLS handshake and say hello.
+    /// How long a peer may take to finish the TLS handshake and say hello,
+    /// from the moment its connection is taken.
     pub handshake_timeout: Duration,
+    /// What peers may make the hub hold: connections, deliveries in
+    /// flight, queued replies.
+    pub limits: HubLimits,
 }
 
 /// A running hub. Cheap to clone: clones share the same state.
@@ -53,11 +62,34 @@ struct Shared {
     taps: Vec<Arc<dyn HubTap>>,
     state: Mutex<State>,
     idle: Notify,
+    /// One permit per open connection, handshaking or established: held by
+    /// the connection's task, so a connection that ends or times out frees
+    /// its slot whatever way it ends.
+    connections: Arc<Semaphore>,
 }
 
+/// A node's current connection, as the router sees it.
 struct Session {
     id: u64,
-    tx: FrameSender,
+    /// To the connection's writer: deliveries only, never more than the
+    /// window lets out.
+    deliveries: FrameSender,
+    /// What is in flight on it, and whether the store holds more.
+    window: DeliveryWindow,
+}
+
+/// What the hub holds for one node, for operators and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeliveryLoad {
+    /// Whether the node has a session.
+    pub connected: bool,
+    /// Deliveries sent on that session and not yet acknowledged (at most
+    /// [`HubLimits::delivery_window`]).
+    pub in_flight: usize,
+    /// Their bytes, length prefixes included.
+    pub in_flight_bytes: usize,
+    /// Cables queued for the node in the store, those in flight included.
+    pub queued: usize,
 }
 
 struct State {
@@ -81,6 +113,8 @@ enum SessionError {
     Handshake(std::io::Error),
     #[error("no hello within {0:?}")]
     Timeout(Duration),
+    #[error("the hub is at its limit of {0} connections")]
+    Full(usize),
     #[error(transparent)]
     Framed(#[from] FramedError),
     #[error("{0}")]
@@ -142,7 +176,6 @@ impl Hub {
     ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
-                config,
                 clock,
                 alarms,
                 taps,
@@ -155,6 +188,10 @@ impl Hub {
                     pending_connected: 0,
                 }),
                 idle: Notify::new(),
+                connections: Arc::new(Semaphore::new(
+                    config.limits.max_connections.min(Semaphore::MAX_PERMITS),
+                )),
+                config,
             }),
         }
     }
@@ -174,7 +211,9 @@ impl Hub {
 
     /// Serves one connection until it ends. `peer` labels it in logs (a
     /// socket address, or the link's node name in-process). Every failure
-    /// is logged and contained here.
+    /// is logged and contained here. Past [`HubLimits::max_connections`]
+    /// open connections, it is refused at once (see
+    /// [`Hub::open_connections`]).
     pub async fn serve<S>(&self, raw: S, peer: String)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -195,34 +234,33 @@ impl Hub {
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let about = || link.map(AlarmSubject::link).unwrap_or_default();
+        // Held until this connection's task is done, however it ends.
+        let Ok(_slot) = self.shared.connections.clone().try_acquire_owned() else {
+            self.refuse_connection(raw, &peer).await;
+            return;
+        };
+        // One deadline for the TLS handshake and the hello together: a
+        // peer cannot hold its slot longer by finishing one and stalling
+        // the other.
+        let deadline = Instant::now() + self.shared.config.handshake_timeout;
         let result = match self.shared.config.tls.clone() {
-            None => self.session(raw, None, &peer, link).await,
+            None => self.session(raw, None, &peer, link, deadline).await,
             Some(tls) => {
-                let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-                let timeout = self.shared.config.handshake_timeout;
-                match tokio::time::timeout(timeout, acceptor.accept(raw)).await {
-                    Err(_) => Err(SessionError::Timeout(timeout)),
-                    // A peer that hangs up before (or during) its hello is
-                    // gone, not refused; only a handshake that fails on its
-                    // content (a certificate) is an attack worth an alarm.
-                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(SessionError::Handshake(e)),
+                match tokio::time::timeout_at(deadline, tokio_rustls::TlsAcceptor::from(tls).accept(raw)).await {
+                    Err(_) => Err(SessionError::Timeout(self.shared.config.handshake_timeout)),
                     Ok(Err(e)) => {
-                        self.shared.alarms.raise_about(
-                            self.today(),
-                            HUB,
-                            AlarmKind::CertificateRejected,
-                            format!("peer {peer}: {e}"),
-                            about(),
-                        );
+                        self.handshake_failed(&e, &peer, link);
                         Err(SessionError::Handshake(e))
                     }
                     Ok(Ok(mut stream)) => {
                         // Every frame becomes whole records (see write_frames).
+                        // What the TLS layer may buffer is bounded by what the
+                        // writer is given: one delivery window and one reply
+                        // queue, each flushed before the next batch.
                         stream.get_mut().1.set_buffer_limit(None);
                         let certs: Option<Vec<CertificateDer<'static>>> =
                             stream.get_ref().1.peer_certificates().map(|c| c.to_vec());
-                        self.session(stream, certs, &peer, link).await
+                        self.session(stream, certs, &peer, link, deadline).await
                     }
                 }
             }
@@ -232,58 +270,137 @@ impl Hub {
         }
     }
 
+    /// A connection past the limit: logged and closed before any TLS work
+    /// is spent on it. Under `plain` the peer is told why in a `busy`
+    /// error frame; under TLS there is no channel yet to say it on, and the
+    /// peer sees its connection closed during the handshake.
+    async fn refuse_connection<S>(&self, mut raw: S, peer: &str)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let limit = self.shared.config.limits.max_connections;
+        let reason = SessionError::Full(limit);
+        warn!(peer = %peer, cause = %reason, "connection refused");
+        if self.shared.config.tls.is_none() {
+            let refusal = Frame::Error {
+                cable: None,
+                code: ErrorCode::Busy,
+                detail: format!("{reason}; try again later"),
+            };
+            if let Ok(bytes) = encode_frame(&refusal, self.shared.config.max_frame) {
+                // A few bytes into a fresh connection's buffer: immediate,
+                // unless the peer is stalled on purpose, which the
+                // deadline cuts short.
+                let timeout = self.shared.config.handshake_timeout;
+                let _ = tokio::time::timeout(timeout, async {
+                    raw.write_all(&bytes).await?;
+                    raw.shutdown().await
+                })
+                .await;
+            }
+        }
+    }
+
+    /// Logs a failed TLS handshake, with an alarm when it failed on its
+    /// content. A peer that hangs up before (or during) its hello is gone,
+    /// not refused. Bytes that are no TLS at all (a port scanner, an HTTP
+    /// client, random noise) are `malformed`; everything else — a missing,
+    /// foreign or unacceptable certificate, or a peer that will not agree
+    /// on TLS 1.3 — is `certificate-rejected`.
+    fn handshake_failed(&self, e: &std::io::Error, peer: &str, link: Option<&str>) {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            return;
+        }
+        let garbage = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .is_some_and(|tls| {
+                matches!(
+                    tls,
+                    rustls::Error::InvalidMessage(_)
+                        | rustls::Error::InappropriateMessage { .. }
+                        | rustls::Error::InappropriateHandshakeMessage { .. }
+                )
+            });
+        let kind = if garbage {
+            AlarmKind::Malformed
+        } else {
+            AlarmKind::CertificateRejected
+        };
+        self.shared.alarms.raise_about(
+            self.today(),
+            HUB,
+            kind,
+            format!("peer {peer}: {e}"),
+            link.map(AlarmSubject::link).unwrap_or_default(),
+        );
+    }
+
     async fn session<S>(
         &self,
         stream: S,
         certs: Option<Vec<CertificateDer<'static>>>,
         peer: &str,
         link: Option<&str>,
+        deadline: Instant,
     ) -> Result<(), SessionError>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let max_frame = self.shared.config.max_frame;
+        let config = &self.shared.config;
+        let max_frame = config.max_frame;
         let (read_half, write_half) = tokio::io::split(stream);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(write_frames(write_half, rx, max_frame));
+        let (replies, replies_rx) = mpsc::channel(config.limits.reply_queue.max(1));
+        let (deliveries, deliveries_rx) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(write_session(write_half, replies_rx, deliveries_rx, max_frame));
         let mut source = FrameSource::new(read_half, max_frame);
 
-        let timeout = self.shared.config.handshake_timeout;
-        let hello = match tokio::time::timeout(timeout, source.next()).await {
-            Err(_) => return Err(SessionError::Timeout(timeout)),
+        let hello = match tokio::time::timeout_at(deadline, source.next()).await {
+            Err(_) => return Err(SessionError::Timeout(config.handshake_timeout)),
             Ok(result) => result,
         };
-        let node = match hello {
-            Ok(Some(Frame::Hello { node, protocol })) => {
-                if let Err(reason) = self.admit(&node, protocol, certs.as_deref(), link) {
-                    refuse(&tx, None, ErrorCode::NotAuthorized, &reason);
-                    drop(tx);
-                    let _ = writer.await;
-                    return Err(SessionError::Refused(reason));
-                }
-                node
-            }
-            Ok(Some(other)) => {
-                let reason = format!("expected hello, got {}", other.kind());
-                refuse(&tx, None, ErrorCode::Unexpected, &reason);
-                return Err(SessionError::Refused(reason));
-            }
+        let refusal = match hello {
+            Ok(Some(Frame::Hello { node, protocol })) => match self.admit(&node, protocol, certs.as_deref(), link) {
+                Ok(()) => Ok(node),
+                Err(reason) => Err((ErrorCode::NotAuthorized, reason)),
+            },
+            Ok(Some(other)) => Err((ErrorCode::Unexpected, format!("expected hello, got {}", other.kind()))),
             Ok(None) => return Err(SessionError::Refused("closed before hello".into())),
             Err(e) => {
                 if let FramedError::Wire(wire) = &e {
                     self.shared
                         .alarms
                         .raise(self.today(), HUB, AlarmKind::Malformed, format!("peer {peer}: {wire}"));
+                    refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
                 }
+                drop(deliveries);
+                self.close(replies, writer).await;
                 return Err(e.into());
             }
         };
-        let session_id = self.register(&node, tx.clone());
+        let node = match refusal {
+            Ok(node) => node,
+            Err((code, reason)) => {
+                refuse(&replies, None, code, &reason).await;
+                drop(deliveries);
+                self.close(replies, writer).await;
+                return Err(SessionError::Refused(reason));
+            }
+        };
+        let session_id = self.register(&node, deliveries);
         info!(node = %node, peer = %peer, "node connected");
 
         let result = loop {
             match source.next().await {
-                Ok(Some(frame)) => self.handle(&node, &tx, frame),
+                Ok(Some(frame)) => {
+                    if let Some(reply) = self.handle(&node, session_id, frame) {
+                        // Waits while the node leaves its replies unread:
+                        // its next frames wait in its socket meanwhile.
+                        if replies.send(Outgoing::Frame(reply)).await.is_err() {
+                            break Err(SessionError::Refused("the connection's writer stopped".into()));
+                        }
+                    }
+                }
                 Ok(None) => break Ok(()),
                 Err(e) => {
                     // Bytes that are not a frame are an attack (or a bug);
@@ -295,17 +412,30 @@ impl Hub {
                             AlarmKind::Malformed,
                             format!("from {node}: {wire}"),
                         );
-                        refuse(&tx, None, ErrorCode::Malformed, &wire.to_string());
+                        refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
                     }
                     break Err(e.into());
                 }
             }
         };
         self.unregister(&node, session_id);
-        drop(tx);
-        let _ = writer.await;
+        self.close(replies, writer).await;
         info!(node = %node, "node disconnected");
         result
+    }
+
+    /// Lets the writer send what is queued, then close the stream (once
+    /// the deliveries' sender is gone too). A peer that does not read its
+    /// last frames gets the handshake timeout to do so, not forever: it
+    /// holds a connection slot meanwhile.
+    async fn close(&self, replies: ReplySender, mut writer: JoinHandle<Result<(), FramedError>>) {
+        drop(replies);
+        if tokio::time::timeout(self.shared.config.handshake_timeout, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
     }
 
     /// Checks a hello: a known node, a protocol we speak, and under mTLS a
@@ -341,25 +471,67 @@ impl Hub {
     }
 
     /// Registers `node`'s session (replacing an older one) and sends it
-    /// every cable still queued for it.
-    fn register(&self, node: &str, tx: FrameSender) -> u64 {
-        let mut state = self.state();
+    /// the oldest cables queued for it, up to its delivery window; the
+    /// rest follow as it acknowledges.
+    fn register(&self, node: &str, deliveries: FrameSender) -> u64 {
+        let mut guard = self.state();
+        let state = &mut *guard;
         let id = state.next_session;
         state.next_session += 1;
-        let pending = state.store.pending(node).unwrap_or_else(|e| {
-            // Nothing is lost: the queue stays in the store, and the next
-            // connection of the node tries again.
-            error!(node = %node, cause = %e, "cannot read the delivery queue");
-            Vec::new()
-        });
-        for cable in &pending {
-            let _ = tx.send(Outgoing::Encoded(cable.deliver_frame.clone()));
-        }
         if !state.sessions.contains_key(node) {
-            state.pending_connected += pending.len();
+            let queued = state.store.pending_count(node).unwrap_or_else(|e| {
+                // Nothing is lost: the queue stays in the store, and the
+                // next connection of the node tries again.
+                error!(node = %node, cause = %e, "cannot count the delivery queue");
+                0
+            });
+            state.pending_connected += queued;
         }
-        state.sessions.insert(node.to_owned(), Session { id, tx });
+        let mut window = DeliveryWindow::default();
+        // Until the store says otherwise, it may hold cables for the node.
+        window.set_behind(true);
+        state
+            .sessions
+            .insert(node.to_owned(), Session { id, deliveries, window });
+        self.fill_window(state, node);
         id
+    }
+
+    /// Sends `node` the next cables of its queue, oldest first, while its
+    /// window has room. The store is the only source: a cable is sent when
+    /// its turn comes, never from a copy held for a stalled node.
+    fn fill_window(&self, state: &mut State, node: &str) {
+        let limits = &self.shared.config.limits;
+        let Some(session) = state.sessions.get_mut(node) else {
+            return;
+        };
+        let free = session.window.free_slots(limits);
+        if !session.window.behind() || free == 0 {
+            return;
+        }
+        // The cables in flight are the oldest of the queue (see
+        // DeliveryWindow): the next ones come after them.
+        let next = match state.store.pending_window(node, session.window.len(), free) {
+            Ok(next) => next,
+            Err(e) => {
+                // Still behind: tried again at the next acknowledgement,
+                // relay or connection of the node.
+                error!(node = %node, cause = %e, "cannot read the delivery queue");
+                return;
+            }
+        };
+        let fetched = next.len();
+        let mut all_sent = true;
+        for cable in next {
+            if !session.window.has_room(cable.deliver_frame.len(), limits) {
+                all_sent = false;
+                break;
+            }
+            let _ = session.deliveries.send(Outgoing::Encoded(cable.deliver_frame.clone()));
+            session.window.push(cable);
+        }
+        // Fewer than asked for, all sent: the queue is all in flight.
+        session.window.set_behind(!(all_sent && fetched < free));
     }
 
     fn unregister(&self, node: &str, session_id: u64) {
@@ -387,24 +559,28 @@ impl Hub {
         }
     }
 
-    fn handle(&self, node: &str, tx: &FrameSender, frame: Frame) {
+    /// Handles one frame from `node`'s session `session_id`, and returns
+    /// the reply to send it, if any.
+    fn handle(&self, node: &str, session_id: u64, frame: Frame) -> Option<Frame> {
         self.observe(node, Direction::ToHub, &frame);
         match frame {
-            Frame::Submit { payload } => self.submit(node, tx, payload),
-            Frame::Ack { cable } => self.delivered(node, &cable),
-            Frame::Publish { entry } => self.publish(node, tx, entry),
-            Frame::DirectoryRequest { nodes } => self.answer_directory(node, tx, &nodes),
-            other => {
-                let reason = format!("unexpected {} frame from a node", other.kind());
-                warn!(node = %node, reason = %reason, "frame refused");
-                refuse(tx, None, ErrorCode::Unexpected, &reason);
-            }
+            Frame::Submit { payload } => Some(self.submit(node, payload)),
+            Frame::Ack { cable } => self.delivered(node, session_id, &cable),
+            Frame::Publish { entry } => self.publish(node, entry),
+            Frame::DirectoryRequest { nodes } => Some(self.answer_directory(node, &nodes)),
+            other => Some(refusal(
+                node,
+                None,
+                ErrorCode::Unexpected,
+                format!("unexpected {} frame from a node", other.kind()),
+            )),
         }
     }
 
     /// Relays a cable from `node`: checks it, queues it for every
-    /// recipient, archives it, and only then acknowledges it.
-    fn submit(&self, node: &str, tx: &FrameSender, payload: CablePayload) {
+    /// recipient, archives it, and only then acknowledges it. Returns the
+    /// acknowledgement or the refusal.
+    fn submit(&self, node: &str, payload: CablePayload) -> Frame {
         let header = payload.header();
         let day = self.today();
         let config = &self.shared.config;
@@ -415,50 +591,44 @@ impl Hub {
                 AlarmKind::SenderMismatch,
                 format!("{node} submitted {} claiming to be from {}", header.id, header.from),
             );
-            refuse(
-                tx,
+            return refusal(
+                node,
                 Some(&header.id),
                 ErrorCode::Rejected,
-                "sender does not match the connection",
+                "sender does not match the connection".into(),
             );
-            return;
         }
         let expected = recipients(&header.from, &header.to, &config.network, config.security.distribution);
         if header.recipients != expected {
-            refuse(
-                tx,
+            return refusal(
+                node,
                 Some(&header.id),
                 ErrorCode::Rejected,
-                &format!("recipients {:?} are not R(c) = {expected:?}", header.recipients),
+                format!("recipients {:?} are not R(c) = {expected:?}", header.recipients),
             );
-            return;
         }
         if let Some(unknown) = header.to.iter().find(|n| !config.network.contains(n) || *n == HUB) {
-            refuse(
-                tx,
+            return refusal(
+                node,
                 Some(&header.id),
                 ErrorCode::UnknownNode,
-                &format!("unknown addressee {unknown}"),
+                format!("unknown addressee {unknown}"),
             );
-            return;
         }
         if header.classification > config.security.max_classification {
-            refuse(
-                tx,
+            return refusal(
+                node,
                 Some(&header.id),
                 ErrorCode::Rejected,
-                &format!("{} is above this network's maximum", header.classification),
+                format!("{} is above this network's maximum", header.classification),
             );
-            return;
         }
         let id = header.id.clone();
         match self.relay(day, payload, &expected, true) {
-            Ok(Relayed::Fresh) => {
-                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: id }));
-            }
+            Ok(Relayed::Fresh) => Frame::Ack { cable: id },
             Ok(Relayed::Retransmission) => {
                 debug!(node = %node, cable = %id, "retransmission");
-                let _ = tx.send(Outgoing::Frame(Frame::Ack { cable: id }));
+                Frame::Ack { cable: id }
             }
             Err((code, reason)) => {
                 match code {
@@ -472,12 +642,13 @@ impl Hub {
                     ErrorCode::Busy => error!(node = %node, cable = %id, reason = %reason, "cable not accepted"),
                     _ => {}
                 }
-                refuse(tx, Some(&id), code, &reason);
+                refusal(node, Some(&id), code, reason)
             }
         }
     }
 
-    /// Queues a checked cable for `to` and pushes it to those connected.
+    /// Queues a checked cable for `to` and pushes it to those connected
+    /// whose window has room (the others get it from the store in turn).
     /// A cable id accepted before is a replay, unless `retry` allows the
     /// very same bytes again (a node that missed the acknowledgement).
     fn relay(
@@ -501,7 +672,9 @@ impl Hub {
         // gives the same digest and any other payload another one.
         let digest = digest_bytes(&encoded);
         let busy = |e: StoreError| (ErrorCode::Busy, format!("the hub could not store the cable: {e}"));
-        let mut state = self.state();
+        let limits = &self.shared.config.limits;
+        let mut guard = self.state();
+        let state = &mut *guard;
         match state.store.accepted_digest(&header.id).map_err(busy)? {
             Some(known) if retry && known == digest => return Ok(Relayed::Retransmission),
             Some(_) => return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id))),
@@ -520,16 +693,31 @@ impl Hub {
                 self.shared.config.security.archive,
             )
             .map_err(busy)?;
-        let mut pushed = 0;
+        let mut connected = 0;
+        let mut refill = Vec::new();
         for r in to {
-            if let Some(session) = state.sessions.get(r) {
-                let _ = session.tx.send(Outgoing::Encoded(cable.deliver_frame.clone()));
-                pushed += 1;
+            let Some(session) = state.sessions.get_mut(r) else {
+                continue;
+            };
+            connected += 1;
+            let window = &mut session.window;
+            if !window.behind() && window.has_room(cable.deliver_frame.len(), limits) {
+                let _ = session.deliveries.send(Outgoing::Encoded(cable.deliver_frame.clone()));
+                window.push(cable.clone());
+            } else if window.behind() && window.free_slots(limits) > 0 {
+                // Room, but older cables come first (a store that failed
+                // to give them earlier): from the store, in order.
+                refill.push(r);
+            } else {
+                window.set_behind(true);
             }
         }
-        state.pending_connected += pushed;
+        for r in refill {
+            self.fill_window(state, r);
+        }
+        state.pending_connected += connected;
         state.relayed += 1;
-        drop(state);
+        drop(guard);
         debug!(
             cable = %header.id, day, from = %header.from, to = %header.to.join(","),
             recipients = to.len(), classification = %header.classification, "relay"
@@ -550,28 +738,59 @@ impl Hub {
             .map_err(|(_, reason)| reason)
     }
 
-    fn delivered(&self, node: &str, cable: &str) {
-        let mut state = self.state();
-        let known = state.store.acknowledge(node, cable).unwrap_or_else(|e| {
-            // The cable stays queued and is delivered again on the node's
-            // next connection; the node recognises it and acknowledges again.
-            error!(node = %node, cable = %cable, cause = %e, "cannot record an acknowledgement");
-            false
-        });
+    /// `node` acknowledged `cable` on its session `session_id`. On the
+    /// node's current session the cable must be one in flight there: an
+    /// acknowledgement of something never delivered on it (early, replayed
+    /// or made up) is refused, and the queue is left as it was, so a node
+    /// cannot lose a cable by acknowledging it before it arrives. An older
+    /// session of the node, replaced by a reconnection, may still
+    /// acknowledge what it was sent before the hub stopped tracking it.
+    fn delivered(&self, node: &str, session_id: u64, cable: &str) -> Option<Frame> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let current = state.sessions.get(node).filter(|s| s.id == session_id);
+        if current.is_some_and(|s| !s.window.contains(cable)) {
+            drop(guard);
+            return Some(refusal(
+                node,
+                None,
+                ErrorCode::Unexpected,
+                format!("acknowledgement for cable {cable}, which is not in flight on this connection"),
+            ));
+        }
+        let known = match state.store.acknowledge(node, cable) {
+            Ok(known) => {
+                // Gone from the queue (or never in it): gone from the
+                // window, which mirrors the queue's oldest entries.
+                if let Some(session) = state.sessions.get_mut(node) {
+                    session.window.acknowledge(cable);
+                }
+                known
+            }
+            Err(e) => {
+                // The cable stays queued, and in flight: it is delivered
+                // again on the node's next connection; the node recognises
+                // it and acknowledges again.
+                error!(node = %node, cable = %cable, cause = %e, "cannot record an acknowledgement");
+                false
+            }
+        };
         if known && state.sessions.contains_key(node) {
             state.pending_connected = state.pending_connected.saturating_sub(1);
         }
+        self.fill_window(state, node);
         let idle = state.pending_connected == 0;
-        drop(state);
+        drop(guard);
         if !known {
             debug!(node = %node, cable = %cable, "acknowledgement for nothing pending");
         }
         if idle {
             self.shared.idle.notify_waiters();
         }
+        None
     }
 
-    fn publish(&self, node: &str, tx: &FrameSender, entry: DirectoryEntry) {
+    fn publish(&self, node: &str, entry: DirectoryEntry) -> Option<Frame> {
         if entry.node != node {
             self.shared.alarms.raise(
                 self.today(),
@@ -579,8 +798,12 @@ impl Hub {
                 AlarmKind::SenderMismatch,
                 format!("{node} published a directory entry for {}", entry.node),
             );
-            refuse(tx, None, ErrorCode::Rejected, "a node may only publish its own entry");
-            return;
+            return Some(refusal(
+                node,
+                None,
+                ErrorCode::Rejected,
+                "a node may only publish its own entry".into(),
+            ));
         }
         debug!(node = %node, keys = entry.keys.len(), "publish");
         let mut state = self.state();
@@ -590,9 +813,10 @@ impl Hub {
             error!(node = %node, cause = %e, "cannot save a directory entry");
         }
         state.directory.publish(entry);
+        None
     }
 
-    fn answer_directory(&self, node: &str, tx: &FrameSender, wanted: &[String]) {
+    fn answer_directory(&self, node: &str, wanted: &[String]) -> Frame {
         let mut entries: Vec<DirectoryEntry> = {
             let state = self.state();
             if wanted.is_empty() {
@@ -607,7 +831,7 @@ impl Hub {
         }
         let answer = Frame::DirectoryAnswer { entries };
         self.observe(node, Direction::ToNode, &answer);
-        let _ = tx.send(Outgoing::Frame(answer));
+        answer
     }
 
     /// Moves the hub to `day`: the archive forgets what `archive_days` no
@@ -645,6 +869,35 @@ impl Hub {
         names
     }
 
+    /// Connections open right now, handshaking or established: at most
+    /// [`HubLimits::max_connections`].
+    pub fn open_connections(&self) -> usize {
+        let limit = self.shared.config.limits.max_connections.min(Semaphore::MAX_PERMITS);
+        limit.saturating_sub(self.shared.connections.available_permits())
+    }
+
+    /// What the hub holds for `node`: its deliveries in flight and its
+    /// queue (see [`DeliveryLoad`]).
+    pub fn delivery_load(&self, node: &str) -> DeliveryLoad {
+        let state = self.state();
+        let queued = state.store.pending_count(node).unwrap_or_else(|e| {
+            error!(node = %node, cause = %e, "cannot count the delivery queue");
+            0
+        });
+        match state.sessions.get(node) {
+            Some(session) => DeliveryLoad {
+                connected: true,
+                in_flight: session.window.len(),
+                in_flight_bytes: session.window.bytes(),
+                queued,
+            },
+            None => DeliveryLoad {
+                queued,
+                ..DeliveryLoad::default()
+            },
+        }
+    }
+
     /// Cables relayed so far.
     pub fn relayed(&self) -> u64 {
         self.state().relayed
@@ -664,10 +917,32 @@ impl Hub {
     }
 }
 
-fn refuse(tx: &FrameSender, cable: Option<&str>, code: ErrorCode, detail: &str) {
-    let _ = tx.send(Outgoing::Frame(Frame::Error {
+/// A refusal for `node`, logged with the reason it is given.
+fn refusal(node: &str, cable: Option<&str>, code: ErrorCode, detail: String) -> Frame {
+    warn!(node = %node, cable = cable, code = %code, reason = %detail, "frame refused");
+    Frame::Error {
         cable: cable.map(str::to_owned),
         code,
-        detail: detail.to_owned(),
-    }));
+        detail,
+    }
+}
+
+/// Queues a refusal for a peer that is about to be disconnected, waiting
+/// for room if its replies are unread (the caller's close is bounded).
+async fn refuse(replies: &ReplySender, cable: Option<&str>, code: ErrorCode, detail: &str) {
+    let _ = replies
+        .send(Outgoing::Frame(Frame::Error {
+            cable: cable.map(str::to_owned),
+            code,
+            detail: detail.to_owned(),
+        }))
+        .await;
+}
+
+/// The error code that tells a peer why its bytes were not a frame.
+fn wire_code(error: &WireError) -> ErrorCode {
+    match error {
+        WireError::Oversized { .. } => ErrorCode::Oversized,
+        _ => ErrorCode::Malformed,
+    }
 }

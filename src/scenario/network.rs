@@ -13,8 +13,8 @@ use super::runner::RunError;
 use crate::crypto::{GroupKey, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
-    Alarms, DayClock, Hub, HubConfig, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle, NodeTap,
-    Pki, TappedStream, tls,
+    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
+    NodeTap, Pki, TappedStream, tls,
 };
 use crate::wire::DEFAULT_MAX_FRAME;
 
@@ -90,6 +90,7 @@ impl InProcessNetwork {
                 },
                 max_frame: DEFAULT_MAX_FRAME,
                 handshake_timeout: HANDSHAKE_TIMEOUT,
+                limits: HubLimits::for_network(network),
             },
             clock.clone(),
             alarms.clone(),

@@ -66,6 +66,17 @@ impl HubStore for MemoryHubStore {
         Ok(self.queues.get(node).into_iter().flatten().cloned().collect())
     }
 
+    fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        Ok(self
+            .queues
+            .get(node)
+            .into_iter()
+            .flat_map(|queue| queue.range(skip.min(queue.len())..))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
     fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
         Ok(self.queues.get(node).map_or(0, VecDeque::len))
     }
@@ -151,6 +162,11 @@ pub(super) mod tests {
             .unwrap();
         assert_eq!(store.pending_count("a").unwrap(), 2);
         assert_eq!(ids(store.pending("a").unwrap()), ["C-1", "C-2"]);
+        assert_eq!(ids(store.pending_window("a", 0, 1).unwrap()), ["C-1"]);
+        assert_eq!(ids(store.pending_window("a", 1, 5).unwrap()), ["C-2"]);
+        assert!(store.pending_window("a", 2, 5).unwrap().is_empty());
+        assert!(store.pending_window("a", 9, 5).unwrap().is_empty());
+        assert!(store.pending_window("nobody", 0, 5).unwrap().is_empty());
         assert!(store.acknowledge("a", "C-1").unwrap());
         assert!(!store.acknowledge("a", "C-1").unwrap(), "a second ack changes nothing");
         assert!(!store.acknowledge("zz", "C-1").unwrap());

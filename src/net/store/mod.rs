@@ -191,6 +191,12 @@ pub trait HubStore: Send {
     /// Cables waiting for `node`'s acknowledgement, oldest first.
     fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError>;
 
+    /// Up to `limit` cables waiting for `node`, oldest first, after the
+    /// `skip` oldest: the next ones to send when those are on their way.
+    fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        Ok(self.pending(node)?.into_iter().skip(skip).take(limit).collect())
+    }
+
     /// Number of cables waiting for `node`.
     fn pending_count(&self, node: &str) -> Result<usize, StoreError>;
 

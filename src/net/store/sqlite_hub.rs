@@ -125,17 +125,26 @@ impl HubStore for SqliteHubStore {
     }
 
     fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        // LIMIT -1: no limit.
+        self.pending_window(node, 0, usize::MAX)
+    }
+
+    fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
         const OP: &str = "read a delivery queue";
+        let limit = i64::try_from(limit).unwrap_or(-1);
+        let skip = i64::try_from(skip).unwrap_or(i64::MAX);
         let rows: Vec<(String, i64, Option<Vec<u8>>)> = self
             .db
             .conn
             .prepare_cached(
                 "SELECT c.id, c.day, c.frame FROM queue q JOIN cables c ON c.id = q.cable
-                 WHERE q.node = ?1 ORDER BY q.seq",
+                 WHERE q.node = ?1 ORDER BY q.seq LIMIT ?2 OFFSET ?3",
             )
             .and_then(|mut stmt| {
-                stmt.query_map([node], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                    .collect()
+                stmt.query_map(params![node, limit, skip], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
+                .collect()
             })
             .map_err(self.db.fail(OP))?;
         rows.into_iter()
