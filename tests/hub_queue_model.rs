@@ -64,25 +64,33 @@
 //! in `/dev/shm` where there is one: the model is about ordering, and a
 //! synced commit on a disk would make the cases many times slower.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cablesim::crypto::{DirectoryEntry, IdentityKey, NodeKeys, Opened, TrustedIdentities};
-use cablesim::model::{Cable, Classification, Day, Distribution, E2eMode, Network, Node, Role, SecurityConfig};
-use cablesim::model::{Transport, recipients};
+use cablesim::crypto::{IdentityKey, NodeKeys, Opened, TrustedIdentities};
+use cablesim::model::{
+    Cable, Classification, Day, Distribution, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients,
+};
 use cablesim::net::{
-    AcceptedCable, Alarms, ArchivedCable, CableDigest, DayClock, FrameSender, FrameSource, Hub, HubConfig, HubLimits,
-    HubStore, LINK_BUFFER, MemoryHubStore, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap, Outgoing,
-    SqliteHubStore, SqliteNodeStore, StoreError, write_frames,
+    Alarms, DayClock, Hub, HubConfig, HubLimits, MemoryHubStore, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap,
+    SqliteHubStore, SqliteNodeStore,
 };
 use cablesim::wire::{DEFAULT_MAX_FRAME, Frame};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use tokio::io::DuplexStream;
 use tokio::task::JoinHandle;
+
+#[path = "support/held_link.rs"]
+mod held_link;
+#[path = "support/shared_hub_store.rs"]
+mod shared_hub_store;
+
+use held_link::{HeldLink, Seen, Toward};
+use shared_hub_store::SharedStore;
 
 const NODES: [&str; 3] = ["at-mfa", "be-mfa", "cy-mfa"];
 
@@ -159,204 +167,14 @@ impl Model {
 }
 
 // ---------------------------------------------------------------------------
-// The hub's store, kept by the test across hub restarts
+// The system under test
 
-/// A hub store the test can also read between steps, and hand to a new
-/// hub after a crash.
-#[derive(Clone)]
-struct SharedStore(Arc<Mutex<Box<dyn HubStore>>>);
-
-impl SharedStore {
-    fn new(store: impl HubStore + 'static) -> Self {
-        SharedStore(Arc::new(Mutex::new(Box::new(store))))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn HubStore>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The ids queued for `node`, in queue order.
-    fn queued(&self, node: &str) -> Vec<String> {
-        let pending = self.lock().pending(node).unwrap();
-        pending.iter().map(|c| c.id.clone()).collect()
-    }
-}
-
-impl HubStore for SharedStore {
-    fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
-        self.lock().accepted_digest(id)
-    }
-    fn accept(
-        &mut self,
-        cable: AcceptedCable,
-        digest: CableDigest,
-        recipients: &[String],
-        archive: bool,
-    ) -> Result<Arc<AcceptedCable>, StoreError> {
-        self.lock().accept(cable, digest, recipients, archive)
-    }
-    fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        self.lock().pending(node)
-    }
-    fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        self.lock().pending_window(node, skip, limit)
-    }
-    fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
-        self.lock().pending_count(node)
-    }
-    fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
-        self.lock().acknowledge(node, cable)
-    }
-    fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
-        self.lock().prune_archive(today, archive_days)
-    }
-    fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
-        self.lock().archive()
-    }
-    fn archive_len(&self) -> Result<usize, StoreError> {
-        self.lock().archive_len()
-    }
-    fn day(&self) -> Result<Option<Day>, StoreError> {
-        self.lock().day()
-    }
-    fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
-        self.lock().save_day(day)
-    }
-    fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
-        self.lock().save_entry(entry)
-    }
-    fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
-        self.lock().directory()
-    }
-}
-
+/// Which store the hub keeps its queues in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HubKind {
     Memory,
     Sqlite,
 }
-
-// ---------------------------------------------------------------------------
-// Links whose cable frames wait for an operation
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Toward {
-    Hub,
-    Node,
-}
-
-/// Frames that set up a connection pass as soon as they are at the head of
-/// their direction; cable frames wait to be let through.
-fn held_back(frame: &Frame) -> bool {
-    matches!(frame, Frame::Submit { .. } | Frame::Deliver { .. } | Frame::Ack { .. })
-}
-
-/// One link's frames in flight. The senders are dropped when the link
-/// dies, which ends its writers and so both peers' streams.
-struct InFlight {
-    to_hub: VecDeque<Frame>,
-    to_node: VecDeque<Frame>,
-    hub_out: Option<FrameSender>,
-    node_out: Option<FrameSender>,
-}
-
-impl InFlight {
-    fn queue(&mut self, toward: Toward) -> &mut VecDeque<Frame> {
-        match toward {
-            Toward::Hub => &mut self.to_hub,
-            Toward::Node => &mut self.to_node,
-        }
-    }
-
-    fn write(&self, toward: Toward, frame: Frame) {
-        let out = match toward {
-            Toward::Hub => &self.hub_out,
-            Toward::Node => &self.node_out,
-        };
-        if let Some(out) = out {
-            let _ = out.send(Outgoing::Frame(frame));
-        }
-    }
-
-    /// Lets set-up frames at the head of `toward` through.
-    fn pass_set_up(&mut self, toward: Toward) {
-        while self.queue(toward).front().is_some_and(|f| !held_back(f)) {
-            let frame = self.queue(toward).pop_front().unwrap();
-            self.write(toward, frame);
-        }
-    }
-
-    /// Lets the next frame toward `toward` through, and the set-up frames
-    /// behind it. Returns the frame let through.
-    fn release(&mut self, toward: Toward) -> Option<Frame> {
-        let frame = self.queue(toward).pop_front()?;
-        self.write(toward, frame.clone());
-        self.pass_set_up(toward);
-        Some(frame)
-    }
-
-    fn die(&mut self) {
-        self.to_hub.clear();
-        self.to_node.clear();
-        self.hub_out = None;
-        self.node_out = None;
-    }
-}
-
-/// What the relays of every link saw that no step may see.
-#[derive(Default)]
-struct Observed {
-    /// Error frames from the hub: a refusal of something valid.
-    refusals: Mutex<Vec<String>>,
-}
-
-struct Link {
-    frames: Arc<Mutex<InFlight>>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Link {
-    fn frames(&self) -> std::sync::MutexGuard<'_, InFlight> {
-        self.frames.lock().unwrap()
-    }
-
-    fn cut(self) {
-        self.frames().die();
-        for task in &self.tasks {
-            task.abort();
-        }
-    }
-}
-
-/// Reads frames arriving at the relay from one side and holds them.
-async fn hold(
-    mut source: FrameSource<tokio::io::ReadHalf<DuplexStream>>,
-    frames: Arc<Mutex<InFlight>>,
-    toward: Toward,
-    submits: Arc<Mutex<Vec<Frame>>>,
-    observed: Arc<Observed>,
-) {
-    while let Ok(Some(frame)) = source.next().await {
-        if let Frame::Submit { .. } = &frame {
-            submits.lock().unwrap().push(frame.clone());
-        }
-        if let Frame::Error { cable, code, detail } = &frame {
-            observed
-                .refusals
-                .lock()
-                .unwrap()
-                .push(format!("{cable:?}: {code}: {detail}"));
-        }
-        let mut in_flight = frames.lock().unwrap();
-        in_flight.queue(toward).push_back(frame);
-        in_flight.pass_set_up(toward);
-    }
-    // One side closed or failed: the link is dead both ways.
-    frames.lock().unwrap().die();
-}
-
-// ---------------------------------------------------------------------------
-// The system under test
 
 /// Counts every delivery a node filed, across restarts.
 #[derive(Default)]
@@ -466,10 +284,10 @@ struct World {
     hub_sessions: Vec<JoinHandle<()>>,
     node_dbs: Vec<PathBuf>,
     nodes: Vec<Slot>,
-    links: Vec<Option<Link>>,
+    links: Vec<Option<HeldLink>>,
     /// Every submit each node sent, across links and restarts.
     submits: Vec<Arc<Mutex<Vec<Frame>>>>,
-    observed: Arc<Observed>,
+    seen: Arc<Seen>,
     filed: Arc<Filed>,
     trusted: TrustedIdentities,
     clock: DayClock,
@@ -502,7 +320,7 @@ impl World {
             nodes: NODES.iter().map(|_| Slot::Down).collect(),
             links: NODES.iter().map(|_| None).collect(),
             submits: NODES.iter().map(|_| Arc::default()).collect(),
-            observed: Arc::default(),
+            seen: Arc::default(),
             filed: Arc::default(),
             trusted,
             clock,
@@ -522,48 +340,13 @@ impl World {
         self.dir.join(format!("crash-{}", self.generation))
     }
 
-    /// A new link for `node`: the hub serves one end, the node gets the
-    /// other, the relay sits between.
+    /// A new link for `node` (cutting its old one): the hub serves one
+    /// end, the node gets the other, the relay sits between.
     fn open_link(&mut self, node: usize) -> DuplexStream {
-        let (node_end, relay_node) = tokio::io::duplex(LINK_BUFFER);
-        let (relay_hub, hub_end) = tokio::io::duplex(LINK_BUFFER);
-        let hub = self.hub.clone();
-        let label = NODES[node].to_owned();
-        self.hub_sessions
-            .push(tokio::spawn(async move { hub.serve(hub_end, label).await }));
-        let (from_node, into_node) = tokio::io::split(relay_node);
-        let (from_hub, into_hub) = tokio::io::split(relay_hub);
-        let (hub_out, hub_rx) = tokio::sync::mpsc::unbounded_channel();
-        let (node_out, node_rx) = tokio::sync::mpsc::unbounded_channel();
-        let frames = Arc::new(Mutex::new(InFlight {
-            to_hub: VecDeque::new(),
-            to_node: VecDeque::new(),
-            hub_out: Some(hub_out),
-            node_out: Some(node_out),
-        }));
-        let tasks = vec![
-            tokio::spawn(async move {
-                let _ = write_frames(into_hub, hub_rx, DEFAULT_MAX_FRAME).await;
-            }),
-            tokio::spawn(async move {
-                let _ = write_frames(into_node, node_rx, DEFAULT_MAX_FRAME).await;
-            }),
-            tokio::spawn(hold(
-                FrameSource::new(from_node, DEFAULT_MAX_FRAME),
-                frames.clone(),
-                Toward::Hub,
-                self.submits[node].clone(),
-                self.observed.clone(),
-            )),
-            tokio::spawn(hold(
-                FrameSource::new(from_hub, DEFAULT_MAX_FRAME),
-                frames.clone(),
-                Toward::Node,
-                Arc::default(),
-                self.observed.clone(),
-            )),
-        ];
-        if let Some(old) = self.links[node].replace(Link { frames, tasks }) {
+        let (link, node_end, session) =
+            HeldLink::open(&self.hub, NODES[node], self.submits[node].clone(), self.seen.clone());
+        self.hub_sessions.push(session);
+        if let Some(old) = self.links[node].replace(link) {
             old.cut();
         }
         node_end
@@ -743,7 +526,7 @@ impl World {
                 }
                 let copy = submits[pick % submits.len()].clone();
                 drop(submits);
-                link.frames().to_hub.push_back(copy);
+                link.frames().queue(Toward::Hub).push_back(copy);
             }
             Op::CrashHub => {
                 let files = match self.kind {
@@ -792,7 +575,7 @@ impl World {
 
     /// The invariants that hold after every step.
     fn check_step(&self, model: &Model, step: &str) {
-        let refusals = self.observed.refusals.lock().unwrap();
+        let refusals = self.seen.refusals.lock().unwrap();
         assert!(refusals.is_empty(), "{step}: the hub refused: {refusals:?}");
         assert!(self.alarms.is_empty(), "{step}: alarms {:?}", self.alarms.sorted());
         let mut held: BTreeSet<(String, String)> = BTreeSet::new();
@@ -860,13 +643,8 @@ impl World {
                 }
             }
             self.settled().await;
-            let idle = (0..NODES.len()).all(|n| {
-                self.ready(n)
-                    && self.links[n].as_ref().is_some_and(|l| {
-                        let frames = l.frames();
-                        frames.to_hub.is_empty() && frames.to_node.is_empty()
-                    })
-            });
+            let idle = (0..NODES.len())
+                .all(|n| self.ready(n) && self.links[n].as_ref().is_some_and(|l| l.frames().is_empty()));
             if !moved && idle {
                 return;
             }
