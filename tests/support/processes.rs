@@ -176,6 +176,11 @@ impl Proc {
         self.seen.iter().filter(|e| e["event"] == name).collect()
     }
 
+    /// The process id, to read its `/proc/PID/status`.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no goodbye, no flush, nothing after the last commit.
     pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
