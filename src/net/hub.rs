@@ -13,22 +13,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rustls_pki_types::CertificateDer;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{Notify, Semaphore, mpsc};
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::sync::{Notify, Semaphore};
 use tracing::{debug, error, info, warn};
 
-use super::alarm::{AlarmKind, AlarmSubject, Alarms};
-use super::framed::{FrameSender, FrameSource, FramedError, Outgoing, ReplySender, write_session};
+use super::alarm::{AlarmKind, Alarms};
+use super::framed::{FrameSender, Outgoing};
 use super::hooks::HubTap;
 use super::limits::{DeliveryWindow, HubLimits};
 use super::store::{AcceptedCable, ArchivedCable, HubStore, MemoryHubStore, StoreError, digest_bytes};
-use super::{DayClock, Direction, tls};
+use super::{DayClock, Direction};
 use crate::crypto::{CablePayload, Directory, DirectoryEntry};
 use crate::model::{Day, HUB, Network, SecurityConfig, recipients};
-use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION, WireError, encode_frame};
+use crate::wire::{ErrorCode, Frame, encode_frame};
+
+mod connection;
 
 /// How the hub is set up.
 #[derive(Clone)]
@@ -104,21 +102,6 @@ struct State {
     /// Deliveries queued for connected nodes and not yet acknowledged:
     /// the hub is idle when this is zero.
     pending_connected: usize,
-}
-
-/// Why a session ended early; logged with the peer, never fatal to the hub.
-#[derive(Debug, thiserror::Error)]
-enum SessionError {
-    #[error("TLS handshake failed: {0}")]
-    Handshake(std::io::Error),
-    #[error("no hello within {0:?}")]
-    Timeout(Duration),
-    #[error("the hub is at its limit of {0} connections")]
-    Full(usize),
-    #[error(transparent)]
-    Framed(#[from] FramedError),
-    #[error("{0}")]
-    Refused(String),
 }
 
 /// What became of a cable handed to [`Hub::relay`].
@@ -207,267 +190,6 @@ impl Hub {
 
     fn today(&self) -> Day {
         self.shared.clock.today()
-    }
-
-    /// Serves one connection until it ends. `peer` labels it in logs (a
-    /// socket address, or the link's node name in-process). Every failure
-    /// is logged and contained here. Past [`HubLimits::max_connections`]
-    /// open connections, it is refused at once (see
-    /// [`Hub::open_connections`]).
-    pub async fn serve<S>(&self, raw: S, peer: String)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        self.serve_as(raw, peer, None).await;
-    }
-
-    /// Serves the in-process link of `node`: like [`Hub::serve`], with
-    /// alarms about the connection naming the link.
-    pub async fn serve_link<S>(&self, raw: S, node: &str)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        self.serve_as(raw, format!("link:{node}"), Some(node)).await;
-    }
-
-    async fn serve_as<S>(&self, raw: S, peer: String, link: Option<&str>)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        // Held until this connection's task is done, however it ends.
-        let Ok(_slot) = self.shared.connections.clone().try_acquire_owned() else {
-            self.refuse_connection(raw, &peer).await;
-            return;
-        };
-        // One deadline for the TLS handshake and the hello together: a
-        // peer cannot hold its slot longer by finishing one and stalling
-        // the other.
-        let deadline = Instant::now() + self.shared.config.handshake_timeout;
-        let result = match self.shared.config.tls.clone() {
-            None => self.session(raw, None, &peer, link, deadline).await,
-            Some(tls) => {
-                match tokio::time::timeout_at(deadline, tokio_rustls::TlsAcceptor::from(tls).accept(raw)).await {
-                    Err(_) => Err(SessionError::Timeout(self.shared.config.handshake_timeout)),
-                    Ok(Err(e)) => {
-                        self.handshake_failed(&e, &peer, link);
-                        Err(SessionError::Handshake(e))
-                    }
-                    Ok(Ok(mut stream)) => {
-                        // Every frame becomes whole records (see write_frames).
-                        // What the TLS layer may buffer is bounded by what the
-                        // writer is given: one delivery window and one reply
-                        // queue, each flushed before the next batch.
-                        stream.get_mut().1.set_buffer_limit(None);
-                        let certs: Option<Vec<CertificateDer<'static>>> =
-                            stream.get_ref().1.peer_certificates().map(|c| c.to_vec());
-                        self.session(stream, certs, &peer, link, deadline).await
-                    }
-                }
-            }
-        };
-        if let Err(e) = result {
-            warn!(peer = %peer, cause = %e, "session ended");
-        }
-    }
-
-    /// A connection past the limit: logged and closed before any TLS work
-    /// is spent on it. Under `plain` the peer is told why in a `busy`
-    /// error frame; under TLS there is no channel yet to say it on, and the
-    /// peer sees its connection closed during the handshake.
-    async fn refuse_connection<S>(&self, mut raw: S, peer: &str)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let limit = self.shared.config.limits.max_connections;
-        let reason = SessionError::Full(limit);
-        warn!(peer = %peer, cause = %reason, "connection refused");
-        if self.shared.config.tls.is_none() {
-            let refusal = Frame::Error {
-                cable: None,
-                code: ErrorCode::Busy,
-                detail: format!("{reason}; try again later"),
-            };
-            if let Ok(bytes) = encode_frame(&refusal, self.shared.config.max_frame) {
-                // A few bytes into a fresh connection's buffer: immediate,
-                // unless the peer is stalled on purpose, which the
-                // deadline cuts short.
-                let timeout = self.shared.config.handshake_timeout;
-                let _ = tokio::time::timeout(timeout, async {
-                    raw.write_all(&bytes).await?;
-                    raw.shutdown().await
-                })
-                .await;
-            }
-        }
-    }
-
-    /// Logs a failed TLS handshake, with an alarm when it failed on its
-    /// content. A peer that hangs up before (or during) its hello is gone,
-    /// not refused. Bytes that are no TLS at all (a port scanner, an HTTP
-    /// client, random noise) are `malformed`; everything else — a missing,
-    /// foreign or unacceptable certificate, or a peer that will not agree
-    /// on TLS 1.3 — is `certificate-rejected`.
-    fn handshake_failed(&self, e: &std::io::Error, peer: &str, link: Option<&str>) {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            return;
-        }
-        let garbage = e
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .is_some_and(|tls| {
-                matches!(
-                    tls,
-                    rustls::Error::InvalidMessage(_)
-                        | rustls::Error::InappropriateMessage { .. }
-                        | rustls::Error::InappropriateHandshakeMessage { .. }
-                )
-            });
-        let kind = if garbage {
-            AlarmKind::Malformed
-        } else {
-            AlarmKind::CertificateRejected
-        };
-        self.shared.alarms.raise_about(
-            self.today(),
-            HUB,
-            kind,
-            format!("peer {peer}: {e}"),
-            link.map(AlarmSubject::link).unwrap_or_default(),
-        );
-    }
-
-    async fn session<S>(
-        &self,
-        stream: S,
-        certs: Option<Vec<CertificateDer<'static>>>,
-        peer: &str,
-        link: Option<&str>,
-        deadline: Instant,
-    ) -> Result<(), SessionError>
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let config = &self.shared.config;
-        let max_frame = config.max_frame;
-        let (read_half, write_half) = tokio::io::split(stream);
-        let (replies, replies_rx) = mpsc::channel(config.limits.reply_queue.max(1));
-        let (deliveries, deliveries_rx) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(write_session(write_half, replies_rx, deliveries_rx, max_frame));
-        let mut source = FrameSource::new(read_half, max_frame);
-
-        let hello = match tokio::time::timeout_at(deadline, source.next()).await {
-            Err(_) => return Err(SessionError::Timeout(config.handshake_timeout)),
-            Ok(result) => result,
-        };
-        let refusal = match hello {
-            Ok(Some(Frame::Hello { node, protocol })) => match self.admit(&node, protocol, certs.as_deref(), link) {
-                Ok(()) => Ok(node),
-                Err(reason) => Err((ErrorCode::NotAuthorized, reason)),
-            },
-            Ok(Some(other)) => Err((ErrorCode::Unexpected, format!("expected hello, got {}", other.kind()))),
-            Ok(None) => return Err(SessionError::Refused("closed before hello".into())),
-            Err(e) => {
-                if let FramedError::Wire(wire) = &e {
-                    self.shared
-                        .alarms
-                        .raise(self.today(), HUB, AlarmKind::Malformed, format!("peer {peer}: {wire}"));
-                    refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
-                }
-                drop(deliveries);
-                self.close(replies, writer).await;
-                return Err(e.into());
-            }
-        };
-        let node = match refusal {
-            Ok(node) => node,
-            Err((code, reason)) => {
-                refuse(&replies, None, code, &reason).await;
-                drop(deliveries);
-                self.close(replies, writer).await;
-                return Err(SessionError::Refused(reason));
-            }
-        };
-        let session_id = self.register(&node, deliveries);
-        info!(node = %node, peer = %peer, "node connected");
-
-        let result = loop {
-            match source.next().await {
-                Ok(Some(frame)) => {
-                    if let Some(reply) = self.handle(&node, session_id, frame) {
-                        // Waits while the node leaves its replies unread:
-                        // its next frames wait in its socket meanwhile.
-                        if replies.send(Outgoing::Frame(reply)).await.is_err() {
-                            break Err(SessionError::Refused("the connection's writer stopped".into()));
-                        }
-                    }
-                }
-                Ok(None) => break Ok(()),
-                Err(e) => {
-                    // Bytes that are not a frame are an attack (or a bug);
-                    // a connection that drops is just a lost peer.
-                    if let FramedError::Wire(wire) = &e {
-                        self.shared.alarms.raise(
-                            self.today(),
-                            HUB,
-                            AlarmKind::Malformed,
-                            format!("from {node}: {wire}"),
-                        );
-                        refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
-                    }
-                    break Err(e.into());
-                }
-            }
-        };
-        self.unregister(&node, session_id);
-        self.close(replies, writer).await;
-        info!(node = %node, "node disconnected");
-        result
-    }
-
-    /// Lets the writer send what is queued, then close the stream (once
-    /// the deliveries' sender is gone too). A peer that does not read its
-    /// last frames gets the handshake timeout to do so, not forever: it
-    /// holds a connection slot meanwhile.
-    async fn close(&self, replies: ReplySender, mut writer: JoinHandle<Result<(), FramedError>>) {
-        drop(replies);
-        if tokio::time::timeout(self.shared.config.handshake_timeout, &mut writer)
-            .await
-            .is_err()
-        {
-            writer.abort();
-        }
-    }
-
-    /// Checks a hello: a known node, a protocol we speak, and under mTLS a
-    /// client certificate valid for the claimed name.
-    fn admit(
-        &self,
-        node: &str,
-        protocol: u16,
-        certs: Option<&[CertificateDer<'static>]>,
-        link: Option<&str>,
-    ) -> Result<(), String> {
-        if protocol != PROTOCOL_VERSION {
-            return Err(format!(
-                "protocol {protocol} not supported (expected {PROTOCOL_VERSION})"
-            ));
-        }
-        if node == HUB || !self.shared.config.network.contains(node) {
-            return Err(format!("unknown node {node:?}"));
-        }
-        if self.shared.config.security.transport == crate::model::Transport::Mtls
-            && let Err(e) = tls::authenticate_peer(certs, node)
-        {
-            self.shared.alarms.raise_about(
-                self.today(),
-                HUB,
-                AlarmKind::IdentityMismatch,
-                format!("hello as {node}: {e}"),
-                link.map(AlarmSubject::link).unwrap_or_default(),
-            );
-            return Err(e.to_string());
-        }
-        Ok(())
     }
 
     /// Registers `node`'s session (replacing an older one) and sends it
@@ -924,25 +646,5 @@ fn refusal(node: &str, cable: Option<&str>, code: ErrorCode, detail: String) -> 
         cable: cable.map(str::to_owned),
         code,
         detail,
-    }
-}
-
-/// Queues a refusal for a peer that is about to be disconnected, waiting
-/// for room if its replies are unread (the caller's close is bounded).
-async fn refuse(replies: &ReplySender, cable: Option<&str>, code: ErrorCode, detail: &str) {
-    let _ = replies
-        .send(Outgoing::Frame(Frame::Error {
-            cable: cable.map(str::to_owned),
-            code,
-            detail: detail.to_owned(),
-        }))
-        .await;
-}
-
-/// The error code that tells a peer why its bytes were not a frame.
-fn wire_code(error: &WireError) -> ErrorCode {
-    match error {
-        WireError::Oversized { .. } => ErrorCode::Oversized,
-        _ => ErrorCode::Malformed,
     }
 }
