@@ -20,8 +20,9 @@ use cablesim::model::{
     Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients, stamp_canary,
 };
 use cablesim::net::{
-    AlarmKind, Alarms, BoxStream, DayClock, DeliveryLoad, FrameSource, Hub, HubConfig, HubLimits, Link, NodeConfig,
-    NodeHandle, NodeTap, Pki, SendOutcome, client_config, server_config,
+    AcceptedCable, AlarmKind, Alarms, ArchivedCable, BoxStream, CableDigest, DayClock, DeliveryLoad, FrameSource, Hub,
+    HubConfig, HubLimits, HubStore, Link, MemoryHubStore, NodeConfig, NodeHandle, NodeTap, Pki, SendOutcome,
+    StoreError, client_config, server_config,
 };
 use cablesim::scenario::HANDSHAKE_TIMEOUT;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
@@ -181,6 +182,10 @@ struct World {
 
 impl World {
     fn new(transport: Transport, limits: HubLimits) -> World {
+        World::with_store(transport, limits, Box::new(MemoryHubStore::new()))
+    }
+
+    fn with_store(transport: Transport, limits: HubLimits, store: Box<dyn HubStore>) -> World {
         let net = network();
         let pki = Pki::generate(&net).unwrap();
         let security = SecurityConfig {
@@ -189,7 +194,7 @@ impl World {
             ..SecurityConfig::default()
         };
         let (clock, alarms) = (DayClock::new(), Alarms::new());
-        let hub = Hub::new(
+        let hub = Hub::with_store(
             HubConfig {
                 network: net,
                 security: security.clone(),
@@ -201,7 +206,9 @@ impl World {
             clock.clone(),
             alarms.clone(),
             Vec::new(),
-        );
+            store,
+        )
+        .unwrap();
         World {
             hub,
             pki,
@@ -1049,5 +1056,156 @@ async fn fail_an_envelope_whose_header_was_altered() {
         )]
     );
     // Nothing altered reached an inbox; everything genuine did, once.
+    they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
+}
+
+// --------------------------------------------------------- store failures
+
+/// A memory store whose next read of a delivery queue, or next recorded
+/// acknowledgement, fails when asked to: a disk that hiccups while a node
+/// drains its queue.
+#[derive(Default)]
+struct Hiccups {
+    store: MemoryHubStore,
+    fail_window: Arc<std::sync::atomic::AtomicBool>,
+    fail_ack: Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn hiccup() -> StoreError {
+    StoreError::Sqlite {
+        path: "hiccup.sqlite".into(),
+        operation: "a test",
+        cause: rusqlite::Error::InvalidQuery,
+    }
+}
+
+impl HubStore for Hiccups {
+    fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
+        self.store.accepted_digest(id)
+    }
+    fn accept(
+        &mut self,
+        cable: AcceptedCable,
+        digest: CableDigest,
+        recipients: &[String],
+        archive: bool,
+    ) -> Result<Arc<AcceptedCable>, StoreError> {
+        self.store.accept(cable, digest, recipients, archive)
+    }
+    fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        self.store.pending(node)
+    }
+    fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        if self.fail_window.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(hiccup());
+        }
+        self.store.pending_window(node, skip, limit)
+    }
+    fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
+        self.store.pending_count(node)
+    }
+    fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
+        if self.fail_ack.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(hiccup());
+        }
+        self.store.acknowledge(node, cable)
+    }
+    fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
+        self.store.prune_archive(today, archive_days)
+    }
+    fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
+        self.store.archive()
+    }
+    fn archive_len(&self) -> Result<usize, StoreError> {
+        self.store.archive_len()
+    }
+    fn day(&self) -> Result<Option<Day>, StoreError> {
+        self.store.day()
+    }
+    fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
+        self.store.save_day(day)
+    }
+    fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
+        self.store.save_entry(entry)
+    }
+    fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
+        self.store.directory()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn fail_store_hiccups_while_a_node_drains_lose_and_repeat_nothing() {
+    let (logs, _guard) = Logs::capture();
+    let hiccups = Hiccups::default();
+    let (fail_window, fail_ack) = (hiccups.fail_window.clone(), hiccups.fail_ack.clone());
+    let world = World::with_store(
+        Transport::Mtls,
+        HubLimits {
+            delivery_window: 1,
+            ..HubLimits::default()
+        },
+        Box::new(hiccups),
+    );
+    let (at, be) = two_nodes_and_a_cable_before(&world).await;
+    let kyiv_keys = world.keys(KYIV);
+    let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    let _ = kyiv.directory(&[KYIV]).await;
+    at.refresh_directory().await.unwrap();
+    for id in ["K-1", "K-2", "K-3"] {
+        assert_eq!(at.send(cable(id, AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
+    }
+    let load = |in_flight, queued| DeliveryLoad {
+        connected: true,
+        in_flight,
+        in_flight_bytes: world.hub.delivery_load(KYIV).in_flight_bytes,
+        queued,
+    };
+    assert_eq!(world.hub.delivery_load(KYIV), load(1, 3));
+
+    // The store cannot give the next cable when K-1 is acknowledged: the
+    // window stays empty, the queue whole, and the next relay asks again,
+    // oldest first.
+    fail_window.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(kyiv.take_deliveries(1).await, ["K-1"]);
+    // The hub handles a connection's frames in order: once this is
+    // answered, the acknowledgement before it was handled.
+    let _ = kyiv.directory(&[KYIV]).await;
+    assert_eq!(world.hub.delivery_load(KYIV), load(0, 2));
+    assert_eq!(at.send(cable("K-4", AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
+    assert_eq!(kyiv.take_deliveries(2).await, ["K-2", "K-3"]);
+
+    // K-4 comes once the acknowledgement of K-3 is handled (a window of
+    // one). The store cannot record the acknowledgement of K-4: it stays
+    // queued and in flight, and comes again on the node's next connection.
+    match kyiv.expect().await {
+        Frame::Deliver { payload } => assert_eq!(payload.header().id, "K-4"),
+        other => panic!("expected K-4, got {other:?}"),
+    }
+    fail_ack.store(true, std::sync::atomic::Ordering::SeqCst);
+    kyiv.send(&Frame::Ack { cable: "K-4".into() }).await;
+    let _ = kyiv.directory(&[KYIV]).await;
+    assert_eq!(world.hub.delivery_load(KYIV), load(1, 1));
+    drop(kyiv);
+    let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    assert_eq!(kyiv.take_deliveries(1).await, ["K-4"]);
+    let _ = kyiv.directory(&[KYIV]).await;
+    world.hub.wait_idle().await;
+    assert_eq!(world.hub.delivery_load(KYIV), load(0, 0));
+
+    let errors: Vec<String> = logs
+        .0
+        .lock()
+        .map(|bytes| String::from_utf8(bytes.clone()).unwrap())
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|e| e["level"] == "ERROR")
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        errors,
+        ["cannot read the delivery queue", "cannot record an acknowledgement"]
+    );
+    assert!(world.alarms.is_empty(), "{:?}", world.alarms());
     they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
 }

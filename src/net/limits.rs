@@ -112,9 +112,11 @@ impl DeliveryWindow {
         self.behind = behind;
     }
 
-    /// How many more deliveries may be fetched from the store now.
+    /// How many more deliveries may be fetched from the store now. A
+    /// window configured as 0 still lets one through: nothing may wait
+    /// for ever.
     pub(super) fn free_slots(&self, limits: &HubLimits) -> usize {
-        limits.delivery_window.saturating_sub(self.in_flight.len())
+        limits.delivery_window.max(1).saturating_sub(self.in_flight.len())
     }
 
     /// Whether a delivery of `len` bytes may go out now: within both
@@ -198,6 +200,17 @@ mod tests {
         assert!(!window.has_room(1, &limits));
         assert!(window.acknowledge("big"));
         assert_eq!((window.len(), window.bytes()), (0, 0));
+    }
+
+    #[test]
+    fn a_window_of_nothing_still_lets_one_delivery_through() {
+        let limits = limits(0, 0);
+        let mut window = DeliveryWindow::default();
+        assert_eq!(window.free_slots(&limits), 1);
+        assert!(window.has_room(10, &limits));
+        window.push(cable("only", 10));
+        assert_eq!(window.free_slots(&limits), 0);
+        assert!(!window.has_room(10, &limits));
     }
 
     #[test]
