@@ -403,3 +403,20 @@ fn a_real_hub_refuses_a_flood_and_hostile_frames_and_keeps_serving() {
     assert_eq!(hub.wait(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fail_a_hub_allowed_no_connections() {
+    for bad in ["0", "many"] {
+        let output = std::process::Command::new(processes::exe())
+            .args(["hub", "--scenario", SCENARIO, "--certs", "certs", "--data", "data"])
+            .args(["--max-connections", bad])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "--max-connections {bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("invalid value '{bad}' for '--max-connections <N>'")),
+            "{stderr}"
+        );
+    }
+}
