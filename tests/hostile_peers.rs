@@ -1209,3 +1209,44 @@ async fn fail_store_hiccups_while_a_node_drains_lose_and_repeat_nothing() {
     assert!(world.alarms.is_empty(), "{:?}", world.alarms());
     they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn fail_garbage_from_a_peer_that_reads_nothing_ends_within_the_timeout() {
+    let (logs, _guard) = Logs::capture();
+    let world = World::new(
+        Transport::Mtls,
+        HubLimits {
+            reply_queue: 1,
+            ..HubLimits::default()
+        },
+    );
+    let (at, be) = two_nodes_and_a_cable_before(&world).await;
+    // A link of 64 bytes each way: the hub's first answer already fills it.
+    let kyiv = world.raw_node(KYIV, &world.keys(KYIV), 64).await;
+    let request = encode_frame(&Frame::DirectoryRequest { nodes: Vec::new() }, DEFAULT_MAX_FRAME).unwrap();
+    let mut bytes = [request.clone(), request].concat();
+    bytes.extend([0, 0, 0, 6, 0x7f, 0xde, 0xad, 0xbe, 0xef, 0x00]);
+    let (frames, mut out, serving) = (kyiv.frames, kyiv.out, kyiv.serving);
+    let writing = tokio::spawn(async move {
+        let _ = out.write_all(&bytes).await;
+        let _ = out.flush().await;
+        out
+    });
+    // The first answer blocks the writer, the second fills the reply
+    // queue, the garbage ends the session: its refusal cannot be queued,
+    // and the writer gets the handshake timeout to deliver what it holds.
+    let start = Instant::now();
+    serving.await.unwrap();
+    assert_eq!(start.elapsed(), HANDSHAKE_TIMEOUT);
+    assert_eq!(world.hub.open_connections(), 2);
+    assert_eq!(world.alarms(), [("hub".to_owned(), AlarmKind::Malformed, None)]);
+    assert_eq!(
+        logs.reasons("session ended"),
+        [(
+            "raw:del-kyiv".to_owned(),
+            "malformed frame: Serde Deserialization Error".to_owned()
+        )]
+    );
+    drop((frames, writing));
+    they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
+}

@@ -196,7 +196,7 @@ impl Hub {
                     self.shared
                         .alarms
                         .raise(self.today(), HUB, AlarmKind::Malformed, format!("peer {peer}: {wire}"));
-                    refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
+                    refuse(&replies, None, wire_code(wire), &wire.to_string());
                 }
                 drop(deliveries);
                 self.close(replies, writer).await;
@@ -206,7 +206,7 @@ impl Hub {
         let node = match refusal {
             Ok(node) => node,
             Err((code, reason)) => {
-                refuse(&replies, None, code, &reason).await;
+                refuse(&replies, None, code, &reason);
                 drop(deliveries);
                 self.close(replies, writer).await;
                 return Err(SessionError::Refused(reason));
@@ -237,7 +237,7 @@ impl Hub {
                             AlarmKind::Malformed,
                             format!("from {node}: {wire}"),
                         );
-                        refuse(&replies, None, wire_code(wire), &wire.to_string()).await;
+                        refuse(&replies, None, wire_code(wire), &wire.to_string());
                     }
                     break Err(e.into());
                 }
@@ -296,16 +296,16 @@ impl Hub {
     }
 }
 
-/// Queues a refusal for a peer that is about to be disconnected, waiting
-/// for room if its replies are unread (the caller's close is bounded).
-async fn refuse(replies: &ReplySender, cable: Option<&str>, code: ErrorCode, detail: &str) {
-    let _ = replies
-        .send(Outgoing::Frame(Frame::Error {
-            cable: cable.map(str::to_owned),
-            code,
-            detail: detail.to_owned(),
-        }))
-        .await;
+/// Queues a refusal for a peer that is about to be disconnected. If its
+/// replies are full it is not reading, and would never see this one: the
+/// refusal is dropped (it is logged with the session's end) rather than
+/// waited for.
+fn refuse(replies: &ReplySender, cable: Option<&str>, code: ErrorCode, detail: &str) {
+    let _ = replies.try_send(Outgoing::Frame(Frame::Error {
+        cable: cable.map(str::to_owned),
+        code,
+        detail: detail.to_owned(),
+    }));
 }
 
 /// The error code that tells a peer why its bytes were not a frame.
