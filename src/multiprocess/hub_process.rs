@@ -83,7 +83,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
         .collect();
 
     let printer = Printer::stdout(options.format);
-    let alarms = Alarms::new();
+    let alarms = Alarms::unkept();
     let mut limits = HubLimits::for_network(&network);
     if let Some(max) = options.max_connections {
         limits.max_connections = max;

@@ -145,7 +145,7 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
     };
 
     let printer = Printer::stdout(options.format);
-    let alarms = Alarms::new();
+    let alarms = Alarms::unkept();
     {
         let printer = printer.clone();
         alarms.observe(move |alarm| printer.print(&Event::Alarm(alarm.clone())));

@@ -137,6 +137,10 @@ type AlarmObserver = Arc<dyn Fn(&Alarm) + Send + Sync>;
 #[derive(Default)]
 struct AlarmsInner {
     raised: Mutex<Vec<Alarm>>,
+    /// Whether raised alarms are kept for [`Alarms::sorted`]. A process
+    /// prints each alarm as it happens and never reads them back; keeping
+    /// them would let a flood of bad connections grow it without end.
+    unkept: bool,
     /// Called for every alarm as it is raised: how a node process prints
     /// its alarms the moment they happen (DESIGN §11).
     observers: Mutex<Vec<AlarmObserver>>,
@@ -154,6 +158,18 @@ impl Alarms {
     /// No alarms yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Alarms that are logged and handed to observers as they are raised,
+    /// but not kept: [`Alarms::sorted`] stays empty. For long-running hub
+    /// and node processes, which print every alarm at once (DESIGN §11),
+    /// so that their memory does not grow with the alarms hostile peers
+    /// cause.
+    pub fn unkept() -> Self {
+        Alarms(Arc::new(AlarmsInner {
+            unkept: true,
+            ..AlarmsInner::default()
+        }))
     }
 
     /// Logs and records an alarm.
@@ -181,7 +197,9 @@ impl Alarms {
         for observe in &observers {
             observe(&alarm);
         }
-        lock(&self.0.raised).push(alarm);
+        if !self.0.unkept {
+            lock(&self.0.raised).push(alarm);
+        }
     }
 
     /// Calls `observe` for every alarm raised from now on, as it is raised.
@@ -211,4 +229,41 @@ impl Alarms {
 /// A poisoned lock only means a panic elsewhere; the list is still whole.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn raise_three(alarms: &Alarms) -> Arc<AtomicUsize> {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        alarms.observe(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        for peer in ["a", "b", "c"] {
+            alarms.raise(0, "hub", AlarmKind::Malformed, format!("peer {peer}: garbage"));
+        }
+        seen
+    }
+
+    #[test]
+    fn alarms_are_kept_for_the_report() {
+        let alarms = Alarms::new();
+        let seen = raise_three(&alarms);
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+        assert_eq!(alarms.len(), 3);
+        assert_eq!(alarms.sorted()[0].detail, "peer a: garbage");
+    }
+
+    #[test]
+    fn unkept_alarms_reach_observers_and_are_not_held() {
+        let alarms = Alarms::unkept();
+        let seen = raise_three(&alarms);
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+        assert!(alarms.is_empty());
+        assert_eq!(alarms.sorted(), Vec::<Alarm>::new());
+    }
 }
