@@ -20,6 +20,10 @@ use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, enco
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
 
+#[path = "support/crash_copy.rs"]
+mod crash;
+use crash::crash_copy;
+
 const NODES: [&str; 2] = ["at-mfa", "be-mfa"];
 
 fn network() -> Network {
@@ -63,19 +67,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// A database and its WAL as a killed process leaves them: copied while
-/// the store is still open, without a close or a checkpoint.
-fn crash_copy(db: &Path, to: &Path) -> PathBuf {
-    std::fs::create_dir_all(to).unwrap();
-    let target = to.join(db.file_name().unwrap());
-    std::fs::copy(db, &target).unwrap();
-    let wal = PathBuf::from(format!("{}-wal", db.display()));
-    if wal.exists() {
-        std::fs::copy(&wal, format!("{}-wal", target.display())).unwrap();
-    }
-    target
 }
 
 /// A frame-level client: says hello as `node` and speaks raw frames.

@@ -84,10 +84,13 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use tokio::io::DuplexStream;
 use tokio::task::JoinHandle;
 
+#[path = "support/crash_copy.rs"]
+mod crash;
 #[path = "support/held_link.rs"]
 mod held_link;
 #[path = "support/shared_hub_store.rs"]
 mod shared_hub_store;
+use crash::crash_copy;
 
 use held_link::{HeldLink, Seen, Toward};
 use shared_hub_store::SharedStore;
@@ -233,19 +236,6 @@ fn scratch() -> Scratch {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     Scratch(dir)
-}
-
-/// A database and its WAL as a killed process leaves them, copied into a
-/// fresh directory while the store is still open.
-fn crash_copy(db: &Path, to: &Path) -> PathBuf {
-    std::fs::create_dir_all(to).unwrap();
-    let target = to.join(db.file_name().unwrap());
-    std::fs::copy(db, &target).unwrap();
-    let wal = PathBuf::from(format!("{}-wal", db.display()));
-    if wal.exists() {
-        std::fs::copy(&wal, format!("{}-wal", target.display())).unwrap();
-    }
-    target
 }
 
 fn network() -> Network {
