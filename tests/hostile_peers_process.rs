@@ -24,7 +24,7 @@ use cablesim::model::{Cable, Classification, E2eMode};
 use cablesim::net::{BoxStream, FrameSource, Pki, tls};
 use cablesim::scenario::resolve;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
-use processes::{Proc, WAIT, certs, free_port, spawn_node, temp_dir};
+use processes::{Proc, WAIT, certs, exchange, free_port, spawn_node, temp_dir};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
@@ -88,14 +88,6 @@ fn status_kib(pid: u32, field: &str) -> u64 {
         .find(|l| l.starts_with(&format!("{field}:")))
         .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-fn exchange(from: &mut Proc, to: &mut Proc, text: &str) {
-    from.send(&format!("send {} -- {text}", to.label));
-    let accepted = from.expect_event("accepted");
-    let delivered = to.expect_event("delivered");
-    assert_eq!(delivered["cable"], accepted["cable"]);
-    assert_eq!(delivered["text"], text);
 }
 
 /// A frame-level peer with a real node's credentials.

@@ -13,7 +13,7 @@ use cablesim::adversary::decode_stream;
 use cablesim::net::{Pki, tls};
 use cablesim::scenario::resolve;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
-use processes::{Proc, certs, free_port, spawn_hub, spawn_node, temp_dir};
+use processes::{certs, exchange, free_port, spawn_hub, spawn_node, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -43,15 +43,6 @@ async fn hello_over_tls(addr: &str, config: Arc<rustls::ClientConfig>, claimed: 
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.map_err(|e| e.to_string())?;
     Ok(decode_stream(&answer))
-}
-
-fn exchange(from: &mut Proc, to: &mut Proc, text: &str) {
-    from.send(&format!("send {} -- {text}", to.label));
-    let accepted = from.expect_event("accepted");
-    let delivered = to.expect_event("delivered");
-    assert_eq!(delivered["cable"], accepted["cable"]);
-    assert_eq!(delivered["text"], text);
-    assert_eq!(delivered["from"], from.label.as_str());
 }
 
 #[test]

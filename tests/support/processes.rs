@@ -237,3 +237,14 @@ impl Drop for Proc {
         let _ = self.child.wait();
     }
 }
+
+/// `from` sends `text` to `to` (both node processes), and `to` files it:
+/// the same cable id on both sides, from `from`, with the text intact.
+pub(crate) fn exchange(from: &mut Proc, to: &mut Proc, text: &str) {
+    from.send(&format!("send {} -- {text}", to.label));
+    let accepted = from.expect_event("accepted");
+    let delivered = to.expect_event("delivered");
+    assert_eq!(delivered["cable"], accepted["cable"]);
+    assert_eq!(delivered["text"], text);
+    assert_eq!(delivered["from"], from.label.as_str());
+}
