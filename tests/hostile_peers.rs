@@ -1154,43 +1154,77 @@ async fn fail_store_hiccups_while_a_node_drains_lose_and_repeat_nothing() {
     for id in ["K-1", "K-2", "K-3"] {
         assert_eq!(at.send(cable(id, AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
     }
-    let load = |in_flight, queued| DeliveryLoad {
-        connected: true,
-        in_flight,
-        in_flight_bytes: world.hub.delivery_load(KYIV).in_flight_bytes,
+    let k1_bytes = world.hub.delivery_load(KYIV).in_flight_bytes;
+    assert_eq!(
+        world.hub.delivery_load(KYIV),
+        DeliveryLoad {
+            connected: true,
+            in_flight: 1,
+            in_flight_bytes: k1_bytes,
+            queued: 3,
+        }
+    );
+    let away = |queued| DeliveryLoad {
         queued,
+        ..DeliveryLoad::default()
     };
-    assert_eq!(world.hub.delivery_load(KYIV), load(1, 3));
 
-    // The store cannot give the next cable when K-1 is acknowledged: the
-    // window stays empty, the queue whole, and the next relay asks again,
-    // oldest first.
+    // The store cannot give the next cable when K-1, the last in flight,
+    // is acknowledged, and nothing else is relayed afterwards: the hub
+    // ends the session (nobody would ask the store again), K-1 is off the
+    // queue, and the hub is idle, not waiting for the node.
     fail_window.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(kyiv.take_deliveries(1).await, ["K-1"]);
-    // The hub handles a connection's frames in order: once this is
-    // answered, the acknowledgement before it was handled.
-    let _ = kyiv.directory(&[KYIV]).await;
-    assert_eq!(world.hub.delivery_load(KYIV), load(0, 2));
-    assert_eq!(at.send(cable("K-4", AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
+    assert_eq!(kyiv.rest().await, [], "closed with nothing more sent");
+    world.hub.wait_idle().await;
+    assert_eq!(world.hub.delivery_load(KYIV), away(2));
+    assert_eq!(world.hub.open_connections(), 2);
+    // Its next connection gets the backlog, oldest first, once each.
+    let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
     assert_eq!(kyiv.take_deliveries(2).await, ["K-2", "K-3"]);
+    world.hub.wait_idle().await;
 
-    // K-4 comes once the acknowledgement of K-3 is handled (a window of
-    // one). The store cannot record the acknowledgement of K-4: it stays
-    // queued and in flight, and comes again on the node's next connection.
+    // The store cannot record the acknowledgement of K-4: the session
+    // ends, K-4 stays queued, and the next connection gets it again (the
+    // node recognises it and acknowledges it once more).
+    assert_eq!(at.send(cable("K-4", AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
     match kyiv.expect().await {
         Frame::Deliver { payload } => assert_eq!(payload.header().id, "K-4"),
         other => panic!("expected K-4, got {other:?}"),
     }
     fail_ack.store(true, std::sync::atomic::Ordering::SeqCst);
     kyiv.send(&Frame::Ack { cable: "K-4".into() }).await;
-    let _ = kyiv.directory(&[KYIV]).await;
-    assert_eq!(world.hub.delivery_load(KYIV), load(1, 1));
-    drop(kyiv);
+    assert_eq!(kyiv.rest().await, [], "closed with nothing more sent");
+    world.hub.wait_idle().await;
+    assert_eq!(world.hub.delivery_load(KYIV), away(1));
     let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
     assert_eq!(kyiv.take_deliveries(1).await, ["K-4"]);
     let _ = kyiv.directory(&[KYIV]).await;
     world.hub.wait_idle().await;
-    assert_eq!(world.hub.delivery_load(KYIV), load(0, 0));
+    assert_eq!(
+        world.hub.delivery_load(KYIV),
+        DeliveryLoad {
+            connected: true,
+            ..DeliveryLoad::default()
+        }
+    );
+    assert_eq!(
+        logs.reasons("session ended"),
+        [
+            (
+                "raw:del-kyiv".to_owned(),
+                "the hub's store failed (cannot read the delivery queue: store hiccup.sqlite: a test failed: \
+                 Query is not read-only); the node's queue waits for its next connection"
+                    .to_owned()
+            ),
+            (
+                "raw:del-kyiv".to_owned(),
+                "the hub's store failed (cannot record the acknowledgement of K-4: store hiccup.sqlite: a test \
+                 failed: Query is not read-only); the node's queue waits for its next connection"
+                    .to_owned()
+            ),
+        ]
+    );
 
     let errors: Vec<String> = logs
         .0

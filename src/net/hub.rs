@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tracing::{debug, error, info, warn};
 
 use super::alarm::{AlarmKind, Alarms};
@@ -74,6 +74,25 @@ struct Session {
     deliveries: FrameSender,
     /// What is in flight on it, and whether the store holds more.
     window: DeliveryWindow,
+    /// Cables queued for the node, counted in `State::pending_connected`
+    /// while this session is the node's: taken back out, exactly, when it
+    /// ends, without asking the store again.
+    queued: usize,
+    /// Ends the connection from the hub's side (see [`SessionEnd`]).
+    end: oneshot::Sender<SessionEnd>,
+}
+
+/// Why the hub ends a node's session itself. Either way the node's queue
+/// stays in the store, and its next connection starts from the queue's
+/// oldest cable.
+#[derive(Debug)]
+enum SessionEnd {
+    /// The node connected again: one session per node, so one window per
+    /// node, whoever opens connections in its name.
+    Replaced,
+    /// The store failed to read the node's queue or to record one of its
+    /// acknowledgements (the reason).
+    StoreFailed(String),
 }
 
 /// What the hub holds for one node, for operators and tests.
@@ -192,31 +211,72 @@ impl Hub {
         self.shared.clock.today()
     }
 
-    /// Registers `node`'s session (replacing an older one) and sends it
-    /// the oldest cables queued for it, up to its delivery window; the
-    /// rest follow as it acknowledges.
-    fn register(&self, node: &str, deliveries: FrameSender) -> u64 {
+    /// Registers `node`'s session and sends it the oldest cables queued
+    /// for it, up to its delivery window; the rest follow as it
+    /// acknowledges. An older session of the node is ended (`end` of its
+    /// own fires with [`SessionEnd::Replaced`]): it would otherwise keep a
+    /// connection slot and a window of frames in its writer. `end` fires
+    /// for this one when it is replaced in turn or the store fails it.
+    fn register(&self, node: &str, deliveries: FrameSender, end: oneshot::Sender<SessionEnd>) -> u64 {
         let mut guard = self.state();
         let state = &mut *guard;
         let id = state.next_session;
         state.next_session += 1;
-        if !state.sessions.contains_key(node) {
-            let queued = state.store.pending_count(node).unwrap_or_else(|e| {
-                // Nothing is lost: the queue stays in the store, and the
-                // next connection of the node tries again.
-                error!(node = %node, cause = %e, "cannot count the delivery queue");
-                0
-            });
-            state.pending_connected += queued;
-        }
+        let queued = match state.sessions.remove(node) {
+            Some(old) => {
+                // Its queue is the node's: still counted, now for this session.
+                let _ = old.end.send(SessionEnd::Replaced);
+                old.queued
+            }
+            None => match state.store.pending_count(node) {
+                Ok(queued) => {
+                    state.pending_connected += queued;
+                    queued
+                }
+                Err(e) => {
+                    // Nothing is lost: the queue stays in the store, and
+                    // the node's next connection counts it again.
+                    error!(node = %node, cause = %e, "cannot count the delivery queue");
+                    let _ = end.send(SessionEnd::StoreFailed(format!("cannot count the delivery queue: {e}")));
+                    return id;
+                }
+            },
+        };
         let mut window = DeliveryWindow::default();
         // Until the store says otherwise, it may hold cables for the node.
         window.set_behind(true);
-        state
-            .sessions
-            .insert(node.to_owned(), Session { id, deliveries, window });
+        state.sessions.insert(
+            node.to_owned(),
+            Session {
+                id,
+                deliveries,
+                window,
+                queued,
+                end,
+            },
+        );
         self.fill_window(state, node);
         id
+    }
+
+    /// Ends `node`'s session after its store failed it, so that nothing is
+    /// stalled or lost for good.
+    ///
+    /// A failed read of the queue leaves the window short with nobody to
+    /// ask again if nothing is in flight (no acknowledgement is coming),
+    /// and a failed acknowledgement leaves its cable in flight for a node
+    /// that will not acknowledge it twice on one connection: a window slot
+    /// lost. Rather than keeping retries for either, the session ends: the
+    /// store still holds the whole queue, the node connects again, and
+    /// [`Hub::register`] fills a fresh window from the queue's oldest
+    /// cable. A cable delivered again is one the node already filed: it
+    /// recognises it and acknowledges it again. Nothing is lost, and
+    /// nothing is sent twice on one connection.
+    fn end_session(state: &mut State, node: &str, reason: String) {
+        if let Some(session) = state.sessions.remove(node) {
+            state.pending_connected = state.pending_connected.saturating_sub(session.queued);
+            let _ = session.end.send(SessionEnd::StoreFailed(reason));
+        }
     }
 
     /// Sends `node` the next cables of its queue, oldest first, while its
@@ -236,9 +296,8 @@ impl Hub {
         let next = match state.store.pending_window(node, session.window.len(), free) {
             Ok(next) => next,
             Err(e) => {
-                // Still behind: tried again at the next acknowledgement,
-                // relay or connection of the node.
                 error!(node = %node, cause = %e, "cannot read the delivery queue");
+                Self::end_session(state, node, format!("cannot read the delivery queue: {e}"));
                 return;
             }
         };
@@ -258,13 +317,10 @@ impl Hub {
 
     fn unregister(&self, node: &str, session_id: u64) {
         let mut state = self.state();
-        if state.sessions.get(node).is_some_and(|s| s.id == session_id) {
-            state.sessions.remove(node);
-            let queued = state.store.pending_count(node).unwrap_or_else(|e| {
-                error!(node = %node, cause = %e, "cannot count the delivery queue");
-                0
-            });
-            state.pending_connected = state.pending_connected.saturating_sub(queued);
+        if state.sessions.get(node).is_some_and(|s| s.id == session_id)
+            && let Some(session) = state.sessions.remove(node)
+        {
+            state.pending_connected = state.pending_connected.saturating_sub(session.queued);
         }
         drop(state);
         // Its queue no longer counts towards "busy".
@@ -415,13 +471,15 @@ impl Hub {
                 self.shared.config.security.archive,
             )
             .map_err(busy)?;
-        let mut connected = 0;
         let mut refill = Vec::new();
         for r in to {
             let Some(session) = state.sessions.get_mut(r) else {
                 continue;
             };
-            connected += 1;
+            // Counted before any refill, which may end the session and
+            // take its count back out.
+            session.queued += 1;
+            state.pending_connected += 1;
             let window = &mut session.window;
             if !window.behind() && window.has_room(cable.deliver_frame.len(), limits) {
                 let _ = session.deliveries.send(Outgoing::Encoded(cable.deliver_frame.clone()));
@@ -437,9 +495,13 @@ impl Hub {
         for r in refill {
             self.fill_window(state, r);
         }
-        state.pending_connected += connected;
         state.relayed += 1;
+        let idle = state.pending_connected == 0;
         drop(guard);
+        if idle {
+            // A refill that failed ended the only busy session.
+            self.shared.idle.notify_waiters();
+        }
         debug!(
             cable = %header.id, day, from = %header.from, to = %header.to.join(","),
             recipients = to.len(), classification = %header.classification, "relay"
@@ -460,18 +522,29 @@ impl Hub {
             .map_err(|(_, reason)| reason)
     }
 
-    /// `node` acknowledged `cable` on its session `session_id`. On the
-    /// node's current session the cable must be one in flight there: an
-    /// acknowledgement of something never delivered on it (early, replayed
-    /// or made up) is refused, and the queue is left as it was, so a node
-    /// cannot lose a cable by acknowledging it before it arrives. An older
-    /// session of the node, replaced by a reconnection, may still
-    /// acknowledge what it was sent before the hub stopped tracking it.
+    /// `node` acknowledged `cable` on its session `session_id`. The cable
+    /// must be one in flight there: an acknowledgement of something never
+    /// delivered on it (early, replayed or made up) is refused, and the
+    /// queue is left as it was, so a node cannot lose a cable by
+    /// acknowledging it before it arrives.
+    ///
+    /// An acknowledgement from a session that has ended (replaced by a
+    /// newer connection, or failed by the store), read before its
+    /// connection closed, is ignored: the cable stays queued, so it is (or
+    /// will be) delivered on the node's current connection, where the node
+    /// recognises it and acknowledges it again. Recording it instead could
+    /// take a cable out of the queue under the current session's window,
+    /// which mirrors the queue's oldest entries: the next fetch would skip
+    /// one cable. Delivered at least once, never lost.
     fn delivered(&self, node: &str, session_id: u64, cable: &str) -> Option<Frame> {
         let mut guard = self.state();
         let state = &mut *guard;
-        let current = state.sessions.get(node).filter(|s| s.id == session_id);
-        if current.is_some_and(|s| !s.window.contains(cable)) {
+        let Some(session) = state.sessions.get(node).filter(|s| s.id == session_id) else {
+            drop(guard);
+            debug!(node = %node, cable = %cable, "acknowledgement from an ended session ignored");
+            return None;
+        };
+        if !session.window.contains(cable) {
             drop(guard);
             return Some(refusal(
                 node,
@@ -480,32 +553,32 @@ impl Hub {
                 format!("acknowledgement for cable {cable}, which is not in flight on this connection"),
             ));
         }
-        let known = match state.store.acknowledge(node, cable) {
+        match state.store.acknowledge(node, cable) {
             Ok(known) => {
-                // Gone from the queue (or never in it): gone from the
-                // window, which mirrors the queue's oldest entries.
                 if let Some(session) = state.sessions.get_mut(node) {
+                    // Gone from the queue: gone from the window, which
+                    // mirrors the queue's oldest entries.
                     session.window.acknowledge(cable);
+                    if known {
+                        session.queued = session.queued.saturating_sub(1);
+                        state.pending_connected = state.pending_connected.saturating_sub(1);
+                    } else {
+                        debug!(node = %node, cable = %cable, "acknowledgement for nothing pending");
+                    }
                 }
-                known
+                self.fill_window(state, node);
             }
             Err(e) => {
-                // The cable stays queued, and in flight: it is delivered
-                // again on the node's next connection; the node recognises
-                // it and acknowledges again.
                 error!(node = %node, cable = %cable, cause = %e, "cannot record an acknowledgement");
-                false
+                Self::end_session(
+                    state,
+                    node,
+                    format!("cannot record the acknowledgement of {cable}: {e}"),
+                );
             }
-        };
-        if known && state.sessions.contains_key(node) {
-            state.pending_connected = state.pending_connected.saturating_sub(1);
         }
-        self.fill_window(state, node);
         let idle = state.pending_connected == 0;
         drop(guard);
-        if !known {
-            debug!(node = %node, cable = %cable, "acknowledgement for nothing pending");
-        }
         if idle {
             self.shared.idle.notify_waiters();
         }

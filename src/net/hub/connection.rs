@@ -6,12 +6,12 @@
 
 use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 use tracing::{info, warn};
 
-use super::Hub;
+use super::{Hub, SessionEnd};
 use crate::model::HUB;
 use crate::net::alarm::{AlarmKind, AlarmSubject};
 use crate::net::framed::{FrameSource, FramedError, Outgoing, ReplySender, write_session};
@@ -31,6 +31,8 @@ enum SessionError {
     Framed(#[from] FramedError),
     #[error("{0}")]
     Refused(String),
+    #[error("the hub's store failed ({0}); the node's queue waits for its next connection")]
+    Store(String),
 }
 
 impl Hub {
@@ -212,21 +214,51 @@ impl Hub {
                 return Err(SessionError::Refused(reason));
             }
         };
-        let session_id = self.register(&node, deliveries);
+        let (end, mut ended) = oneshot::channel();
+        let session_id = self.register(&node, deliveries, end);
         info!(node = %node, peer = %peer, "node connected");
 
-        let result = loop {
+        // The hub's own reasons to end the session come first: a replaced
+        // or failed session reads no further frame of its node.
+        let result = tokio::select! {
+            biased;
+            Ok(why) = &mut ended => match why {
+                SessionEnd::Replaced => {
+                    info!(node = %node, peer = %peer, "replaced by a newer connection");
+                    Ok(())
+                }
+                SessionEnd::StoreFailed(reason) => Err(SessionError::Store(reason)),
+            },
+            result = self.read_frames(&node, session_id, &mut source, &replies) => result,
+        };
+        self.unregister(&node, session_id);
+        self.close(replies, writer).await;
+        info!(node = %node, "node disconnected");
+        result
+    }
+
+    /// Reads `node`'s frames on session `session_id` and queues the
+    /// replies, until the node closes the connection or sends something
+    /// that is not a frame.
+    async fn read_frames<R: AsyncRead + Unpin>(
+        &self,
+        node: &str,
+        session_id: u64,
+        source: &mut FrameSource<R>,
+        replies: &ReplySender,
+    ) -> Result<(), SessionError> {
+        loop {
             match source.next().await {
                 Ok(Some(frame)) => {
-                    if let Some(reply) = self.handle(&node, session_id, frame) {
+                    if let Some(reply) = self.handle(node, session_id, frame) {
                         // Waits while the node leaves its replies unread:
                         // its next frames wait in its socket meanwhile.
                         if replies.send(Outgoing::Frame(reply)).await.is_err() {
-                            break Err(SessionError::Refused("the connection's writer stopped".into()));
+                            return Err(SessionError::Refused("the connection's writer stopped".into()));
                         }
                     }
                 }
-                Ok(None) => break Ok(()),
+                Ok(None) => return Ok(()),
                 Err(e) => {
                     // Bytes that are not a frame are an attack (or a bug);
                     // a connection that drops is just a lost peer.
@@ -237,16 +269,12 @@ impl Hub {
                             AlarmKind::Malformed,
                             format!("from {node}: {wire}"),
                         );
-                        refuse(&replies, None, wire_code(wire), &wire.to_string());
+                        refuse(replies, None, wire_code(wire), &wire.to_string());
                     }
-                    break Err(e.into());
+                    return Err(e.into());
                 }
             }
-        };
-        self.unregister(&node, session_id);
-        self.close(replies, writer).await;
-        info!(node = %node, "node disconnected");
-        result
+        }
     }
 
     /// Lets the writer send what is queued, then close the stream (once
