@@ -1059,6 +1059,72 @@ async fn fail_an_envelope_whose_header_was_altered() {
     they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
 }
 
+// ---------------------------------------------------------- reconnection
+
+/// `what`'s output; a wait that can never end (a connection the hub does
+/// not close, a hub never idle) fails after a minute of paused time.
+async fn within_a_minute<T>(what: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), what)
+        .await
+        .expect("still waiting after a minute")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_connection_of_a_node_closes_its_first() {
+    let (logs, _guard) = Logs::capture();
+    let world = World::new(
+        Transport::Mtls,
+        HubLimits {
+            delivery_window: 2,
+            ..HubLimits::default()
+        },
+    );
+    let (at, be) = two_nodes_and_a_cable_before(&world).await;
+    let kyiv_keys = world.keys(KYIV);
+    let mut first = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    let _ = first.directory(&[KYIV]).await;
+    at.refresh_directory().await.unwrap();
+    for id in ["K-1", "K-2"] {
+        assert_eq!(at.send(cable(id, AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
+    }
+    let mut got = first.take_deliveries(2).await;
+    // Both acknowledgements are handled before this request is answered.
+    let _ = first.directory(&[KYIV]).await;
+    assert_eq!(world.hub.open_connections(), 3);
+
+    // The node connects again: the hub closes the first connection, with
+    // nothing more sent on it, and frees its slot.
+    let mut second = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    assert_eq!(
+        within_a_minute(first.rest()).await,
+        [],
+        "the hub closes the first connection"
+    );
+    assert_eq!(world.hub.open_connections(), 3, "at-mfa, be-mfa and the second link");
+    assert_eq!(world.hub.connected(), [AT, BE, KYIV]);
+
+    // Cables queued since go to the second connection alone: each cable
+    // reached the node once across the two.
+    for id in ["K-3", "K-4", "K-5"] {
+        assert_eq!(at.send(cable(id, AT, &[KYIV])).await.unwrap(), SendOutcome::Accepted);
+    }
+    got.extend(second.take_deliveries(3).await);
+    assert_eq!(got, ["K-1", "K-2", "K-3", "K-4", "K-5"]);
+    let _ = second.directory(&[KYIV]).await;
+    world.hub.wait_idle().await;
+    assert_eq!(
+        world.hub.delivery_load(KYIV),
+        DeliveryLoad {
+            connected: true,
+            ..DeliveryLoad::default()
+        }
+    );
+    // A replacement is no failure: logged below WARN, and no alarm.
+    assert_eq!(logs.reasons("session ended"), []);
+    assert!(world.alarms.is_empty(), "{:?}", world.alarms());
+    they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
+}
+
 // --------------------------------------------------------- store failures
 
 /// A memory store whose next read of a delivery queue, or next recorded
@@ -1175,8 +1241,8 @@ async fn fail_store_hiccups_while_a_node_drains_lose_and_repeat_nothing() {
     // queue, and the hub is idle, not waiting for the node.
     fail_window.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(kyiv.take_deliveries(1).await, ["K-1"]);
-    assert_eq!(kyiv.rest().await, [], "closed with nothing more sent");
-    world.hub.wait_idle().await;
+    assert_eq!(within_a_minute(kyiv.rest()).await, [], "closed with nothing more sent");
+    within_a_minute(world.hub.wait_idle()).await;
     assert_eq!(world.hub.delivery_load(KYIV), away(2));
     assert_eq!(world.hub.open_connections(), 2);
     // Its next connection gets the backlog, oldest first, once each.
@@ -1194,8 +1260,8 @@ async fn fail_store_hiccups_while_a_node_drains_lose_and_repeat_nothing() {
     }
     fail_ack.store(true, std::sync::atomic::Ordering::SeqCst);
     kyiv.send(&Frame::Ack { cable: "K-4".into() }).await;
-    assert_eq!(kyiv.rest().await, [], "closed with nothing more sent");
-    world.hub.wait_idle().await;
+    assert_eq!(within_a_minute(kyiv.rest()).await, [], "closed with nothing more sent");
+    within_a_minute(world.hub.wait_idle()).await;
     assert_eq!(world.hub.delivery_load(KYIV), away(1));
     let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
     assert_eq!(kyiv.take_deliveries(1).await, ["K-4"]);
