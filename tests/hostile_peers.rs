@@ -1129,12 +1129,13 @@ async fn a_second_connection_of_a_node_closes_its_first() {
 
 /// A memory store whose next read of a delivery queue, or next recorded
 /// acknowledgement, fails when asked to: a disk that hiccups while a node
-/// drains its queue.
+/// drains its queue. It counts its reads of delivery queues.
 #[derive(Default)]
 struct Hiccups {
     store: MemoryHubStore,
     fail_window: Arc<std::sync::atomic::AtomicBool>,
     fail_ack: Arc<std::sync::atomic::AtomicBool>,
+    window_reads: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn hiccup() -> StoreError {
@@ -1162,6 +1163,7 @@ impl HubStore for Hiccups {
         self.store.pending(node)
     }
     fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        self.window_reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if self.fail_window.swap(false, std::sync::atomic::Ordering::SeqCst) {
             return Err(hiccup());
         }
@@ -1197,6 +1199,45 @@ impl HubStore for Hiccups {
     fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
         self.store.directory()
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_window_full_by_bytes_does_not_read_the_store() {
+    let hiccups = Hiccups::default();
+    let reads = hiccups.window_reads.clone();
+    // One delivery fills the window's bytes; its count has room for eight.
+    let world = World::with_store(
+        Transport::Mtls,
+        HubLimits {
+            delivery_window: 8,
+            delivery_window_bytes: 1,
+            ..HubLimits::default()
+        },
+        Box::new(hiccups),
+    );
+    let (at, _be) = two_nodes_and_a_cable_before(&world).await;
+    let kyiv_keys = world.keys(KYIV);
+    let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    let _ = kyiv.directory(&[KYIV]).await;
+    at.refresh_directory().await.unwrap();
+    let read_so_far = reads.load(std::sync::atomic::Ordering::SeqCst);
+    // K-1 goes out at once; K-2 on is behind a window full by bytes, and
+    // no relay asks the store for them.
+    for i in 1..=6 {
+        assert_eq!(
+            at.send(cable(&format!("K-{i}"), AT, &[KYIV])).await.unwrap(),
+            SendOutcome::Accepted
+        );
+    }
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), read_so_far);
+    assert_eq!(world.hub.delivery_load(KYIV).in_flight, 1);
+    // The acknowledgements of K-1 to K-5 free the window: one read each,
+    // one cable each. The read for K-6 found the queue's end, so its own
+    // acknowledgement reads nothing.
+    let got = kyiv.take_deliveries(6).await;
+    assert_eq!(got, ["K-1", "K-2", "K-3", "K-4", "K-5", "K-6"]);
+    within_a_minute(world.hub.wait_idle()).await;
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), read_so_far + 5);
 }
 
 #[tokio::test(start_paused = true)]

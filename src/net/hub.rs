@@ -288,7 +288,9 @@ impl Hub {
             return;
         };
         let free = session.window.free_slots(limits);
-        if !session.window.behind() || free == 0 {
+        // Full by count or by bytes: nothing to fetch (and a read of the
+        // store is not free, under the hub's lock).
+        if !session.window.behind() || free == 0 || !session.window.has_room(1, limits) {
             return;
         }
         // The cables in flight are the oldest of the queue (see
