@@ -137,6 +137,10 @@ enum Command {
         /// [default: 1024, or twice the nodes of a larger network].
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         max_connections: Option<u32>,
+        /// Seconds a peer may take for its TLS handshake and hello, and a closing session for its
+        /// last frames [default: 10]. For tests that must not race the clock.
+        #[arg(long, value_name = "SECONDS", hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+        handshake_timeout: Option<u64>,
         #[command(flatten)]
         tuning: ScenarioTuning,
         /// Event format on stdout.
@@ -564,6 +568,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             certs,
             data,
             max_connections,
+            handshake_timeout,
             tuning,
             format,
             hosting,
@@ -577,6 +582,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             loot: hosting.loot,
             quit_on_eof: hosting.quit_on_eof,
             max_connections: max_connections.map(|n| n as usize),
+            handshake_timeout: handshake_timeout.map(std::time::Duration::from_secs),
         })),
         Command::Node {
             name,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tracing::{info, warn};
@@ -44,6 +45,10 @@ pub struct HubOptions {
     /// file descriptor limit, so the hub refuses politely before `accept`
     /// itself starts failing.
     pub max_connections: Option<usize>,
+    /// How long a peer may take for its TLS handshake and hello (and a
+    /// closing session for its last frames); `None`: [`HANDSHAKE_TIMEOUT`].
+    /// Longer only for tests whose exact counts must not race the clock.
+    pub handshake_timeout: Option<Duration>,
 }
 
 /// Runs the hub until `quit`, end of stdin, SIGTERM or Ctrl-C.
@@ -98,7 +103,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
             security: security.clone(),
             tls,
             max_frame: DEFAULT_MAX_FRAME,
-            handshake_timeout: HANDSHAKE_TIMEOUT,
+            handshake_timeout: options.handshake_timeout.unwrap_or(HANDSHAKE_TIMEOUT),
             limits,
         },
         clock.clone(),
