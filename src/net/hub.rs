@@ -5,7 +5,10 @@
 //! ends that peer's session with a logged reason and nothing else: the
 //! accept loop and every other session carry on (STYLE habit 4). A failing
 //! store refuses the cable at hand as `busy` (the node keeps it and sends
-//! it again) and takes nothing else down. What a peer can make the hub
+//! it again); failing to read or update a node's queue ends that node's
+//! session, whose next connection starts from the queue; nothing else is
+//! taken down. One node has one session: a newer connection ends the
+//! older. What a peer can make the hub
 //! hold — connections, deliveries in flight, queued replies — is bounded
 //! by [`HubLimits`].
 
