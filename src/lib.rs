@@ -83,7 +83,7 @@
 //! | [`scenario`] | scenario files, presets, the built-in catalog, the day-by-day runner |
 //! | [`report`] | the run report and its renderings; pcapng captures of the links ([`report::pcap`]) |
 //! | [`multiprocess`] | the hub, nodes and link adversaries as separate processes over TCP, and the launcher |
-//! | [`bench`] | `cablesim bench`: the envelope against age, the network against its crypto limit, the hub against a bare forwarder |
+//! | [`bench`](mod@bench) | `cablesim bench`: the envelope against age, the network against its crypto limit, the hub against a bare forwarder |
 //!
 //! Imports go downward: `model` ← `crypto` ← `wire` ← `net`; `adversary`
 //! uses `crypto`, `wire` and the hooks of `net`; `scenario` wires

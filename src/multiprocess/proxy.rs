@@ -9,7 +9,7 @@
 //!
 //! Each accepted connection gets a fresh in-process [`Link`], exactly as a
 //! node's link in `cablesim run`: the taps see the node's side of it (the
-//! adversary through [`LinkView`], so its window applies; the capture
+//! adversary through `LinkView`, so its window applies; the capture
 //! through [`PcapRecorder`]), and a MITM's [`Middlebox::carry`] sits
 //! between the two ends. The proxy only bridges the node's socket to the
 //! link's node end and the link's hub end to the upstream socket.
