@@ -98,19 +98,30 @@ pub async fn write_frames<W: AsyncWrite + Unpin>(
     max_frame: usize,
 ) -> Result<(), FramedError> {
     while let Some(outgoing) = queue.recv().await {
-        write_one(&mut io, outgoing, max_frame).await?;
-        // Each frame is its own write, so under TLS each frame becomes its
-        // own record(s) whatever the timing: what a tap counts is then a
-        // property of the traffic, not of the scheduler. Flushing once the
-        // queue is drained (or a batch is written) still batches the
-        // socket writes.
-        for _ in 1..BATCH {
-            let Ok(outgoing) = queue.try_recv() else { break };
-            write_one(&mut io, outgoing, max_frame).await?;
-        }
-        io.flush().await?;
+        write_batch(&mut io, outgoing, || queue.try_recv().ok(), max_frame).await?;
     }
     io.shutdown().await?;
+    Ok(())
+}
+
+/// Writes `first` and then whatever `more` has ready, up to [`BATCH`]
+/// frames, and flushes once. Each frame is its own write, so under TLS
+/// each frame becomes its own record(s) whatever the timing: what a tap
+/// counts is then a property of the traffic, not of the scheduler.
+/// Flushing once the queue is drained (or a batch is written) still
+/// batches the socket writes.
+async fn write_batch<W: AsyncWrite + Unpin>(
+    io: &mut W,
+    first: Outgoing,
+    mut more: impl FnMut() -> Option<Outgoing>,
+    max_frame: usize,
+) -> Result<(), FramedError> {
+    write_one(io, first, max_frame).await?;
+    for _ in 1..BATCH {
+        let Some(outgoing) = more() else { break };
+        write_one(io, outgoing, max_frame).await?;
+    }
+    io.flush().await?;
     Ok(())
 }
 
@@ -145,15 +156,8 @@ pub(crate) async fn write_session<W: AsyncWrite + Unpin>(
             }
         };
         let Some(outgoing) = next else { continue };
-        write_one(&mut io, outgoing, max_frame).await?;
-        // As in `write_frames`: one write per frame, one flush per batch.
-        for _ in 1..BATCH {
-            let Ok(outgoing) = replies.try_recv().or_else(|_| deliveries.try_recv()) else {
-                break;
-            };
-            write_one(&mut io, outgoing, max_frame).await?;
-        }
-        io.flush().await?;
+        let more = || replies.try_recv().or_else(|_| deliveries.try_recv()).ok();
+        write_batch(&mut io, outgoing, more, max_frame).await?;
     }
     io.shutdown().await?;
     Ok(())
