@@ -69,7 +69,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              learns routing — who wrote to whom, when, at what classification — for every cable \
              of its window and every archived one. Without end-to-end encryption it reads them \
              all. Under static or forward-secret keys it slips a \"ghost\" key of its own into \
-             every directory entry, the 2018 ghost-protocol proposal: if senders do not pin keys \
+             every directory entry (the 2018 ghost proposal was a targeted, warrant-based extra \
+             recipient; cablesim generalises it to every entry): if senders do not pin keys \
              to certified identities (key_pinning = false) they wrap each cable for the ghost too \
              and the hub reads everything sent in its window, undetected; with pinning the ghost \
              key is refused with an alarm and yields nothing. Under the group key it has no key \
@@ -79,8 +80,10 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              Shown by: `cablesim run ivbb-2018`"
         }
         AdversaryKind::Endpoint => {
-            "An endpoint adversary is malware on one node, typically planted by a phishing link, \
-             as in the 2018 COREU intrusion. From the day it lands it reads the node's decrypted \
+            "An endpoint adversary is whoever reads one node from the inside: malware, an intruder \
+             with the node's stolen passwords (the 2018 COREU intrusion began with phished \
+             passwords), or a person reading their own inbox (the 2019 Darroch leak). From the \
+             day it lands it reads the node's decrypted \
              inbox and sent items (as far back as retention keeps them) and every cable the node \
              sends or receives while it stays. No encryption stops it: the node decrypts for it. \
              It also copies the node's private keys while present — the static key, the epoch \

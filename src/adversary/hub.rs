@@ -3,9 +3,10 @@
 //! from Information Repositories). It sees every frame after TLS, takes
 //! the archive when it arrives, and, under `static` or `forward-secret`,
 //! adds a "ghost" key of its own to every entry of the key directory it
-//! serves — the 2018 "ghost protocol" proposal. Senders that trust the
-//! directory wrap every cable for the ghost too; senders that pin keys to
-//! certified identities refuse it and raise an alarm.
+//! serves: the 2018 "ghost" proposal, a targeted addition under a warrant,
+//! generalised to every entry. Senders that trust the directory wrap every
+//! cable for the ghost too; senders that pin keys to certified identities
+//! refuse it and raise an alarm.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,9 +1,11 @@
 //! The key directory the hub serves, and the pinning check that makes it
 //! safe to fetch keys from an untrusted hub.
 //!
-//! The 2018 "ghost protocol" proposal was for the service operator to add
-//! an extra, silent recipient key to a user's entry. A client that takes
-//! the directory at its word wraps every message for the ghost too. The
+//! The 2018 "ghost" proposal was for the service operator to add an extra,
+//! silent recipient to a targeted user's conversations, under a warrant; a
+//! hub adversary here generalises it to every entry it serves. A client
+//! that takes the directory at its word wraps every message for the ghost
+//! too. The
 //! defence is pinning: every key must carry a signature by its owner's
 //! identity, and that identity must be the one the network CA certified —
 //! something the directory's server cannot forge (DESIGN §6.3).

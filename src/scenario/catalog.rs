@@ -46,7 +46,7 @@ pub const BUILTIN: &[Builtin] = &[
     },
     Builtin {
         name: "ivbb-2018",
-        summary: "German IVBB, 2018: intruders in the shared government backbone read it for a year",
+        summary: "German IVBB, 2018: intruders hold the shared government backbone's position for a year",
         toml: include_str!("../../examples/scenarios/ivbb-2018.toml"),
     },
     Builtin {

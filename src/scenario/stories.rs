@@ -31,13 +31,17 @@ const COREU_2018: Told = Told {
         "COREU (\"CORrespondance EUropéenne\") is the EU's diplomatic communication network. It links the \
          foreign ministries of the member states with the Council, the Commission and the European External \
          Action Service, and every message goes to all members rather than to named addressees only.",
-        "In December 2018 the security firm Area 1 Security, reported by the New York Times, disclosed that \
-         attackers had read COREU traffic for about three years and taken over 1,100 cables, mostly LIMITE \
-         and RESTRICTED. They did not break the encryption: phishing e-mails gave them a foothold in the \
-         network of Cyprus's foreign ministry, one member's endpoint, and from there they read what COREU \
-         delivered.",
-        "Here the network runs the strongest crypto cablesim has, mutual TLS and forward-secret end-to-end \
-         encryption, and higher classifications go over another system.",
+        "In December 2018 the New York Times reported that attackers had read COREU traffic for about three \
+         years. The security firm Area 1 Security, which found the breach, recovered over 1,100 cables, \
+         mostly LIMITE and RESTRICTED, from the attackers' server and gave them to the newspaper; reports \
+         said thousands were downloaded, and the firm called its find a small fraction. The encryption was \
+         not broken: phishing e-mails to Cyprus's foreign ministry stole passwords, the passwords opened the \
+         network's database of exchanges, and the attackers left a backdoor there.",
+        "Here the foothold is an endpoint on Cyprus's ministry, cy-mfa, which under broadcast receives every \
+         cable: it reaches what the database held, though by a different road. The run is scaled to the \
+         recovered set, not the unknown total, and its classification mix is an assumption. The network \
+         runs the strongest crypto cablesim has, mutual TLS and forward-secret end-to-end encryption, and \
+         higher classifications go over another system.",
     ],
     mitigations: &[
         Mitigation {
@@ -76,9 +80,9 @@ const COREU_2018: Told = Told {
             if_unchanged: "does not help here either.",
         },
     ],
-    lessons: "The cables were not taken on the wire: the attackers read COREU inside a member's ministry, \
-        where cables are decrypted, and broadcast distribution brought every member's cables to that one \
-        ministry. What shrinks such a breach is how widely each cable goes and how soon an intrusion is \
+    lessons: "The cables were not taken on the wire: the attackers read COREU where it is decrypted, with a \
+        member's stolen passwords, and broadcast distribution brought every member's cables within that one \
+        ministry's reach. What shrinks such a breach is how widely each cable goes and how soon an intrusion is \
         found; retention limits what a late intruder finds on arrival, not what it reads live. End-to-end \
         encryption remains necessary, since it keeps taps, the hub and stolen backups out, but it protects \
         cables between endpoints, not on them.",
@@ -89,10 +93,10 @@ const CABLEGATE_2010: Told = Told {
     name: "cablegate-2010",
     title: "Cablegate, 2010: one insider exports a central plaintext archive",
     intro: &[
-        "After September 2001 the US State Department copied its cables marked SIPDIS into a central \
-         database, Net-Centric Diplomacy, on SIPRNet, the Defense Department's network for classified \
-         material up to SECRET, so that other agencies could search them. A very large number of military \
-         and civilian users could read it.",
+        "After September 2001 the Defense Department built a central database, Net-Centric Diplomacy \
+         (Horizontal Fusion, from 2003; in service from 2006), on SIPRNet, its network for classified \
+         material up to SECRET, and the State Department's cables marked SIPDIS were copied into it so that \
+         other agencies could search them. A very large number of military and civilian users could read it.",
         "In spring 2010 an Army intelligence analyst in Iraq, Chelsea Manning, downloaded the cables and \
          passed them to WikiLeaks: 251,287 cables from 274 embassies, consulates and missions, none top \
          secret, published from November 2010. No encryption was broken: the links were protected, the \
@@ -133,12 +137,17 @@ const DARROCH_2019: Told = Told {
     name: "darroch-2019",
     title: "Darroch, 2019: an insider recipient of widely read telegrams",
     intro: &[
-        "Sir Kim Darroch was the UK's ambassador in Washington from 2016 to 2019. His diplomatic telegrams to \
-         the Foreign and Commonwealth Office in London gave frank assessments of the Trump administration.",
-        "On 6-7 July 2019 the Mail on Sunday published extracts of telegrams and briefing notes from 2017 \
+        "Sir Kim Darroch was the UK's ambassador in Washington from January 2016 to July 2019. His diplomatic \
+         telegrams to the Foreign and Commonwealth Office in London gave frank assessments of the Trump \
+         administration.",
+        "On 7 July 2019 the Mail on Sunday published extracts of telegrams and briefing notes from 2017 \
          onwards, about two years of them; Darroch resigned on 10 July. Nothing was intercepted or decrypted: \
          the material came from someone with legitimate access, and reports stressed how widely such \
-         telegrams were read across Whitehall. The leaker has not been publicly identified.",
+         telegrams were read across Whitehall. The leaker has not been publicly identified; a civil servant \
+         arrested in October 2020 was released with no further action.",
+        "Reports conflict on how long the telegrams stayed readable: deleted automatically after three months, \
+         so that the leaker collected them as they arrived over two years, or kept, for someone with access \
+         to historical files. The run assumes the second: the department keeps everything.",
         "Here every telegram reaches every Whitehall department, and the insider sits at a stand-in name, \
          whitehall-dept: under broadcast any department gives the same figures, and none is implied.",
     ],
@@ -189,11 +198,12 @@ const IVBB_2018: Told = Told {
          linking the Chancellery, the federal ministries and other federal bodies in Berlin and Bonn.",
         "On 28 February 2018 German media reported that attackers had been inside the IVBB, and the \
          government confirmed an attack detected in December 2017. Reports said the attackers had been in \
-         the network for about a year and had reached the Federal Foreign Office, from which they took a \
-         small number of documents.",
+         the network for about a year and had reached the Federal Foreign Office: the record is malware on \
+         a handful of its computers and three to six documents taken. After detection they were watched, \
+         not shut out, until at least 28 February 2018.",
         "Here the backbone is the hub position, held for a year, with every link under mutual TLS and \
-         nothing encrypted end to end. The figures show what that position made possible, not what the \
-         attackers took.",
+         nothing encrypted end to end; the window ends at detection. The figures show what that position \
+         made possible, not what the attackers took.",
     ],
     mitigations: &[
         Mitigation {
@@ -204,8 +214,8 @@ const IVBB_2018: Told = Told {
         Mitigation {
             label: "e2e-fs without key pinning",
             changes: &[Change::Preset(Preset::E2eFs), Change::Set("key_pinning=false")],
-            if_unchanged: "changes nothing: the hub adds a key of its own to the directory, senders encrypt \
-                           for it too, and it reads on.",
+            if_unchanged: "changes nothing: the hub adds a key of its own to every directory entry (the 2018 \
+                           ghost proposal, generalised), senders encrypt for it too, and it reads on.",
         },
         Mitigation {
             label: "no archive at the hub",
