@@ -24,7 +24,7 @@ use cablesim::model::{Cable, Classification, E2eMode};
 use cablesim::net::{BoxStream, FrameSource, Pki, tls};
 use cablesim::scenario::resolve;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
-use processes::{Proc, WAIT, certs, exchange, free_port, spawn_node, temp_dir};
+use processes::{ANY_PORT, Proc, WAIT, certs, exchange, listening, spawn_node, temp_dir};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::TcpStream;
@@ -44,21 +44,21 @@ const STALLED: usize = 300;
 /// refusals are counted.
 const HANDSHAKE_SECS: &str = "300";
 
-/// The hub, with JSON logs (asserted on), a small connection limit and a
-/// handshake timeout that never passes during the test.
-fn spawn_hub(dir: &Path, port: u16) -> Proc {
+/// The hub on any free port, with JSON logs (asserted on), a small
+/// connection limit and a handshake timeout that never passes during the
+/// test; returned with the address it bound.
+fn spawn_hub(dir: &Path) -> (Proc, String) {
     let (certs, data) = (
         dir.join("certs").display().to_string(),
         dir.join("data").display().to_string(),
     );
-    let listen = format!("127.0.0.1:{port}");
     let limit = LIMIT.to_string();
     let args = [
         "--log-format",
         "json",
         "hub",
         "--listen",
-        &listen,
+        ANY_PORT,
         "--max-connections",
         &limit,
         "--handshake-timeout",
@@ -73,8 +73,8 @@ fn spawn_hub(dir: &Path, port: u16) -> Proc {
         "json",
     ];
     let mut hub = Proc::spawn("hub", &args, &dir.join("hub.log"));
-    hub.expect_event("listening");
-    hub
+    let addr = listening(&mut hub);
+    (hub, addr)
 }
 
 /// The hub's log events named `message`.
@@ -190,11 +190,9 @@ async fn flood(
 fn a_real_hub_refuses_a_flood_and_hostile_frames_and_keeps_serving() {
     let dir = temp_dir("hostile");
     certs(SCENARIO, &dir.join("certs"));
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut hub = spawn_hub(&dir, port);
-    let mut at = spawn_node(&dir, SCENARIO, "at-mfa", port, "at-mfa");
-    let mut be = spawn_node(&dir, SCENARIO, "be-mfa", port, "be-mfa");
+    let (mut hub, addr) = spawn_hub(&dir);
+    let mut at = spawn_node(&dir, SCENARIO, "at-mfa", &addr, "at-mfa");
+    let mut be = spawn_node(&dir, SCENARIO, "be-mfa", &addr, "be-mfa");
     for n in [&mut at, &mut be] {
         n.send("refresh");
         n.expect_event("refreshed");

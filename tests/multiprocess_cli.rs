@@ -8,7 +8,7 @@ mod processes;
 
 use std::process::Command;
 
-use processes::{Proc, certs, exe, free_port, spawn_hub, spawn_node, temp_dir};
+use processes::{ANY_PORT, Proc, certs, exe, spawn_hub, spawn_node, temp_dir};
 
 const SCENARIO: &str = "tests/fixtures/trio.toml";
 
@@ -63,13 +63,12 @@ fn a_participant_needs_only_their_own_key() {
     for other in ["at-mfa", "del-kyiv", "hub"] {
         std::fs::remove_file(certs_dir.join(format!("{other}.key.pem"))).unwrap();
     }
-    let port = free_port();
     let stderr = refused(&[
         "hub",
         "--scenario",
         SCENARIO,
         "--listen",
-        &format!("127.0.0.1:{port}"),
+        ANY_PORT,
         "--certs",
         &certs_dir.display().to_string(),
         "--data",
@@ -78,10 +77,11 @@ fn a_participant_needs_only_their_own_key() {
     assert!(stderr.contains("hub.key.pem: missing"), "{stderr}");
 
     // be-mfa starts with only its own key: it waits for the hub, and says
-    // so, rather than failing on the certificates.
+    // so, rather than failing on the certificates. Nothing listens on port
+    // 0: every connection there is refused, whatever else runs.
     let certs_arg = certs_dir.display().to_string();
     let data = dir.join("data").display().to_string();
-    let hub = format!("127.0.0.1:{port}");
+    let hub = "127.0.0.1:0";
     let mut node = Proc::spawn(
         "be-mfa",
         &[
@@ -91,7 +91,7 @@ fn a_participant_needs_only_their_own_key() {
             "--scenario",
             SCENARIO,
             "--hub",
-            &hub,
+            hub,
             "--certs",
             &certs_arg,
             "--data",
@@ -102,7 +102,7 @@ fn a_participant_needs_only_their_own_key() {
         &dir.join("be-mfa.log"),
     );
     let waiting = node.expect_event("waiting");
-    assert_eq!(waiting["hub"], hub.as_str());
+    assert_eq!(waiting["hub"], hub);
     assert!(
         waiting["reason"].as_str().unwrap().contains("Connection refused"),
         "{waiting}"
@@ -127,9 +127,8 @@ fn a_proxy_with_a_bad_address_is_refused() {
 fn a_bad_command_is_answered_and_the_node_carries_on() {
     let dir = temp_dir("cli-badcommand");
     certs(SCENARIO, &dir.join("certs"));
-    let port = free_port();
-    let mut hub = spawn_hub(&dir, SCENARIO, port, "hub");
-    let mut node = spawn_node(&dir, SCENARIO, "at-mfa", port, "at-mfa");
+    let (mut hub, addr) = spawn_hub(&dir, SCENARIO, ANY_PORT, "hub");
+    let mut node = spawn_node(&dir, SCENARIO, "at-mfa", &addr, "at-mfa");
     for (line, expected) in [
         ("sned be-mfa -- hi", "stdin line 1: unknown command \"sned\""),
         ("send be-mfa", "stdin line 2: send needs `-- TEXT` after the addressees"),

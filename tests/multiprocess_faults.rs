@@ -11,7 +11,7 @@ mod processes;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use processes::{Proc, certs, free_port, spawn_hub, spawn_node, temp_dir};
+use processes::{ANY_PORT, Proc, certs, spawn_hub, spawn_node, temp_dir};
 use serde_json::Value;
 
 const SCENARIO: &str = "tests/fixtures/trio.toml";
@@ -21,16 +21,18 @@ const PER_ROUND: usize = 25;
 
 struct Net {
     dir: PathBuf,
-    port: u16,
+    /// Where the first hub listened: every later one listens there too,
+    /// where the nodes reconnect.
+    hub: String,
 }
 
 impl Net {
     fn hub(&self, generation: usize) -> Proc {
-        spawn_hub(&self.dir, SCENARIO, self.port, &format!("hub#{generation}"))
+        spawn_hub(&self.dir, SCENARIO, &self.hub, &format!("hub#{generation}")).0
     }
 
     fn node(&self, name: &str, generation: usize) -> Proc {
-        spawn_node(&self.dir, SCENARIO, name, self.port, &format!("{name}#{generation}"))
+        spawn_node(&self.dir, SCENARIO, name, &self.hub, &format!("{name}#{generation}"))
     }
 }
 
@@ -83,12 +85,12 @@ fn inbox_rows(data: &Path, name: &str) -> BTreeMap<String, usize> {
 fn nothing_accepted_is_lost_and_nothing_is_delivered_twice() {
     let dir = temp_dir("faults");
     certs(SCENARIO, &dir.join("certs"));
+    let mut hub_generation = 0;
+    let (mut hub, addr) = spawn_hub(&dir, SCENARIO, ANY_PORT, "hub#0");
     let net = Net {
         dir: dir.clone(),
-        port: free_port(),
+        hub: addr,
     };
-    let mut hub_generation = 0;
-    let mut hub = net.hub(hub_generation);
     let mut generations: BTreeMap<&str, usize> = NODES.iter().map(|n| (*n, 0)).collect();
     let mut nodes: BTreeMap<&str, Proc> = NODES.iter().map(|n| (*n, net.node(n, 0))).collect();
     // Everyone's keys are published once all have joined.

@@ -13,7 +13,7 @@ use cablesim::adversary::decode_stream;
 use cablesim::net::{Pki, tls};
 use cablesim::scenario::resolve;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
-use processes::{certs, exchange, free_port, spawn_hub, spawn_node, temp_dir};
+use processes::{ANY_PORT, certs, exchange, spawn_hub, spawn_node, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -49,11 +49,9 @@ async fn hello_over_tls(addr: &str, config: Arc<rustls::ClientConfig>, claimed: 
 fn impostors_and_garbage_are_refused_and_the_others_carry_on() {
     let dir = temp_dir("peers");
     certs(SCENARIO, &dir.join("certs"));
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut hub = spawn_hub(&dir, SCENARIO, port, "hub");
-    let mut at = spawn_node(&dir, SCENARIO, "at-mfa", port, "at-mfa");
-    let mut be = spawn_node(&dir, SCENARIO, "be-mfa", port, "be-mfa");
+    let (mut hub, addr) = spawn_hub(&dir, SCENARIO, ANY_PORT, "hub");
+    let mut at = spawn_node(&dir, SCENARIO, "at-mfa", &addr, "at-mfa");
+    let mut be = spawn_node(&dir, SCENARIO, "be-mfa", &addr, "be-mfa");
     for n in [&mut at, &mut be] {
         n.send("refresh");
         n.expect_event("refreshed");

@@ -7,7 +7,6 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -23,13 +22,10 @@ pub(crate) fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_cablesim")
 }
 
-/// A loopback port free right now (bound, then released).
-pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+/// Where a test's first hub listens: any free loopback port, picked by
+/// the hub's own bind, which it then prints. A port picked by the test
+/// and handed over would be free only until someone else took it.
+pub(crate) const ANY_PORT: &str = "127.0.0.1:0";
 
 /// A fresh directory under the target's temporary directory.
 pub(crate) fn temp_dir(name: &str) -> PathBuf {
@@ -71,20 +67,29 @@ fn spawn_in(dir: &Path, scenario: &str, label: &str, role_args: &[&str]) -> Proc
     Proc::spawn(label, &args, &dir.join(format!("{label}.log")))
 }
 
-/// A hub process for `scenario` on `127.0.0.1:port`, with certificates in
-/// `dir/certs` and its database in `dir/data`, listening.
-pub(crate) fn spawn_hub(dir: &Path, scenario: &str, port: u16, label: &str) -> Proc {
-    let listen = format!("127.0.0.1:{port}");
-    let mut hub = spawn_in(dir, scenario, label, &["hub", "--listen", &listen]);
-    hub.expect_event("listening");
-    hub
+/// A hub process for `scenario` listening on `listen` ([`ANY_PORT`], or
+/// the address an earlier hub of the test printed, to restart it where
+/// its nodes reconnect), with certificates in `dir/certs` and its database
+/// in `dir/data`. Returned once listening, with the address it bound.
+pub(crate) fn spawn_hub(dir: &Path, scenario: &str, listen: &str, label: &str) -> (Proc, String) {
+    let mut hub = spawn_in(dir, scenario, label, &["hub", "--listen", listen]);
+    let addr = listening(&mut hub);
+    (hub, addr)
 }
 
-/// Node `name` of `scenario` started against the hub on `port`; `label`
+/// The address `process` printed in its `listening` event.
+pub(crate) fn listening(process: &mut Proc) -> String {
+    let event = process.expect_event("listening");
+    match event["addr"].as_str() {
+        Some(addr) => addr.to_owned(),
+        None => process.fail(&format!("a listening event without an address: {event}")),
+    }
+}
+
+/// Node `name` of `scenario` started against the hub at `hub`; `label`
 /// names the process (and its log) in failures. Returned once connected.
-pub(crate) fn spawn_node(dir: &Path, scenario: &str, name: &str, port: u16, label: &str) -> Proc {
-    let hub = format!("127.0.0.1:{port}");
-    let mut node = spawn_in(dir, scenario, label, &["node", "--name", name, "--hub", &hub]);
+pub(crate) fn spawn_node(dir: &Path, scenario: &str, name: &str, hub: &str, label: &str) -> Proc {
+    let mut node = spawn_in(dir, scenario, label, &["node", "--name", name, "--hub", hub]);
     node.expect_event("connected");
     node
 }
