@@ -155,12 +155,45 @@ mod tests {
     }
 
     #[test]
-    fn hidden_bars_accept_updates() {
+    fn hidden_bars_keep_the_day_the_tally_and_the_runs_done() {
+        // Hidden (not a terminal), the bars draw nothing but must still
+        // hold what a terminal would show: the day played, the tally, the
+        // runs finished.
         let bar = DayBar::new(10, false, Palette::new(false));
-        bar.update(5, &[]);
+        assert!(bar.bar.is_hidden());
+        assert_eq!(bar.bar.length(), Some(10));
+        let apt = Holding {
+            actor: "apt",
+            content: 1,
+            routing: 2,
+        };
+        bar.update(5, &[apt]);
+        assert_eq!(bar.bar.position(), 5);
+        assert_eq!(bar.bar.message(), "apt: 1 cable, 2 headers");
+        bar.update(7, &[]);
+        assert_eq!(bar.bar.position(), 7);
+        assert_eq!(bar.bar.message(), "no adversary");
+        assert!(!bar.bar.is_finished());
         bar.finish();
+        assert!(bar.bar.is_finished());
+
         let spinner = RunsSpinner::new(2, "runs", false, Palette::new(false));
+        assert_eq!(
+            (spinner.bar.prefix(), spinner.bar.length()),
+            ("runs".to_owned(), Some(2))
+        );
+        assert_eq!(spinner.bar.position(), 0);
         spinner.done("a");
+        assert_eq!(
+            (spinner.bar.position(), spinner.bar.message()),
+            (1, "done: a".to_owned())
+        );
+        spinner.done("b");
+        assert_eq!(
+            (spinner.bar.position(), spinner.bar.message()),
+            (2, "done: b".to_owned())
+        );
         spinner.finish();
+        assert!(spinner.bar.is_finished());
     }
 }
