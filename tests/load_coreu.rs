@@ -19,12 +19,15 @@
 //! cargo test --release --locked --test load_coreu -- --nocapture
 //! ```
 
+#[path = "support/rules.rs"]
+mod rules;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cablesim::crypto::Opened;
-use cablesim::model::{Cable, Day, recipients};
+use cablesim::model::{Cable, Day};
 use cablesim::net::{NodeTap, SendOutcome};
 use cablesim::scenario::{Hooks, InProcessNetwork, builtin};
 
@@ -105,7 +108,8 @@ async fn run_load() {
         .values()
         .flatten()
         .flat_map(|c| {
-            recipients(&c.from, &c.to, network, security.distribution)
+            // R(c) from the independent oracle, not the library's own.
+            rules::recipients_of(network, security.distribution, &c.from, &c.to)
                 .into_iter()
                 .map(|r| ((c.id.clone(), r), 1))
         })
