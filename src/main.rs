@@ -65,7 +65,7 @@ enum Command {
         #[command(flatten)]
         chosen: ScenarioChoice,
         /// Detection: end every adversary's window this many days after it starts.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = whole_u32)]
         dwell: Option<u32>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -95,7 +95,7 @@ enum Command {
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
         /// Detection: end every adversary's window this many days after it starts.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = whole_u32)]
         dwell: Option<u32>,
         /// Report format on stdout.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -135,11 +135,11 @@ enum Command {
         data: PathBuf,
         /// Connections open at once (handshaking or established); more are refused and closed
         /// [default: 1024, or twice the nodes of a larger network].
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_u32)]
         max_connections: Option<u32>,
         /// Seconds a peer may take for its TLS handshake and hello, and a closing session for its
         /// last frames [default: 10]. For tests that must not race the clock.
-        #[arg(long, value_name = "SECONDS", hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_name = "SECONDS", hide = true, allow_negative_numbers = true, value_parser = positive_u64)]
         handshake_timeout: Option<u64>,
         #[command(flatten)]
         tuning: ScenarioTuning,
@@ -218,13 +218,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
         /// Recipients of every cable.
-        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_RECIPIENTS)]
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_RECIPIENTS, allow_negative_numbers = true, value_parser = whole_usize)]
         recipients: usize,
         /// Bytes of every cable body.
-        #[arg(long, value_name = "BYTES", default_value_t = BenchOptions::DEFAULT_SIZE)]
+        #[arg(long, value_name = "BYTES", default_value_t = BenchOptions::DEFAULT_SIZE, allow_negative_numbers = true, value_parser = whole_usize)]
         size: usize,
         /// Cables sent (and envelope samples taken).
-        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_CABLES)]
+        #[arg(long, value_name = "N", default_value_t = BenchOptions::DEFAULT_CABLES, allow_negative_numbers = true, value_parser = whole_usize)]
         cables: usize,
     },
     /// Print a Wireshark Lua dissector for cable frames (to stdout).
@@ -249,7 +249,7 @@ struct ScenarioChoice {
     #[arg(long = "adversary", value_name = "SPEC")]
     adversaries: Vec<String>,
     /// Seed for the generated cables (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_u64)]
     seed: Option<u64>,
 }
 
@@ -276,7 +276,7 @@ struct ScenarioTuning {
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     sets: Vec<String>,
     /// Seed for the scenario's generated cables (`play`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_u64)]
     seed: Option<u64>,
 }
 
@@ -379,7 +379,10 @@ fn serve<F: std::future::Future<Output = Result<(), ProcessError>>>(future: F) -
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     // The demo is a story on stdout: the warnings of the attacks it stages
     // (refused certificates, dropped sessions) would only interrupt it.
     let quiet = matches!(cli.command, Command::Demo { .. });
@@ -396,6 +399,105 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A command line clap refused. Help and the version go out as clap
+/// writes them; anything else is bad input: one line naming the option and
+/// the reason, exit status 2, like every other bad input (clap's own
+/// message spans several lines, and its tip for `--seed -1`, `-- -1`,
+/// does not work).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        // Help asked for, or a bare `cablesim`: clap prints it and exits.
+        e.exit();
+    }
+    eprintln!("cablesim: {}", one_line(e));
+    ExitCode::from(2)
+}
+
+/// clap's message in one line: its first line, with what it lists below
+/// that line (the missing arguments, the values allowed, a suggestion)
+/// folded in.
+fn one_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first).trim_end();
+    let listed = |kind: ContextKind| -> Option<String> {
+        match e.get(kind)? {
+            ContextValue::String(one) => Some(one.clone()),
+            ContextValue::Strings(many) if !many.is_empty() => Some(many.join(", ")),
+            _ => None,
+        }
+    };
+    match e.kind() {
+        ErrorKind::MissingRequiredArgument => match listed(ContextKind::InvalidArg) {
+            Some(missing) => format!("missing {missing}"),
+            None => first.to_owned(),
+        },
+        ErrorKind::InvalidValue => match listed(ContextKind::ValidValue) {
+            Some(valid) => format!("{first} (one of: {valid})"),
+            None => first.to_owned(),
+        },
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand => {
+            match listed(ContextKind::SuggestedArg).or_else(|| listed(ContextKind::SuggestedSubcommand)) {
+                Some(suggested) => format!("{first} (did you mean '{suggested}'?)"),
+                None => first.to_owned(),
+            }
+        }
+        _ => first.to_owned(),
+    }
+}
+
+/// Why a number on the command line is refused. clap's own parsers would
+/// read `-1` as an unknown flag, or print Rust's "invalid digit found in
+/// string": the options that take numbers use [`whole_number`] and accept
+/// a leading minus sign, so that it is refused here with the reason.
+fn whole_number(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let wanted = if min == 0 {
+        "must be a non-negative integer".to_owned()
+    } else if min == 1 {
+        "must be a positive integer".to_owned()
+    } else {
+        format!("must be an integer of at least {min}")
+    };
+    let value: i128 = text.parse().map_err(|_| wanted.clone())?;
+    if value < i128::from(min) {
+        return Err(wanted);
+    }
+    if value > i128::from(max) {
+        return Err(format!("must be at most {max}"));
+    }
+    u64::try_from(value).map_err(|_| wanted)
+}
+
+/// A seed.
+fn whole_u64(text: &str) -> Result<u64, String> {
+    whole_number(text, 0, u64::MAX)
+}
+
+/// A number of days.
+fn whole_u32(text: &str) -> Result<u32, String> {
+    whole_number(text, 0, u64::from(u32::MAX)).map(|n| n as u32)
+}
+
+/// A count that cannot be zero.
+fn positive_u32(text: &str) -> Result<u32, String> {
+    whole_number(text, 1, u64::from(u32::MAX)).map(|n| n as u32)
+}
+
+/// A number of seconds that cannot be zero.
+fn positive_u64(text: &str) -> Result<u64, String> {
+    whole_number(text, 1, u64::MAX)
+}
+
+/// A size or a count (the bench checks its own limits).
+fn whole_usize(text: &str) -> Result<usize, String> {
+    whole_number(text, 0, usize::MAX as u64).map(|n| n as usize)
 }
 
 /// Writes `value` as pretty JSON and a newline straight to stdout, without
@@ -428,6 +530,7 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<cablesim::scenario::UnknownPreset>()
             || cause.is::<SpecError>()
             || cause.is::<UnknownTopic>()
+            || cause.is::<UnwritableOutput>()
             || cause.is::<cablesim::report::UnknownReportFormat>()
             || cause.downcast_ref::<BenchError>().is_some_and(BenchError::is_bad_input)
             || cause
@@ -484,12 +587,16 @@ fn execute(command: Command) -> anyhow::Result<()> {
             keylog,
         } => {
             // A misnamed report file is bad input: say so before the run.
-            let report_file = report
-                .map(|path| cablesim::report::ReportFormat::from_path(&path).map(|format| (path, format)))
+            let report_format = report
+                .as_deref()
+                .map(cablesim::report::ReportFormat::from_path)
                 .transpose()?;
             let (scenario, preset) = chosen.args(dwell).prepare()?;
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            // Every output file is created before the run: a path that
+            // cannot be written fails now, not after three simulated years.
+            let report_file = report.map(|path| create_output("--report", path)).transpose()?;
             let captures = Captures::open(pcap, keylog, &scenario)?;
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let mut runner = captures.attach(Runner::new(scenario));
             if let Some(preset) = preset {
                 runner = runner.with_preset_name(preset.name());
@@ -502,9 +609,28 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 ReportFormat::Text => print!("{}", render_text(&report)),
                 ReportFormat::Json => print_json(&report)?,
             }
-            if let Some((path, format)) = report_file {
+            if let (Some((path, mut file)), Some(format)) = (report_file, report_format) {
                 let text = format.render(&report)?;
-                std::fs::write(&path, text).with_context(|| format!("writing the report to {}", path.display()))?;
+                std::io::Write::write_all(&mut file, text.as_bytes())
+                    .with_context(|| format!("writing the report to {}", path.display()))?;
+                let leaked: std::collections::BTreeSet<&str> = report
+                    .actors
+                    .iter()
+                    .flat_map(|actor| actor.content.iter().map(String::as_str))
+                    .collect();
+                eprintln!(
+                    "cablesim: wrote {}: the report in {}, {} {}, {} {} read",
+                    path.display(),
+                    match format {
+                        cablesim::report::ReportFormat::Html => "HTML",
+                        cablesim::report::ReportFormat::Markdown => "Markdown",
+                        cablesim::report::ReportFormat::Json => "JSON",
+                    },
+                    report.actors.len(),
+                    if report.actors.len() == 1 { "actor" } else { "actors" },
+                    leaked.len(),
+                    if leaked.len() == 1 { "cable" } else { "cables" },
+                );
             }
             captures.write()?;
             Ok(())
@@ -665,20 +791,15 @@ impl Captures {
     /// Creates the files now: a path that cannot be written should fail
     /// before the run, not after simulating three years.
     fn open(pcap: Option<PathBuf>, keylog: Option<PathBuf>, scenario: &Scenario) -> anyhow::Result<Captures> {
-        let create = |path: PathBuf, what: &str| -> anyhow::Result<(PathBuf, std::fs::File)> {
-            let file =
-                std::fs::File::create(&path).with_context(|| format!("creating the {what} {}", path.display()))?;
-            Ok((path, file))
-        };
         let pcap = match pcap {
             Some(path) => {
-                let (path, file) = create(path, "capture")?;
+                let (path, file) = create_output("--pcap", path)?;
                 let recorder = PcapRecorder::for_network(&scenario.network, scenario.security.transport);
                 Some((path, file, Arc::new(recorder)))
             }
             None => None,
         };
-        let keylog = keylog.map(|path| create(path, "key log")).transpose()?;
+        let keylog = keylog.map(|path| create_output("--keylog", path)).transpose()?;
         Ok(Captures {
             pcap,
             keylog,
@@ -723,6 +844,24 @@ impl Captures {
             eprintln!("cablesim: wrote {}: {} TLS secrets", path.display(), self.secrets.len());
         }
         Ok(())
+    }
+}
+
+/// An output file named on the command line cannot be created: bad input,
+/// found before any work is done.
+#[derive(Debug, thiserror::Error)]
+#[error("{option} {}: cannot create the file: {cause}", path.display())]
+struct UnwritableOutput {
+    option: &'static str,
+    path: PathBuf,
+    cause: std::io::Error,
+}
+
+/// Creates (or empties) the file `option` names.
+fn create_output(option: &'static str, path: PathBuf) -> Result<(PathBuf, std::fs::File), UnwritableOutput> {
+    match std::fs::File::create(&path) {
+        Ok(file) => Ok((path, file)),
+        Err(cause) => Err(UnwritableOutput { option, path, cause }),
     }
 }
 

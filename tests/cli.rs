@@ -166,6 +166,241 @@ fn fail_bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// A fresh directory for one test's files.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Asserts `args` exit 2 with exactly `line` on stderr and nothing on stdout.
+fn assert_refused(args: &[&str], line: &str) {
+    let out = cablesim(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    assert_eq!(stderr(&out), format!("cablesim: {line}\n"), "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?}: nothing runs");
+}
+
+#[test]
+fn fail_bad_numbers_exit_2_with_one_line_naming_the_option_and_the_reason() {
+    let small = fixture("small.toml");
+    let hub = ["hub", "--scenario", &small, "--certs", "c", "--data", "d"];
+    let node = [
+        "node",
+        "--name",
+        "at-mfa",
+        "--scenario",
+        &small,
+        "--certs",
+        "c",
+        "--data",
+        "d",
+    ];
+    let non_negative = "must be a non-negative integer";
+    let positive = "must be a positive integer";
+    // Every option that takes a number: negative (which clap would take
+    // for a flag), not a number, not whole, too large, and zero where
+    // zero is not allowed.
+    let cases: Vec<(Vec<&str>, &str, String)> = vec![
+        (
+            vec!["run", &small, "--seed"],
+            "-1",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (
+            vec!["run", &small, "--seed"],
+            "x",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (
+            vec!["run", &small, "--seed"],
+            "18446744073709551616",
+            "'--seed <SEED>': must be at most 18446744073709551615".to_owned(),
+        ),
+        (
+            vec!["run", &small, "--dwell"],
+            "-5",
+            format!("'--dwell <DAYS>': {non_negative}"),
+        ),
+        (
+            vec!["run", &small, "--dwell"],
+            "1.5",
+            format!("'--dwell <DAYS>': {non_negative}"),
+        ),
+        (
+            vec!["run", &small, "--dwell"],
+            "4294967296",
+            "'--dwell <DAYS>': must be at most 4294967295".to_owned(),
+        ),
+        (
+            vec!["matrix", &small, "--dwell"],
+            "-5",
+            format!("'--dwell <DAYS>': {non_negative}"),
+        ),
+        (
+            vec!["network", &small, "--seed"],
+            "-1",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (
+            [&hub[..], &["--max-connections"]].concat(),
+            "0",
+            format!("'--max-connections <N>': {positive}"),
+        ),
+        (
+            [&hub[..], &["--max-connections"]].concat(),
+            "-3",
+            format!("'--max-connections <N>': {positive}"),
+        ),
+        (
+            [&hub[..], &["--handshake-timeout"]].concat(),
+            "0",
+            format!("'--handshake-timeout <SECONDS>': {positive}"),
+        ),
+        (
+            [&hub[..], &["--seed"]].concat(),
+            "-1",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (
+            [&node[..], &["--seed"]].concat(),
+            "-1",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (vec!["tap", "--seed"], "-2", format!("'--seed <SEED>': {non_negative}")),
+        (
+            vec!["mitm", "--certs", "c", "--seed"],
+            "abc",
+            format!("'--seed <SEED>': {non_negative}"),
+        ),
+        (
+            vec!["bench", "--recipients"],
+            "-1",
+            format!("'--recipients <N>': {non_negative}"),
+        ),
+        (
+            vec!["bench", "--size"],
+            "big",
+            format!("'--size <BYTES>': {non_negative}"),
+        ),
+        (
+            vec!["bench", "--cables"],
+            "-0.5",
+            format!("'--cables <N>': {non_negative}"),
+        ),
+    ];
+    for (args, value, reason) in cases {
+        let args = [&args[..], &[value]].concat();
+        assert_refused(&args, &format!("invalid value '{value}' for {reason}"));
+    }
+}
+
+#[test]
+fn fail_other_usage_errors_exit_2_with_one_line() {
+    let small = fixture("small.toml");
+    assert_refused(&["run"], "missing <SCENARIO>");
+    assert_refused(
+        &["run", &small, "--format", "xml"],
+        "invalid value 'xml' for '--format <FORMAT>' (one of: text, json)",
+    );
+    assert_refused(
+        &["run", &small, "--sed", "3"],
+        "unexpected argument '--sed' found (did you mean '--seed'?)",
+    );
+    assert_refused(&["run", &small, "extra"], "unexpected argument 'extra' found");
+    assert_refused(&["frob"], "unrecognized subcommand 'frob'");
+}
+
+/// The number of packets in a pcapng file, counted from its blocks.
+fn packets_in(path: &std::path::Path) -> usize {
+    let mut reader = pcap_file::pcapng::PcapNgReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut packets = 0;
+    while let Some(block) = reader.next_block() {
+        if matches!(block.unwrap(), pcap_file::pcapng::Block::EnhancedPacket(_)) {
+            packets += 1;
+        }
+    }
+    packets
+}
+
+#[test]
+fn every_output_file_of_run_says_what_it_wrote() {
+    let dir = scratch_dir("outputs");
+    let (report, pcap, keylog) = (dir.join("r.json"), dir.join("links.pcapng"), dir.join("keys.txt"));
+    // Broadcast, nothing withheld: malware on at-mfa reads all 12 cables;
+    // the six nodes hold one TLS connection each, five secrets apiece.
+    let out = cablesim(&[
+        "run",
+        &fixture("small.toml"),
+        "--set",
+        "distribution=broadcast",
+        "--set",
+        "max_classification=secret",
+        "--adversary",
+        "endpoint@at-mfa",
+        "--report",
+        report.to_str().unwrap(),
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--keylog",
+        keylog.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(written["actors"][0]["content"].as_array().unwrap().len(), 12);
+    assert_eq!(std::fs::read_to_string(&keylog).unwrap().lines().count(), 30);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "cablesim: wrote {}: the report in JSON, 1 actor, 12 cables read\n\
+             cablesim: wrote {}: {} packets in 6 TCP connections, 30 TLS secrets inside\n\
+             cablesim: wrote {}: 30 TLS secrets\n",
+            report.display(),
+            pcap.display(),
+            packets_in(&pcap),
+            keylog.display()
+        )
+    );
+}
+
+#[test]
+fn fail_an_output_file_that_cannot_be_created_exits_2_before_the_run() {
+    let dir = scratch_dir("unwritable");
+    let missing = dir.join("no-such-dir");
+    for (flag, name) in [
+        ("--report", "r.html"),
+        ("--pcap", "links.pcapng"),
+        ("--keylog", "keys.txt"),
+    ] {
+        let path = missing.join(name);
+        assert_refused(
+            &["run", &fixture("small.toml"), flag, path.to_str().unwrap()],
+            &format!(
+                "{flag} {}: cannot create the file: No such file or directory (os error 2)",
+                path.display()
+            ),
+        );
+    }
+    // A directory is no file either; the report's name is checked first.
+    assert_refused(
+        &["run", &fixture("small.toml"), "--report", dir.to_str().unwrap()],
+        &format!(
+            "--report {}: unknown report format (use a file name ending in .html, .md or .json)",
+            dir.display()
+        ),
+    );
+    let taken = dir.join("taken.md");
+    std::fs::create_dir_all(&taken).unwrap();
+    assert_refused(
+        &["run", &fixture("small.toml"), "--report", taken.to_str().unwrap()],
+        &format!(
+            "--report {}: cannot create the file: Is a directory (os error 21)",
+            taken.display()
+        ),
+    );
+}
+
 #[test]
 fn the_design_example_runs_with_its_adversary() {
     let out = cablesim(&["run", &fixture("design-example.toml"), "--format", "json"]);

@@ -190,22 +190,6 @@ fn e2e_fs_cables_stay_unreadable_after_tls_is_decrypted() {
     assert!(!has_phrase(&inside_tls), "but the cables inside are sealed end to end");
 }
 
-#[test]
-fn fail_unwritable_capture_file_before_the_run() {
-    let dir = workdir("unwritable");
-    for flag in ["--pcap", "--keylog"] {
-        let output = Command::new(env!("CARGO_BIN_EXE_cablesim"))
-            .args(["run", SCENARIO, flag])
-            .arg(dir.join("no-such-dir").join("file"))
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1), "{flag}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("no-such-dir"), "{flag}: {stderr}");
-        assert!(output.stdout.is_empty(), "{flag}: no run, no report");
-    }
-}
-
 #[tokio::test]
 async fn a_reconnection_shows_as_a_new_tcp_stream() {
     let mut scenario = Scenario::load(SCENARIO).unwrap();
