@@ -1049,3 +1049,101 @@ fn validate_guards_a_scenario_edited_in_code() {
     assert!(err.reason.contains("cables"), "{err}");
     assert!(s.generator().is_err());
 }
+
+// ---------------------------------------------------------------- ATT&CK
+
+#[test]
+fn an_attack_list_replaces_the_kinds_techniques() {
+    let listed = load(&with(&adversary(&[
+        "kind = \"endpoint\"",
+        "at = \"at-mfa\"",
+        "attack = [\"T1078\", \"T1213.002\"]",
+    ])))
+    .unwrap();
+    assert_eq!(listed.adversaries[0].attack, ["T1078", "T1213.002"]);
+    assert_eq!(listed.adversaries[0].attack_techniques(), ["T1078", "T1213.002"]);
+    let default = load(&with(&adversary(&["kind = \"endpoint\"", "at = \"at-mfa\""]))).unwrap();
+    assert!(default.adversaries[0].attack.is_empty());
+    assert_eq!(default.adversaries[0].attack_techniques(), ["T1005"]);
+}
+
+#[test]
+fn every_builtin_incident_names_the_techniques_its_reporting_supports() {
+    // The teaching scenarios have no incident record: their kinds' own.
+    let expected: [(&str, &[&str]); 7] = [
+        ("coreu-2018", &["T1566", "T1078", "T1213"]),
+        ("cablegate-2010", &["T1078", "T1213", "T1119", "T1052"]),
+        ("darroch-2019", &["T1078", "T1213"]),
+        ("ivbb-2018", &["T1005"]),
+        ("harvest-now-decrypt-later", &[]),
+        ("hotel-wifi-mitm", &[]),
+        ("forged-instruction", &[]),
+    ];
+    let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+    assert_eq!(names, expected.map(|(name, _)| name));
+    for (name, attack) in expected {
+        let s = scenario::resolve(name).unwrap();
+        assert!(!s.adversaries.is_empty(), "{name}");
+        for spec in &s.adversaries {
+            assert_eq!(spec.attack, attack, "{name}: {}", spec.name);
+            // `cablesim explain KIND` names every technique a built-in
+            // tags its kind with.
+            let text = cablesim::adversary::explain(spec.kind);
+            for id in spec.attack_techniques() {
+                assert!(text.contains(&id), "explain {} lacks {id} of {name}", spec.kind);
+            }
+        }
+    }
+    // The insider of 2019 was a person, not phishing malware.
+    let darroch = scenario::resolve("darroch-2019").unwrap();
+    assert!(
+        darroch.adversaries[0]
+            .attack_techniques()
+            .iter()
+            .all(|id| !id.starts_with("T1566"))
+    );
+}
+
+#[test]
+fn fail_attack_entries_that_are_not_technique_ids() {
+    let listed = |entries: &[&str]| {
+        let mut lines = vec!["kind = \"endpoint\"", "at = \"at-mfa\"", "attack = ["];
+        lines.extend_from_slice(entries);
+        lines.push("]");
+        with(&adversary(&lines))
+    };
+    // Line 11 is `[[adversary]]`, 14 `attack = [`, entries from 15.
+    refused_at(
+        &listed(&["\"T1566\",", "\"T1566.02\","]),
+        16,
+        "T1566.02",
+        &["endpoint@at-mfa", "attack \"T1566.02\"", "four digits", ".NNN"],
+    );
+    refused_at(&listed(&["\"T15660\","]), 15, "T15660", &["\"T15660\"", "four digits"]);
+    refused_at(&listed(&["\"t1566\","]), 15, "t1566", &["\"t1566\"", "capital T"]);
+    refused_at(
+        &listed(&["\"T1078\",", "\"T1213\",", "\"T1078\","]),
+        17,
+        "T1078",
+        &["\"T1078\"", "listed twice"],
+    );
+    refused_at(
+        &with(&adversary(&["kind = \"tap\"", "at = \"at-mfa\"", "attack = []"])),
+        14,
+        "attack",
+        &["attack = []", "leave `attack` out"],
+    );
+    // Not a list of strings: toml's own error, at the value.
+    refused_at(
+        &with(&adversary(&["kind = \"tap\"", "at = \"at-mfa\"", "attack = \"T1040\""])),
+        14,
+        "attack",
+        &["sequence"],
+    );
+    refused_at(
+        &with(&adversary(&["kind = \"tap\"", "at = \"at-mfa\"", "attack = [1040]"])),
+        14,
+        "attack",
+        &["string"],
+    );
+}

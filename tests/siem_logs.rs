@@ -203,7 +203,7 @@ fn leaks_are_warnings_with_actor_exposure_via_and_attack() {
             json!({"actor": "wiretap", "cable": "C2", "classification": "limite", "exposure": "routing",
                    "via": "tap at-mfa->hub, plain", "attack": "T1040"}),
             json!({"actor": "phishers", "cable": "C2", "classification": "limite", "exposure": "content",
-                   "via": "endpoint be-mfa inbox, arrived day 3", "attack": "T1005,T1566.002"}),
+                   "via": "endpoint be-mfa inbox, arrived day 3", "attack": "T1005"}),
         ])
     );
     // One leak event per cable an actor holds: the report's routing lists.

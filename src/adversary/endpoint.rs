@@ -1,5 +1,6 @@
-//! `endpoint`: malware on a node, planted by phishing (ATT&CK T1566.002
-//! Spearphishing Link, T1005 Data from Local System). It reads what the
+//! `endpoint`: whoever reads a node from the inside — malware, an intruder
+//! with its stolen passwords, a disloyal user (ATT&CK T1005 Data from Local
+//! System, unless the scenario names its incident's own). It reads what the
 //! node reads: the inbox and sent items it finds when it arrives, every
 //! cable that arrives or leaves while it is there, and the node's private
 //! keys. No cryptography changes that; only what the node holds (broadcast

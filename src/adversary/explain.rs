@@ -76,7 +76,9 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              key is refused with an alarm and yields nothing. Under the group key it has no key \
              unless its actor stole one. What stops it: end-to-end encryption with key pinning, \
              and a short archive. \
-             MITRE ATT&CK: T1557 Adversary-in-the-Middle, T1213 Data from Information Repositories.\n\n\
+             MITRE ATT&CK: T1557 Adversary-in-the-Middle, T1213 Data from Information Repositories; \
+             ivbb-2018 names T1005 Data from Local System instead, because its record shows \
+             documents taken from computers, not interception on the backbone.\n\n\
              Shown by: `cablesim run ivbb-2018`"
         }
         AdversaryKind::Endpoint => {
@@ -91,7 +93,10 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              ciphertext captured elsewhere with them. What limits it: need-to-know distribution \
              (fewer cables reach each node), short retention, forward secrecy (stolen keys open \
              only their epochs), and finding it sooner. \
-             MITRE ATT&CK: T1566.002 Spearphishing Link, T1005 Data from Local System.\n\n\
+             MITRE ATT&CK: T1005 Data from Local System. How it got in differs from incident to \
+             incident, so a scenario's `attack` list names the techniques its reporting supports \
+             instead: coreu-2018 T1566 Phishing, T1078 Valid Accounts, T1213 Data from Information \
+             Repositories; darroch-2019, a person rather than malware, T1078 and T1213.\n\n\
              Shown by: `cablesim run coreu-2018` and `cablesim run darroch-2019`"
         }
         AdversaryKind::KeyThief => {
@@ -113,7 +118,8 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              keys that open them. What stops it: no archive, a short archive_days, and end-to-end \
              encryption so that the archive holds only ciphertext. \
              MITRE ATT&CK: T1213 Data from Information Repositories, T1052 Exfiltration Over \
-             Physical Medium.\n\n\
+             Physical Medium; cablegate-2010 adds, from its court-martial record, T1078 Valid \
+             Accounts and T1119 Automated Collection.\n\n\
              Shown by: `cablesim run cablegate-2010`"
         }
         AdversaryKind::Forger => {

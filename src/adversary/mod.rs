@@ -38,7 +38,7 @@ pub use key_thief::KeyThief;
 pub use loot::{ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
 pub use mitm::Mitm;
 pub use position::{Adversary, Position, Site};
-pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind};
+pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind, attack_id_problem};
 pub use spec_text::{SpecError, SpecProblem, parse_adversary_spec, parse_adversary_specs};
 pub use tap::Tap;
 pub use tls_records::{RecordCount, count_records, looks_like_tls};

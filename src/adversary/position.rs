@@ -129,7 +129,7 @@ pub trait Adversary: Send + Sync {
 
 /// The identity methods of a built-in adversary, read from the
 /// [`super::AdversarySpec`] it keeps in `self.spec`: name, actor, window
-/// and the ATT&CK techniques of its kind.
+/// and the ATT&CK techniques (the spec's own, else its kind's).
 macro_rules! identity_from_spec {
     () => {
         fn name(&self) -> &str {
@@ -145,12 +145,7 @@ macro_rules! identity_from_spec {
         }
 
         fn attack_techniques(&self) -> Vec<String> {
-            self.spec
-                .kind
-                .attack_techniques()
-                .iter()
-                .map(|id| (*id).to_owned())
-                .collect()
+            self.spec.attack_techniques()
         }
     };
 }

@@ -66,13 +66,16 @@ impl AdversaryKind {
         matches!(self, AdversaryKind::KeyThief | AdversaryKind::Insider)
     }
 
-    /// MITRE ATT&CK techniques (DESIGN §5).
+    /// The MITRE ATT&CK techniques of the position itself, used when a
+    /// scenario does not name its incident's own (`attack` in
+    /// [`AdversarySpec`]). An endpoint's is only what every endpoint does,
+    /// reading the node: how it got in differs from incident to incident.
     pub fn attack_techniques(self) -> &'static [&'static str] {
         match self {
             AdversaryKind::Tap => &["T1040"],
             AdversaryKind::Mitm => &["T1557"],
             AdversaryKind::Hub => &["T1557", "T1213"],
-            AdversaryKind::Endpoint => &["T1566.002", "T1005"],
+            AdversaryKind::Endpoint => &["T1005"],
             AdversaryKind::KeyThief => &["T1552.004"],
             AdversaryKind::Insider => &["T1213", "T1052"],
             AdversaryKind::Forger => &["T1565.002"],
@@ -120,11 +123,100 @@ pub struct AdversarySpec {
     pub impersonate: Option<String>,
     /// For a forger: the addressees of its cables (empty = every ministry).
     pub to: Vec<String>,
+    /// The MITRE ATT&CK techniques of this adversary's incident, as its
+    /// reporting supports them; empty = the kind's
+    /// [`AdversaryKind::attack_techniques`]. A list replaces the kind's
+    /// techniques rather than adding to them, so that a person with
+    /// legitimate access is never tagged as phishing malware.
+    #[serde(default)]
+    pub attack: Vec<String>,
 }
 
 impl AdversarySpec {
     /// The day a single-day adversary acts (`on_day`), else the window start.
     pub fn day(&self) -> Day {
         self.window.from
+    }
+
+    /// The ATT&CK techniques its actions are reported under: its own
+    /// `attack` list, else its kind's.
+    pub fn attack_techniques(&self) -> Vec<String> {
+        if self.attack.is_empty() {
+            self.kind
+                .attack_techniques()
+                .iter()
+                .map(|id| (*id).to_owned())
+                .collect()
+        } else {
+            self.attack.clone()
+        }
+    }
+}
+
+/// Why `id` is not a MITRE ATT&CK technique id (`T` and four digits,
+/// optionally a `.` and three more for a sub-technique: `T1566`,
+/// `T1566.002`), or `None` when it is one. Only the form is checked:
+/// the ATT&CK catalogue changes, and cablesim does not ship a copy.
+pub fn attack_id_problem(id: &str) -> Option<&'static str> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let Some(rest) = id.strip_prefix('T') else {
+        return Some("an ATT&CK technique id starts with a capital T, as in T1566 or T1566.002");
+    };
+    let ok = match rest.split_once('.') {
+        None => digits(rest, 4),
+        Some((technique, sub)) => digits(technique, 4) && digits(sub, 3),
+    };
+    (!ok).then_some(
+        "an ATT&CK technique id is T and four digits, with an optional .NNN sub-technique, as in T1566 or T1566.002",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attack_ids_are_technique_or_sub_technique_ids() {
+        for good in ["T1566", "T1566.002", "T0001", "T9999.999"] {
+            assert_eq!(attack_id_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "T",
+            "t1566",
+            "1566",
+            "T156",
+            "T15660",
+            "T1566.",
+            "T1566.02",
+            "T1566.0023",
+            "T1566.002.001",
+            "T1566 ",
+            " T1566",
+            "TA0001",
+            "T15a6",
+            "T1566.00a",
+            "S0001",
+        ] {
+            assert!(attack_id_problem(bad).is_some(), "{bad:?} accepted");
+        }
+        assert!(attack_id_problem("t1566").unwrap().contains("capital T"));
+    }
+
+    #[test]
+    fn an_attack_list_replaces_the_kinds_techniques() {
+        let mut spec = AdversarySpec {
+            name: "endpoint@cy-mfa".into(),
+            kind: AdversaryKind::Endpoint,
+            at: Some("cy-mfa".into()),
+            window: DayWindow::new(30, None),
+            actor: "phishers".into(),
+            impersonate: None,
+            to: Vec::new(),
+            attack: Vec::new(),
+        };
+        assert_eq!(spec.attack_techniques(), ["T1005"]);
+        spec.attack = vec!["T1566".into(), "T1078".into()];
+        assert_eq!(spec.attack_techniques(), ["T1566", "T1078"]);
     }
 }

@@ -250,6 +250,8 @@ fn parse(text: &str, network: &Network, days: u32) -> Result<(AdversarySpec, boo
         window,
         impersonate,
         to: Vec::new(),
+        // The command line names no techniques: the kind's apply.
+        attack: Vec::new(),
     };
     Ok((spec, parts.actor.is_some()))
 }
@@ -390,7 +392,16 @@ mod tests {
             actor: actor.into(),
             impersonate: impersonate.map(Into::into),
             to: Vec::new(),
+            attack: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_command_line_adversary_gets_its_kinds_techniques() {
+        let spec = parse_ok("endpoint@cy-mfa:10-40/apt");
+        assert!(spec.attack.is_empty());
+        assert_eq!(spec.attack_techniques(), ["T1005"]);
+        assert_eq!(parse_ok("hub:0-9").attack_techniques(), ["T1557", "T1213"]);
     }
 
     #[test]

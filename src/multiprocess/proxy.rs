@@ -235,6 +235,7 @@ impl Proxy {
             actor: opts.actor.clone().unwrap_or_else(|| name.clone()),
             impersonate: None,
             to: Vec::new(),
+            attack: Vec::new(),
         };
         let transport = opts.scenario.as_ref().map(|s| s.security.transport).unwrap_or_default();
         let index = opts.scenario.as_ref().map(cable_index).transpose()?;

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Scenario;
-use crate::adversary::{AdversaryKind, AdversarySpec};
+use crate::adversary::{AdversaryKind, AdversarySpec, attack_id_problem};
 use crate::model::{Generator, HUB};
 
 /// Where a problem lies, as a field of the scenario.
@@ -27,6 +27,8 @@ pub(super) enum Spot {
     Adversary { index: usize, field: &'static str },
     /// Entry `entry` of the `to` list of the `index`th `[[adversary]]`.
     AdversaryTo { index: usize, entry: usize },
+    /// Entry `entry` of the `attack` list of the `index`th `[[adversary]]`.
+    AdversaryAttack { index: usize, entry: usize },
 }
 
 /// A broken rule: where, and a reason naming the field or value.
@@ -210,6 +212,7 @@ fn check_adversary(s: &Scenario, index: usize, spec: &AdversarySpec) -> Result<(
     if spec.actor.is_empty() {
         return Err(Problem::new(at("actor"), format!("adversary {name:?}: actor is empty")));
     }
+    check_attack(index, spec)?;
     if kind == AdversaryKind::Forger {
         check_forger(s, index, spec)
     } else if let Some(node) = &spec.impersonate {
@@ -256,6 +259,26 @@ fn check_window(s: &Scenario, index: usize, spec: &AdversarySpec) -> Result<(), 
                 "adversary {name:?}: {start} = {} is not before the end of the run (days = {})",
                 window.from, s.days
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// Each `attack` entry is a technique id, listed once.
+fn check_attack(index: usize, spec: &AdversarySpec) -> Result<(), Problem> {
+    let name = &spec.name;
+    let mut seen = BTreeSet::new();
+    for (entry, id) in spec.attack.iter().enumerate() {
+        let reason = if let Some(problem) = attack_id_problem(id) {
+            problem
+        } else if !seen.insert(id) {
+            "is listed twice"
+        } else {
+            continue;
+        };
+        return Err(Problem::new(
+            Spot::AdversaryAttack { index, entry },
+            format!("adversary {name:?}: attack {id:?}: {reason}"),
         ));
     }
     Ok(())

@@ -283,6 +283,14 @@ impl Loader<'_> {
                     ));
                 }
             }
+            // An empty list would silently mean "the kind's defaults", which
+            // is what leaving the key out already says.
+            if let Some(attack) = raw.attack.as_ref().filter(|a| a.get_ref().is_empty()) {
+                return Err(self.error(
+                    Some(attack.span()),
+                    "attack = []: name at least one ATT&CK technique, or leave `attack` out for the kind's own",
+                ));
+            }
             let at = raw.at.as_ref().map(|n| n.get_ref().clone());
             // `kind@node` or `kind`, then ` #2`, ` #3` for repeats, so that
             // reports can tell two taps on the same link apart.
@@ -304,6 +312,11 @@ impl Loader<'_> {
                     .to
                     .as_ref()
                     .map(|to| to.get_ref().iter().map(|n| n.get_ref().clone()).collect())
+                    .unwrap_or_default(),
+                attack: raw
+                    .attack
+                    .as_ref()
+                    .map(|ids| ids.get_ref().iter().map(|id| id.get_ref().clone()).collect())
                     .unwrap_or_default(),
             });
         }
@@ -389,6 +402,7 @@ impl Loader<'_> {
                     "actor" => a.actor.as_ref().map(Spanned::span),
                     "impersonate" => a.impersonate.as_ref().map(Spanned::span),
                     "to" => a.to.as_ref().map(Spanned::span),
+                    "attack" => a.attack.as_ref().map(Spanned::span),
                     _ => None,
                 };
                 span.or(Some(table.span()))
@@ -396,6 +410,10 @@ impl Loader<'_> {
             Spot::AdversaryTo { index, entry } => {
                 let to = raw.adversary.get(index)?.get_ref().to.as_ref()?;
                 Some(to.get_ref().get(entry)?.span())
+            }
+            Spot::AdversaryAttack { index, entry } => {
+                let attack = raw.adversary.get(index)?.get_ref().attack.as_ref()?;
+                Some(attack.get_ref().get(entry)?.span())
             }
         }
     }

@@ -115,4 +115,6 @@ pub(super) struct RawAdversary {
     pub(super) actor: Option<Spanned<String>>,
     pub(super) impersonate: Option<Spanned<String>>,
     pub(super) to: Option<Spanned<Vec<Spanned<String>>>>,
+    /// ATT&CK technique ids replacing the kind's defaults.
+    pub(super) attack: Option<Spanned<Vec<Spanned<String>>>>,
 }
