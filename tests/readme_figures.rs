@@ -184,5 +184,8 @@ fn every_readme_transcript_of_a_built_in_run_is_what_the_run_prints() {
     }
     // Two bad inputs, the HTML report and the capture: a README that loses
     // a transcript has to say so here.
-    assert_eq!(checked, 4, "transcripts of built-in runs in README.md");
+    assert_eq!(
+        checked, 4,
+        "transcripts of built-in runs checked in README.md: update this count when README.md gains or loses one"
+    );
 }
