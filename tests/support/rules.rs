@@ -463,3 +463,119 @@ fn node_of(spec: &AdversarySpec) -> &str {
         .as_deref()
         .unwrap_or_else(|| panic!("{} sits at a node but has no `at`", spec.name))
 }
+
+/// The alarms each actor causes, by actor (every actor named by one of the
+/// scenario's adversaries appears, even with none), for the kinds whose
+/// alarms the rules fix: a forger's rejected forgeries (rule 7) and a hub's
+/// ghost key refused under pinning (rule 3). The others cause none, except
+/// a man in the middle refused by a verifying node (rule 6, one alarm per
+/// attempt): how often a node attempts depends on its connections, which
+/// the rules leave open, so a scenario with a mitm is refused here.
+pub(crate) fn expected_alarms(scenario: &Scenario, cables: &[Cable]) -> BTreeMap<String, u64> {
+    assert!(
+        scenario.adversaries.iter().all(|a| a.kind != AdversaryKind::Mitm),
+        "{}: the rules do not count a mitm's alarms",
+        scenario.name
+    );
+    let world = World::new(scenario, cables);
+    let mut actors: BTreeMap<&str, Vec<&AdversarySpec>> = BTreeMap::new();
+    for spec in &scenario.adversaries {
+        actors.entry(spec.actor.as_str()).or_default().push(spec);
+    }
+    actors
+        .into_iter()
+        .map(|(actor, members)| {
+            let alarms = members
+                .iter()
+                .map(|spec| match spec.kind {
+                    AdversaryKind::Forger => world.rejected_forgeries(spec, &members),
+                    AdversaryKind::Hub => world.refused_ghosts(spec),
+                    _ => 0,
+                })
+                .sum();
+            (actor.to_owned(), alarms)
+        })
+        .collect()
+}
+
+impl World<'_> {
+    /// Rule 7, the other side: every (forged cable, recipient) pair that is
+    /// not accepted is rejected by that recipient with one alarm — all of
+    /// them with signatures on; under `group` without signatures, those of
+    /// the days before the actor holds the group key. Same decisions as
+    /// [`World::forger`].
+    fn rejected_forgeries(&self, spec: &AdversarySpec, members: &[&AdversarySpec]) -> u64 {
+        let security = &self.scenario.security;
+        let network = &self.scenario.network;
+        let claimed = spec.impersonate.as_deref().unwrap_or_default();
+        let to: Vec<String> = if spec.to.is_empty() {
+            let ministries = network.nodes().iter().filter(|n| n.role == Role::Ministry);
+            ministries.map(|n| n.name.clone()).collect()
+        } else {
+            spec.to.clone()
+        };
+        let per_cable = recipients_of(network, security.distribution, claimed, &to).len() as u64;
+        let key_from = match (security.signatures, security.e2e) {
+            (true, _) => None,
+            (false, E2eMode::Group) => self.theft_day(members, None),
+            (false, _) => Some(0),
+        };
+        let rejected_days = self
+            .played_days(spec)
+            .filter(|&d| key_from.is_none_or(|from| d < from))
+            .count() as u64;
+        rejected_days * per_cable
+    }
+
+    /// Rule 3 under pinning: the ghost key the hub adds to every directory
+    /// entry is refused, one alarm each time a sender checks a recipient's
+    /// entry in a directory fetched while the hub was taken.
+    ///
+    /// Decision (when entries are checked, which §6 leaves open): a node
+    /// checks a recipient's entry once per directory fetch, when it first
+    /// seals for that recipient; every node fetches the directory on day 0,
+    /// on the first and the last day of each hub's window, and under
+    /// `forward-secret` on the first day of each epoch, when the prekeys
+    /// change. So the alarms are, for each fetch made on a day of the
+    /// hub's window, Σ over senders of the number of distinct recipients
+    /// the sender seals for until the next fetch.
+    fn refused_ghosts(&self, spec: &AdversarySpec) -> u64 {
+        let security = &self.scenario.security;
+        let ghost = matches!(security.e2e, E2eMode::Static | E2eMode::ForwardSecret);
+        if !ghost || !security.key_pinning {
+            return 0;
+        }
+        let hubs: Vec<&AdversarySpec> = self
+            .scenario
+            .adversaries
+            .iter()
+            .filter(|a| a.kind == AdversaryKind::Hub)
+            .collect();
+        // Two hubs would put two ghosts in one entry and both claim the
+        // alarms of their common days: not a case the tests need.
+        assert_eq!(hubs.len(), 1, "{}: one hub adversary at most", self.scenario.name);
+        let days = self.scenario.days;
+        let mut fetches: BTreeSet<Day> = BTreeSet::from([0, spec.window.from]);
+        fetches.extend(spec.window.until);
+        if security.e2e == E2eMode::ForwardSecret {
+            let every = security.epoch_days.max(1);
+            fetches.extend((1..days).filter(|d| d % every == 0));
+        }
+        let fetches: Vec<Day> = fetches.into_iter().filter(|&d| d < days).collect();
+        let mut alarms = 0;
+        for (i, &fetched) in fetches.iter().enumerate() {
+            if !self.active(spec, fetched) {
+                continue;
+            }
+            let next = fetches.get(i + 1).copied().unwrap_or(days);
+            let mut checked: BTreeSet<(&str, &str)> = BTreeSet::new();
+            for sent in self.sent.iter().filter(|s| (fetched..next).contains(&s.cable.day)) {
+                for recipient in &sent.recipients {
+                    checked.insert((sent.cable.from.as_str(), recipient.as_str()));
+                }
+            }
+            alarms += checked.len() as u64;
+        }
+        alarms
+    }
+}
