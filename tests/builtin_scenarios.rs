@@ -13,7 +13,7 @@ mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cablesim::adversary::{EXPLAIN_TOPICS, explain_topic};
+use cablesim::adversary::{AdversaryKind, EXPLAIN_TOPICS, explain_topic};
 use cablesim::model::{Cable, Classification, DayWindow, Network, Node};
 use cablesim::net::AlarmKind;
 use cablesim::report::RunReport;
@@ -41,11 +41,14 @@ async fn run(scenario: &Scenario) -> RunReport {
         "{name}: undelivered cables"
     );
     assert_eq!(report.cables.total, cables.len() as u64, "{name}");
-    assert_eq!(
-        report.cables.withheld,
-        rules::withheld(scenario, &cables).len() as u64,
-        "{name}: withheld"
-    );
+    let withheld = rules::withheld(scenario, &cables).len() as u64;
+    assert_eq!(report.cables.withheld, withheld, "{name}: withheld");
+    assert_eq!(report.cables.sent, cables.len() as u64 - withheld, "{name}: sent");
+    let deliveries: usize = rules::expected_deliveries(scenario, &cables)
+        .values()
+        .map(BTreeSet::len)
+        .sum();
+    assert_eq!(report.cables.deliveries, deliveries as u64, "{name}: deliveries");
     let expected = rules::expected_exposure(scenario, &cables);
     let actors: Vec<&String> = report.actors.iter().map(|a| &a.actor).collect();
     assert_eq!(actors, expected.keys().collect::<Vec<_>>(), "{name}: actors");
@@ -58,6 +61,18 @@ async fn run(scenario: &Scenario) -> RunReport {
             actor.forged_accepted, want.forged_accepted,
             "{name}: forgeries of {}",
             actor.actor
+        );
+    }
+    // Alarms too, where the rules count them (not a mitm's).
+    if scenario.adversaries.iter().all(|a| a.kind != AdversaryKind::Mitm) {
+        let alarms = rules::expected_alarms(scenario, &cables);
+        for actor in &report.actors {
+            assert_eq!(actor.alarms, alarms[&actor.actor], "{name}: alarms of {}", actor.actor);
+        }
+        assert_eq!(
+            report.alarms.len() as u64,
+            alarms.values().sum::<u64>(),
+            "{name}: alarms"
         );
     }
     report
@@ -157,8 +172,9 @@ async fn every_builtin_runs_every_cable_to_every_recipient() {
     for builtin in BUILTIN {
         let scenario = builtin.load().unwrap_or_else(|e| panic!("{e}"));
         assert!(!scenario.adversaries.is_empty(), "{}: no incident", builtin.name);
-        let report = run(&scenario).await;
-        assert!(report.cables.sent > 0, "{}", builtin.name);
+        // `run` checks the cables sent and delivered, and every actor's
+        // take, against the rules.
+        run(&scenario).await;
     }
 }
 
@@ -378,9 +394,20 @@ async fn ivbb_end_to_end_with_pinning_leaves_the_backbone_nothing() {
     assert!(content(&report, "snake").is_empty());
     let headers = sent_where(&scenario, |c| c.day < 485);
     assert_ids(&routing(&report, "snake"), &headers, "backbone routing");
-    // The ghost key the hub slipped into the directory was refused.
-    assert!(report.alarms.iter().any(|a| a.kind == AlarmKind::KeyPinning));
-    assert!(find(&report, "snake").alarms > 0);
+    // The ghost key the hub slipped into the directory was refused: one
+    // pinning alarm each time a sender checks a recipient's entry in a
+    // directory fetched while the hub was taken. Senders fetch on day 0,
+    // on the hub's first and last days (120, 485) and on the first day of
+    // each 7-day epoch; so the fetches of days 120, 126, 133, ..., 483
+    // (epochs 17 to 69: the day-120 fetch, then 52 epoch starts) each
+    // count, per sender, the distinct recipients it sealed for until the
+    // next fetch. The rules' count of that:
+    let cables = rules::all_cables(&scenario).unwrap();
+    let alarms = rules::expected_alarms(&scenario, &cables)["snake"];
+    assert_eq!(find(&report, "snake").alarms, alarms);
+    assert_eq!(report.alarms.len() as u64, alarms);
+    assert!(report.alarms.iter().all(|a| a.kind == AlarmKind::KeyPinning));
+    assert!(report.alarms.iter().all(|a| (120..485).contains(&a.day)));
 }
 
 #[tokio::test(start_paused = true)]
