@@ -10,6 +10,7 @@ mod rules;
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use cablesim::model::{Distribution, E2eMode, Transport};
 use cablesim::report::{Palette, Taken};
 use cablesim::scenario::{Change, Mitigation, STANDARD_MITIGATIONS, Scenario, Story, mitigation_table, tell};
 
@@ -147,8 +148,58 @@ async fn the_story_of_a_scenario_without_one_fits_80_columns_in_a_pipe() {
     assert!(text.contains("end-to-end encryption (e2e-fs) does not help"), "{text}");
 }
 
+/// One row of a printed mitigation table: the label (without the `*`
+/// that marks a measure already in place), cables taken, headers seen.
+fn table_rows<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, u64, u64)> {
+    lines
+        .skip_while(|line| !line.trim_start().starts_with("mitigation"))
+        .skip_while(|line| !line.trim_start().starts_with("---"))
+        .skip(1)
+        // Rows end at a blank line or at the footnote on the `*`.
+        .take_while(|line| !line.trim().is_empty() && !line.trim_start().starts_with('*'))
+        .map(|line| {
+            let fields: Vec<&str> = line.split("  ").map(str::trim).filter(|f| !f.is_empty()).collect();
+            let [label, content, routing, _change] = fields[..] else {
+                panic!("not a row of the mitigation table: {line:?}");
+            };
+            let number = |n: &str| n.parse::<u64>().unwrap_or_else(|e| panic!("{n:?} in {line:?}: {e}"));
+            let label = label.trim_end_matches(" *").to_owned();
+            (label, number(content), number(routing))
+        })
+        .collect()
+}
+
+/// The fenced block of README.md that shows the demo's mitigation table,
+/// line by line.
+fn readme_table() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut blocks = readme.split("```").skip(1).step_by(2);
+    let block = blocks
+        .find(|block| block.contains("cables taken") && block.contains("mitigation"))
+        .expect("README.md shows the demo's mitigation table in a fenced block");
+    // The info string (`text`) ends the fence's first line.
+    block.lines().skip(1).map(str::to_owned).collect()
+}
+
+/// What the rules say the actors of `scenario` take together: distinct
+/// cables whose canary some actor recovered, and whose header some actor
+/// decoded.
+fn taken_by_rules(scenario: &Scenario) -> (u64, u64) {
+    let cables = rules::all_cables(scenario).unwrap();
+    let (mut content, mut routing) = (BTreeSet::new(), BTreeSet::new());
+    for actor in rules::expected_exposure(scenario, &cables).into_values() {
+        content.extend(actor.content);
+        routing.extend(actor.routing);
+    }
+    (content.len() as u64, routing.len() as u64)
+}
+
+/// `cablesim demo` (COREU, the default) run once: its output reads well in
+/// a pipe and in 80 columns, its mitigation table has the figures of the
+/// rules for each measure, built here by hand, and README.md shows that
+/// same table, so the README cannot go stale.
 #[test]
-fn cablesim_demo_in_a_pipe_has_no_escape_codes_and_fits_80_columns() {
+fn cablesim_demo_of_coreu_prints_the_rules_figures_as_readme_shows_them() {
     let out = Command::new(env!("CARGO_BIN_EXE_cablesim"))
         .arg("demo")
         .env("NO_COLOR", "1")
@@ -172,6 +223,92 @@ fn cablesim_demo_in_a_pipe_has_no_escape_codes_and_fits_80_columns() {
         "{text}"
     );
     assert!(text.contains("What it teaches"), "{text}");
+
+    // Each measure of the COREU story, applied by hand to the incident.
+    let coreu = cablesim::scenario::resolve("coreu-2018").unwrap();
+    let variant = |edit: &dyn Fn(&mut Scenario)| {
+        let mut variant = coreu.clone();
+        edit(&mut variant);
+        variant
+    };
+    let need_to_know = |s: &mut Scenario| s.security.distribution = Distribution::NeedToKnow;
+    let retention = |s: &mut Scenario| s.security.retention_days = Some(90);
+    let variants = [
+        ("none (as it happened)", coreu.clone()),
+        ("need-to-know distribution", variant(&need_to_know)),
+        ("90-day retention", variant(&retention)),
+        (
+            "detected within 30 days",
+            variant(&|s: &mut Scenario| {
+                for spec in &mut s.adversaries {
+                    spec.window.until = Some(spec.window.from + 30);
+                }
+            }),
+        ),
+        (
+            "end-to-end encryption (e2e-fs)",
+            variant(&|s: &mut Scenario| {
+                s.security.transport = Transport::Mtls;
+                s.security.e2e = E2eMode::ForwardSecret;
+                s.security.signatures = true;
+                s.security.key_pinning = true;
+            }),
+        ),
+        (
+            "no encryption at all (plaintext)",
+            variant(&|s: &mut Scenario| {
+                s.security.transport = Transport::Plain;
+                s.security.e2e = E2eMode::Off;
+                s.security.signatures = false;
+            }),
+        ),
+        (
+            "need-to-know + 90-day retention",
+            variant(&|s: &mut Scenario| {
+                need_to_know(s);
+                retention(s);
+            }),
+        ),
+    ];
+    let printed = table_rows(text.lines());
+    let labels: Vec<&str> = printed.iter().map(|(label, ..)| label.as_str()).collect();
+    assert_eq!(labels, variants.iter().map(|(label, _)| *label).collect::<Vec<_>>());
+    for ((label, content, routing), (_, variant)) in printed.iter().zip(&variants) {
+        assert_eq!((*content, *routing), taken_by_rules(variant), "{label}");
+    }
+    // The figures README.md states, and where they come from: the malware
+    // on cy-mfa from day 30 reads every cable sent (at or below
+    // `restricted`), since broadcast gives a ministry all of them, whatever
+    // the crypto, and retention does not help because it reads them as
+    // they arrive; need-to-know leaves the cables cy-mfa sent or was
+    // addressed on; found after 30 days, it has what the ministry held on
+    // day 30 and what arrived until day 60: every cable of days 0-59.
+    let sent: Vec<_> = rules::all_cables(&coreu)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.classification <= coreu.security.max_classification)
+        .collect();
+    let own = sent
+        .iter()
+        .filter(|c| c.from == "cy-mfa" || c.to.iter().any(|t| t == "cy-mfa"));
+    let before_60 = sent.iter().filter(|c| c.day < 60);
+    let (all, own, before_60) = (sent.len() as u64, own.count() as u64, before_60.count() as u64);
+    assert_eq!((all, own, before_60), (1290, 65, 72));
+    let figures: Vec<u64> = printed.iter().map(|(_, content, _)| *content).collect();
+    assert_eq!(figures, [all, own, all, before_60, all, all, own]);
+
+    // README.md shows exactly this table.
+    let readme = readme_table();
+    let start = text
+        .lines()
+        .position(|line| line == readme[0])
+        .unwrap_or_else(|| panic!("the demo prints no line {:?} (README.md's table header)", readme[0]));
+    let shown: Vec<&str> = text.lines().skip(start).take(readme.len()).collect();
+    assert_eq!(
+        shown, readme,
+        "README.md's mitigation table differs from what `cablesim demo` prints"
+    );
+    assert_eq!(table_rows(readme.iter().map(String::as_str)), printed);
 }
 
 #[test]
