@@ -62,6 +62,11 @@ async fn run(scenario: &Scenario) -> RunReport {
             "{name}: forgeries of {}",
             actor.actor
         );
+        assert_eq!(
+            actor.forged_cables, want.forged_cables,
+            "{name}: forged cables of {}",
+            actor.actor
+        );
     }
     // Alarms too, where the rules count them (not a mitm's).
     if scenario.adversaries.iter().all(|a| a.kind != AdversaryKind::Mitm) {
@@ -513,10 +518,12 @@ async fn hotel_wifi_verifying_the_hub_stops_it_with_one_alarm() {
 async fn forged_instructions_are_believed_without_signatures() {
     let scenario = builtin("forged-instruction");
     let report = run(&scenario).await;
-    let want = oracle(&scenario, "forger").forged_accepted;
-    // Four days, one forgery a day, each to the six ministries.
-    assert_eq!(want, 4 * 6);
-    assert_eq!(find(&report, "forger").forged_accepted, want);
+    let want = oracle(&scenario, "forger");
+    // Four days, one forgery a day, each to the six ministries: four
+    // forged cables, 24 acceptances.
+    assert_eq!((want.forged_cables, want.forged_accepted), (4, 4 * 6));
+    let forger = find(&report, "forger");
+    assert_eq!((forger.forged_cables, forger.forged_accepted), (4, 24));
     assert!(report.alarms.is_empty(), "{:?}", report.alarms);
 }
 
@@ -527,7 +534,9 @@ async fn forged_instructions_are_refused_with_signatures() {
     scenario.apply_set("signatures=true").unwrap();
     let report = run(&scenario).await;
     assert_eq!(oracle(&scenario, "forger").forged_accepted, 0);
+    assert_eq!(oracle(&scenario, "forger").forged_cables, 0);
     assert_eq!(find(&report, "forger").forged_accepted, 0);
+    assert_eq!(find(&report, "forger").forged_cables, 0);
     // One alarm for each forgery each ministry would have believed.
     let attempts = oracle(&unsigned, "forger").forged_accepted;
     assert_eq!(find(&report, "forger").alarms, attempts);

@@ -401,6 +401,35 @@ fn fail_an_output_file_that_cannot_be_created_exits_2_before_the_run() {
     );
 }
 
+/// forged-instruction: one forged cable a day on days 10 to 13, each to
+/// the six ministries, none signed — four forged cables, 24 acceptances.
+#[test]
+fn forgeries_are_reported_as_cables_and_as_acceptances() {
+    let out = cablesim(&["run", "forged-instruction"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "  traffic frames 0, forged cables accepted 4 (24 acceptances), alarms caused 0"),
+        "{text}"
+    );
+    let out = cablesim(&["run", "forged-instruction", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["actors"][0]["forged_cables"], 4);
+    assert_eq!(report["actors"][0]["forged_accepted"], 24);
+    let out = cablesim(&[
+        "matrix",
+        "forged-instruction",
+        "--configs",
+        "plaintext",
+        "--format",
+        "json",
+    ]);
+    let matrix: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(matrix["cells"][0]["forged_cables"], 4);
+    assert_eq!(matrix["cells"][0]["forged_accepted"], 24);
+}
+
 #[test]
 fn the_design_example_runs_with_its_adversary() {
     let out = cablesim(&["run", &fixture("design-example.toml"), "--format", "json"]);

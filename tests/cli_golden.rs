@@ -148,6 +148,7 @@ fn matrix_cells_follow_the_rules(json: &str) {
             want.forged_accepted,
             "{label}: forged_accepted"
         );
+        assert_eq!(figure("forged_cables"), want.forged_cables, "{label}: forged_cables");
         assert_eq!(figure("alarms"), alarms, "{label}: alarms");
         assert_eq!(figure("traffic_frames") > 0, want.traffic, "{label}: traffic");
     }

@@ -131,6 +131,7 @@ fn leaks(content: &[&str], routing: &[&str]) -> Expected {
         content: ids(content),
         routing: ids(routing),
         forged_accepted: 0,
+        forged_cables: 0,
         traffic: false,
     }
 }
@@ -457,10 +458,17 @@ fn forged(s: &Scenario) -> u64 {
     oracle(s)["apt"].forged_accepted
 }
 
+/// Distinct forged cables believed by at least one recipient.
+fn forged_cables(s: &Scenario) -> u64 {
+    oracle(s)["apt"].forged_cables
+}
+
 #[test]
 fn rule_7_forger_is_stopped_by_signatures_only() {
-    // 3 days × R = {at-mfa, be-mfa} (every ministry, need-to-know) = 6.
+    // 3 days × R = {at-mfa, be-mfa} (every ministry, need-to-know) = 6
+    // acceptances of 3 cables.
     assert_eq!(forged(&scenario(Preset::Plaintext, &[], &forger(""))), 6);
+    assert_eq!(forged_cables(&scenario(Preset::Plaintext, &[], &forger(""))), 3);
     assert_eq!(forged(&scenario(Preset::HopTls, &[], &forger(""))), 6);
     for preset in [Preset::E2eStatic, Preset::E2eFs] {
         assert_eq!(forged(&scenario(preset, &[], &forger(""))), 0, "{preset}");
@@ -472,6 +480,10 @@ fn rule_7_forger_is_stopped_by_signatures_only() {
     }
     assert_eq!(
         forged(&scenario(Preset::Plaintext, &["signatures=true"], &forger(""))),
+        0
+    );
+    assert_eq!(
+        forged_cables(&scenario(Preset::Plaintext, &["signatures=true"], &forger(""))),
         0
     );
 }
@@ -486,6 +498,10 @@ fn rule_7_forger_under_group_needs_the_group_key_by_the_day_it_forges() {
     assert_eq!(forged(&scenario(Preset::E2eGroup, &unsigned, &forger(&thief(0)))), 6);
     // Key taken on day 1: forgeries of days 1 and 2 only.
     assert_eq!(forged(&scenario(Preset::E2eGroup, &unsigned, &forger(&thief(1)))), 4);
+    assert_eq!(
+        forged_cables(&scenario(Preset::E2eGroup, &unsigned, &forger(&thief(1)))),
+        2
+    );
 }
 
 #[test]
@@ -503,6 +519,7 @@ fn rule_7_forged_recipients_follow_the_distribution() {
         "[[adversary]]\nkind = \"forger\"\nimpersonate = \"del-kyiv\"\nuntil_day = 3\nactor = \"apt\"\n",
     );
     assert_eq!(forged(&s), 9);
+    assert_eq!(forged_cables(&s), 3);
     // Explicit `to`, and a window clipped by the end of the run: days
     // 18 and 19 × R = {del-kyiv}.
     let s = scenario(
@@ -511,6 +528,7 @@ fn rule_7_forged_recipients_follow_the_distribution() {
         "[[adversary]]\nkind = \"forger\"\nimpersonate = \"hq\"\nto = [\"del-kyiv\"]\nfrom_day = 18\nuntil_day = 99\nactor = \"apt\"\n",
     );
     assert_eq!(forged(&s), 2);
+    assert_eq!(forged_cables(&s), 2);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Rule 7 (DESIGN §6): a forger injects one cable a day at the hub in hq's
-//! name, to every ministry (at, be, cy), on days 2, 3 and 4: 3 forgeries × 3
-//! recipients = 9 deliveries.
+//! name, to every ministry (at, be, cy), on days 2, 3 and 4: 3 forged
+//! cables × 3 recipients = 9 acceptances.
 
 #[path = "support/world.rs"]
 mod world;
@@ -21,6 +21,7 @@ async fn signatures_stop_every_forgery_with_an_alarm() {
         let report = run(&security(e2e, true), FORGER).await;
         let liar = actor(&report, "liar");
         assert_eq!(liar.forged_accepted, 0, "{e2e}");
+        assert_eq!(liar.forged_cables, 0, "{e2e}");
         assert_eq!(liar.alarms, 9, "{e2e}");
         let kinds: Vec<AlarmKind> = report.alarms.iter().map(|a| a.kind).collect();
         let expected = if e2e == "group" {
@@ -38,6 +39,7 @@ async fn without_signatures_encryption_is_no_authentication() {
         let report = run(&security(e2e, false), FORGER).await;
         let liar = actor(&report, "liar");
         assert_eq!(liar.forged_accepted, 9, "{e2e}");
+        assert_eq!(liar.forged_cables, 3, "{e2e}");
         assert_eq!(liar.alarms, 0, "{e2e}");
         assert!(liar.content.is_empty(), "{e2e}: forging reads nothing");
     }
@@ -47,8 +49,22 @@ async fn without_signatures_encryption_is_no_authentication() {
 async fn under_group_only_a_forger_holding_the_group_key_succeeds() {
     let report = run(&security("group", false), FORGER).await;
     assert_eq!(actor(&report, "liar").forged_accepted, 0);
+    assert_eq!(actor(&report, "liar").forged_cables, 0);
     assert_eq!(actor(&report, "liar").alarms, 9);
     let thief = "[[adversary]]\nkind = \"key-thief\"\nat = \"del-washington\"\non_day = 0\nactor = \"liar\"\n";
     let report = run(&security("group", false), &format!("{FORGER}{thief}")).await;
     assert_eq!(actor(&report, "liar").forged_accepted, 9);
+    assert_eq!(actor(&report, "liar").forged_cables, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_group_key_stolen_mid_window_lets_only_the_later_forgeries_through() {
+    // The thief takes the group key on day 3: the forgeries of days 3 and
+    // 4 open for all three ministries, that of day 2 for none — two forged
+    // cables, six acceptances.
+    let thief = "[[adversary]]\nkind = \"key-thief\"\nat = \"del-washington\"\non_day = 3\nactor = \"liar\"\n";
+    let report = run(&security("group", false), &format!("{thief}{FORGER}")).await;
+    let liar = actor(&report, "liar");
+    assert_eq!((liar.forged_cables, liar.forged_accepted), (2, 6));
+    assert_eq!(liar.alarms, 3, "the day-2 forgery fails at each ministry");
 }

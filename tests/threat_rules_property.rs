@@ -205,6 +205,12 @@ fn check(p: &Pick) -> Result<(), TestCaseError> {
             "forgeries of {}",
             actor.actor
         );
+        prop_assert_eq!(
+            actor.forged_cables,
+            want.forged_cables,
+            "forged cables of {}",
+            actor.actor
+        );
         if want.traffic {
             prop_assert!(actor.traffic_frames > 0, "{} saw no encrypted traffic", actor.actor);
         }

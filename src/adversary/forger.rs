@@ -4,7 +4,7 @@
 //! sealing a cable to the recipients' public keys needs no secret, so only
 //! signatures (or, under `group`, not holding the group key) stop it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use super::loot::{ActorKeys, Loot};
@@ -23,7 +23,9 @@ pub struct Forger {
     impersonate: String,
     keys: ActorKeys,
     forged: Mutex<BTreeSet<String>>,
-    accepted: Mutex<u64>,
+    /// Acceptances per forged cable, as recipients accept them: which
+    /// forgeries were believed, and by how many.
+    accepted: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Forger {
@@ -34,7 +36,7 @@ impl Forger {
             impersonate,
             keys,
             forged: Mutex::new(BTreeSet::new()),
-            accepted: Mutex::new(0),
+            accepted: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -163,7 +165,12 @@ impl Adversary for Forger {
             .unwrap_or_else(|p| p.into_inner())
             .contains(&cable.header.id)
         {
-            *self.accepted.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+            *self
+                .accepted
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(cable.header.id.clone())
+                .or_default() += 1;
         }
     }
 
@@ -175,8 +182,10 @@ impl Adversary for Forger {
     }
 
     fn loot(&self) -> Loot {
+        let accepted = self.accepted.lock().unwrap_or_else(|p| p.into_inner());
         Loot {
-            forged_accepted: *self.accepted.lock().unwrap_or_else(|p| p.into_inner()),
+            forged_accepted: accepted.values().sum(),
+            forged_cables: accepted.keys().cloned().collect(),
             ..Loot::default()
         }
     }

@@ -2,6 +2,7 @@
 //! Loot is only material; what it proves is the analyst's business.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -194,8 +195,12 @@ pub struct Loot {
     pub documents: Vec<Document>,
     /// Keys.
     pub keys: Vec<StolenKey>,
-    /// Deliveries of its forged cables that a recipient accepted.
+    /// Deliveries of its forged cables that a recipient accepted: a
+    /// forgery accepted by four recipients counts four.
     pub forged_accepted: u64,
+    /// Ids of its forged cables that at least one recipient accepted: a
+    /// forgery accepted by four recipients counts once.
+    pub forged_cables: BTreeSet<String>,
 }
 
 impl Loot {
@@ -233,6 +238,7 @@ impl Loot {
         self.documents.extend(other.documents);
         self.keys.extend(other.keys);
         self.forged_accepted += other.forged_accepted;
+        self.forged_cables.extend(other.forged_cables);
     }
 }
 

@@ -123,7 +123,12 @@ pub struct ActorReport {
     pub routing: Vec<String>,
     /// Encrypted frames seen only as sizes and times.
     pub traffic_frames: u64,
-    /// Forged cables a recipient accepted as genuine.
+    /// Distinct forged cables that at least one recipient accepted as
+    /// genuine.
+    pub forged_cables: u64,
+    /// Acceptances of forged cables: one per forged cable and recipient
+    /// that accepted it, so a forgery believed by four ministries counts
+    /// four here and one in `forged_cables`.
     pub forged_accepted: u64,
     /// Alarms its actions caused.
     pub alarms: u64,

@@ -1,5 +1,6 @@
 //! The matrix as a text table: one row per configuration, one column per
-//! actor, each cell "content/routing/forged/alarms".
+//! actor, each cell "content/routing/forged/alarms", where forged counts
+//! distinct forged cables accepted (the JSON has the acceptances too).
 
 use std::fmt::Write;
 
@@ -11,7 +12,7 @@ pub fn render_matrix(matrix: &Matrix) -> String {
     let cell_text = |config: &str, actor: &str| -> String {
         matrix.cell(config, actor).map_or_else(
             || "-".to_owned(),
-            |c| format!("{}/{}/{}/{}", c.content, c.routing, c.forged_accepted, c.alarms),
+            |c| format!("{}/{}/{}/{}", c.content, c.routing, c.forged_cables, c.alarms),
         )
     };
     let config_width = matrix.configs.iter().map(String::len).chain([6]).max().unwrap_or(6);
@@ -30,7 +31,7 @@ pub fn render_matrix(matrix: &Matrix) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "scenario {}: cells are content/routing/forged/alarms per actor",
+        "scenario {}: cells are content/routing/forged/alarms per actor (forged: forged cables accepted)",
         matrix.scenario
     );
     let _ = write!(out, "{:<config_width$}", "config");

@@ -15,7 +15,9 @@ pub struct Taken {
     pub content: u64,
     /// Distinct cables whose header some actor decoded (content included).
     pub routing: u64,
-    /// Forged cables a recipient accepted as genuine, all actors together.
+    /// Acceptances of forged cables, all actors together: one per forged
+    /// cable and recipient that believed it, which is what a mitigation
+    /// such as need-to-know distribution can cut.
     pub forged_accepted: u64,
 }
 
@@ -129,10 +131,12 @@ const ROUTING: Column = Column {
     subtitle: "(routing)",
     width: 12,
 };
+// Acceptances, not cables: the column must not read "24 forged cables"
+// when four forgeries were each believed by six ministries.
 const FORGED: Column = Column {
-    title: "forgeries",
-    subtitle: "accepted",
-    width: 10,
+    title: "acceptances",
+    subtitle: "(forged)",
+    width: 11,
 };
 const CHANGE: Column = Column {
     title: "change",
@@ -141,9 +145,9 @@ const CHANGE: Column = Column {
 };
 
 /// The table: mitigation, cables taken (content), headers seen (routing),
-/// forgeries accepted when there were any, and the change against the
-/// baseline. The label column takes what the figures leave of
-/// [`TERMINAL_WIDTH`] columns: 37 characters, or 25 with forgeries. Rows
+/// acceptances of forgeries when there were any, and the change against
+/// the baseline. The label column takes what the figures leave of
+/// [`TERMINAL_WIDTH`] columns: 37 characters, or 24 with forgeries. Rows
 /// that cut the take are green, rows that leave it as it was are red; a
 /// `*` marks a change already in the baseline, explained under the table.
 pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
@@ -257,7 +261,7 @@ mod tests {
         assert!(text.contains("end-to-end encryption (e2e-fs) *"), "{text}");
         assert!(text.contains("* already in the baseline"), "{text}");
         assert!(!text.contains('\x1b'));
-        assert!(!text.contains("forgeries"), "{text}");
+        assert!(!text.contains("acceptances"), "{text}");
     }
 
     #[test]
@@ -274,8 +278,9 @@ mod tests {
         assert!(c.unchanged(&c.rows[1]));
         let text = render_comparison(&c, Palette::new(false));
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
-        assert!(text.contains("forgeries"), "{text}");
+        assert!(text.contains("acceptances"), "{text}");
+        assert!(text.contains("(forged)"), "{text}");
         // Labels too long for the narrower column are cut, not overflowed.
-        assert!(text.contains("end-to-end encryption (e…"), "{text}");
+        assert!(text.contains("end-to-end encryption (…"), "{text}");
     }
 }

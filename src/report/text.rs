@@ -109,10 +109,12 @@ pub(crate) fn render_actor(out: &mut String, actor: &super::ActorReport) {
         actor.content.len(),
         actor.routing.len()
     );
+    // Distinct cables first: "28" for seven forgeries believed by four
+    // ministries each would read as 28 cables.
     let _ = writeln!(
         out,
-        "  traffic frames {}, forged cables accepted {}, alarms caused {}",
-        actor.traffic_frames, actor.forged_accepted, actor.alarms
+        "  traffic frames {}, forged cables accepted {} ({} acceptances), alarms caused {}",
+        actor.traffic_frames, actor.forged_cables, actor.forged_accepted, actor.alarms
     );
     if let Some(first) = actor.evidence.first() {
         let _ = writeln!(out, "  for example {} via {}", first.cable, first.via);

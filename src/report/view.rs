@@ -71,6 +71,7 @@ struct ActorView {
     /// Content as a whole percentage of the cables sent.
     content_percent: u64,
     traffic_frames: u64,
+    forged_cables: u64,
     forged_accepted: u64,
     alarms: u64,
 }
@@ -237,6 +238,7 @@ fn actor_view(actor: &ActorReport, sent: u64) -> ActorView {
         routing: actor.routing.len(),
         content_percent: (content as u64 * 100).checked_div(sent).unwrap_or(0),
         traffic_frames: actor.traffic_frames,
+        forged_cables: actor.forged_cables,
         forged_accepted: actor.forged_accepted,
         alarms: actor.alarms,
     }

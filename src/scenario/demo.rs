@@ -33,7 +33,7 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mitigation {
     /// A few words for the table: at most 35 characters, so that the table
-    /// fits 80 columns without cutting it, and 23 in a story about
+    /// fits 80 columns without cutting it, and 22 in a story about
     /// forgeries, whose table has a column more.
     pub label: &'static str,
     /// The changes, applied in order.

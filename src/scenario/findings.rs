@@ -136,6 +136,7 @@ pub(crate) fn actor_reports(
                 content,
                 routing,
                 traffic_frames,
+                forged_cables: loot.forged_cables.len() as u64,
                 forged_accepted: loot.forged_accepted,
                 alarms: alarms
                     .iter()

@@ -27,7 +27,9 @@ pub struct MatrixCell {
     pub routing: u64,
     /// Encrypted records it saw.
     pub traffic_frames: u64,
-    /// Forged deliveries accepted.
+    /// Distinct forged cables at least one recipient accepted.
+    pub forged_cables: u64,
+    /// Acceptances of forged cables, one per cable and recipient.
     pub forged_accepted: u64,
     /// Alarms its actions caused.
     pub alarms: u64,
@@ -135,6 +137,7 @@ pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matri
                 content: actor.content.len() as u64,
                 routing: actor.routing.len() as u64,
                 traffic_frames: actor.traffic_frames,
+                forged_cables: actor.forged_cables,
                 forged_accepted: actor.forged_accepted,
                 alarms: actor.alarms,
             });

@@ -311,7 +311,7 @@ const HOTEL_WIFI_MITM: Told = Told {
 };
 
 /// Facts: the comments of `examples/scenarios/forged-instruction.toml`.
-/// Labels are at most 23 characters: the table has a forgeries column.
+/// Labels are at most 22 characters: the table has a forgeries column.
 const FORGED_INSTRUCTION: Told = Told {
     name: "forged-instruction",
     title: "A forged instruction: cables in headquarters' name",

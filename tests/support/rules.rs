@@ -29,6 +29,8 @@ pub(crate) struct Expected {
     pub(crate) routing: BTreeSet<String>,
     /// Forged (cable, recipient) pairs accepted as genuine.
     pub(crate) forged_accepted: u64,
+    /// Distinct forged cables accepted by at least one recipient.
+    pub(crate) forged_cables: u64,
     /// Whether the actor saw encrypted traffic: a tap on a TLS link, or a
     /// man-in-the-middle reduced to pass-through, whose link carried at
     /// least one cable frame during its window. Control frames (hello,
@@ -149,6 +151,7 @@ struct Loot {
     keys: BTreeSet<Key>,
     traffic: bool,
     forged_accepted: u64,
+    forged_cables: u64,
 }
 
 impl<'a> World<'a> {
@@ -297,6 +300,7 @@ impl<'a> World<'a> {
             content: loot.content,
             routing,
             forged_accepted: loot.forged_accepted,
+            forged_cables: loot.forged_cables,
             traffic: loot.traffic,
         }
     }
@@ -454,6 +458,12 @@ impl<'a> World<'a> {
             .filter(|&d| group_key_from.is_some_and(|from| from <= d))
             .count() as u64;
         loot.forged_accepted += accepted_days * per_cable;
+        // Each accepted day is one forged cable believed by all of R, or
+        // by nobody when R is empty. Forgers have distinct names, so their
+        // cables never share an id.
+        if per_cable > 0 {
+            loot.forged_cables += accepted_days;
+        }
     }
 }
 
