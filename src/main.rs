@@ -29,7 +29,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "cablesim", version, about)]
 struct Cli {
-    /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=cablesim=debug).
+    /// Log format on stderr: json also shows every leak and alarm event
+    /// (filter with RUST_LOG, e.g. RUST_LOG=cablesim=debug).
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
     #[command(subcommand)]
@@ -547,19 +548,22 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
 }
 
 fn init_logging(format: LogFormat, quiet: bool) {
-    let default = if quiet {
-        "error,cablesim::alarm=off"
-    } else {
-        "warn,cablesim::leak=off,cablesim::alarm=off"
+    // Leak and alarm events are the report in log form, one per leaked
+    // cable or detected attack. Asking for JSON logs is asking for them
+    // (a SIEM reads them); on a terminal they would bury the report, which
+    // counts them and names the flag instead. RUST_LOG, when set, decides.
+    let default = match (quiet, format) {
+        (true, _) => "error,cablesim::alarm=off",
+        (false, LogFormat::Json) => "warn,cablesim::leak=warn,cablesim::alarm=error",
+        (false, LogFormat::Text) => "warn,cablesim::leak=off,cablesim::alarm=off",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        // Leak and alarm events are the report in log form, one per leaked
-        // cable or detected attack: they stay out of the terminal unless
-        // asked for (RUST_LOG=cablesim::leak=warn,cablesim::alarm=error);
-        // the report on stdout has them all.
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colour codes only for a person at a terminal: in a file or a pipe
+    // they are noise that breaks grep and parsers.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

@@ -244,3 +244,164 @@ fn alarms_are_errors_with_the_attack_technique_of_their_kind() {
     let forged = "cable FORGED-forger-00002 from hq: cable FORGED-forger-00002 is not signed";
     assert_eq!(logged.iter().filter(|a| a["detail"] == forged).count(), 2, "{logged:?}");
 }
+
+// ------------------------------------------- what is on without RUST_LOG
+
+/// The scenario above as a file, written once for every test here.
+fn scenario_file() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("siem-defaults.toml");
+        std::fs::write(&path, SCENARIO).unwrap();
+        path.display().to_string()
+    })
+}
+
+/// Runs cablesim with `args`, `RUST_LOG` set to `rust_log` or unset;
+/// returns stdout and stderr (a pipe, as for a SIEM collector).
+fn cablesim(args: &[&str], rust_log: Option<&str>) -> (Vec<u8>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cablesim"));
+    command.args(args);
+    match rust_log {
+        Some(filter) => command.env("RUST_LOG", filter),
+        None => command.env_remove("RUST_LOG"),
+    };
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (out.stdout, stderr)
+}
+
+fn json_lines(stderr: &str) -> Vec<Value> {
+    stderr
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line}")))
+        .collect()
+}
+
+fn with_target<'a>(lines: &'a [Value], target: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|line| line["target"] == target).collect()
+}
+
+/// Σ over the report's actors of the length of `list` ("content" or
+/// "routing").
+fn report_total(actors: &Value, list: &str) -> usize {
+    actors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a[list].as_array().unwrap().len())
+        .sum()
+}
+
+#[test]
+fn json_logs_show_every_leak_and_alarm_without_rust_log() {
+    let (stdout, stderr) = cablesim(
+        &["--log-format", "json", "run", scenario_file(), "--format", "json"],
+        None,
+    );
+    let report: Value = serde_json::from_slice(&stdout).unwrap();
+    let lines = json_lines(&stderr);
+    let leaks = with_target(&lines, "cablesim::leak");
+    // By the rules (see SCENARIO): C1's header to the operator and to the
+    // wiretap, C2's to the wiretap, C2 read by the phishers.
+    assert_eq!(leaks.len(), 4, "{stderr}");
+    assert_eq!(leaks.len(), report_total(&report["actors"], "routing"));
+    let content = leaks.iter().filter(|l| l["exposure"] == "content").count();
+    assert_eq!(content, 1);
+    assert_eq!(content, report_total(&report["actors"], "content"));
+    // One key-pinning alarm and two signature alarms.
+    let alarms = with_target(&lines, "cablesim::alarm");
+    assert_eq!(alarms.len(), 3, "{stderr}");
+    assert_eq!(alarms.len(), report["alarms"].as_array().unwrap().len());
+    // `run` without --config names no configuration.
+    assert!(
+        leaks.iter().chain(&alarms).all(|l| l.get("config").is_none()),
+        "{stderr}"
+    );
+    // The default is warnings and worse: no debug event comes along.
+    for line in &lines {
+        assert!(line["level"] == "WARN" || line["level"] == "ERROR", "{line}");
+    }
+}
+
+#[test]
+fn rust_log_still_decides_what_json_logs_show() {
+    let (_, stderr) = cablesim(&["--log-format", "json", "run", scenario_file()], Some("error"));
+    let lines = json_lines(&stderr);
+    assert_eq!(lines.len(), 3, "only the three alarms: {stderr}");
+    assert!(lines.iter().all(|l| l["target"] == "cablesim::alarm"), "{stderr}");
+}
+
+#[test]
+fn logs_into_a_pipe_carry_no_colour_codes() {
+    let (_, stderr) = cablesim(&["run", scenario_file()], Some("cablesim=debug"));
+    assert!(stderr.contains("cablesim::leak"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+    let (_, stderr) = cablesim(&["--log-format", "json", "run", scenario_file()], None);
+    assert!(!stderr.is_empty());
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+}
+
+#[test]
+fn the_text_report_counts_the_leak_events_and_names_the_flag() {
+    let (stdout, stderr) = cablesim(&["run", scenario_file()], None);
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "leak events: 4, one per cable an actor holds (--log-format json shows them)"),
+        "{text}"
+    );
+    assert!(!stderr.contains("cablesim::leak"), "text logs stay quiet: {stderr}");
+}
+
+#[test]
+fn matrix_json_logs_name_the_config_of_every_leak_and_alarm() {
+    let configs = ["plaintext", "e2e-static"];
+    let (stdout, stderr) = cablesim(
+        &[
+            "--log-format",
+            "json",
+            "matrix",
+            scenario_file(),
+            "--configs",
+            &configs.join(","),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let matrix: Value = serde_json::from_slice(&stdout).unwrap();
+    let lines = json_lines(&stderr);
+    let leaks = with_target(&lines, "cablesim::leak");
+    let alarms = with_target(&lines, "cablesim::alarm");
+    for line in leaks.iter().chain(&alarms) {
+        assert!(configs.iter().any(|c| line["config"] == *c), "{line}");
+    }
+    let cells = matrix["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), configs.len() * 4);
+    for cell in cells {
+        let of_cell = |exposure: Option<&str>| {
+            leaks
+                .iter()
+                .filter(|l| l["config"] == cell["config"] && l["actor"] == cell["actor"])
+                .filter(|l| exposure.is_none_or(|e| l["exposure"] == e))
+                .count() as u64
+        };
+        assert_eq!(of_cell(None), cell["routing"].as_u64().unwrap(), "{cell}");
+        assert_eq!(of_cell(Some("content")), cell["content"].as_u64().unwrap(), "{cell}");
+    }
+    for config in configs {
+        let caused: u64 = cells
+            .iter()
+            .filter(|c| c["config"] == config)
+            .map(|c| c["alarms"].as_u64().unwrap())
+            .sum();
+        let logged = alarms.iter().filter(|l| l["config"] == config).count() as u64;
+        assert_eq!(logged, caused, "{config}");
+    }
+    // Plaintext: nothing to check a signature or a key with, so no alarm;
+    // e2e-static signs and pins: the three alarms of the run above.
+    assert_eq!(alarms.iter().filter(|l| l["config"] == "plaintext").count(), 0);
+    assert_eq!(alarms.iter().filter(|l| l["config"] == "e2e-static").count(), 3);
+}

@@ -144,6 +144,9 @@ struct AlarmsInner {
     /// Called for every alarm as it is raised: how a node process prints
     /// its alarms the moment they happen (DESIGN §11).
     observers: Mutex<Vec<AlarmObserver>>,
+    /// The configuration (preset) the run is measured under, logged with
+    /// every alarm: a matrix runs several at once into one log.
+    config: Option<String>,
 }
 
 impl std::fmt::Debug for Alarms {
@@ -172,6 +175,15 @@ impl Alarms {
         }))
     }
 
+    /// Alarms of a run under the configuration `config` (a preset name),
+    /// which every alarm event logs as its `config` field.
+    pub fn for_config(config: Option<String>) -> Self {
+        Alarms(Arc::new(AlarmsInner {
+            config,
+            ..AlarmsInner::default()
+        }))
+    }
+
     /// Logs and records an alarm.
     pub fn raise(&self, day: Day, node: &str, kind: AlarmKind, detail: impl Into<String>) {
         self.raise_about(day, node, kind, detail, AlarmSubject::default());
@@ -183,7 +195,7 @@ impl Alarms {
         tracing::error!(
             target: "cablesim::alarm", day, node, kind = kind.as_str(), detail = %detail,
             attack = kind.attack_technique(), cable = about.cable.as_deref(), link = about.link.as_deref(),
-            "alarm"
+            config = self.0.config.as_deref(), "alarm"
         );
         let alarm = Alarm {
             day,

@@ -64,6 +64,13 @@ pub fn render_text(report: &RunReport) -> String {
     for actor in &report.actors {
         render_actor(&mut out, actor);
     }
+    // The log has one leak event per cable an actor holds; a terminal does
+    // not show them unless asked, so say how many there are and how.
+    let leak_events: usize = report.actors.iter().map(|actor| actor.routing.len()).sum();
+    let _ = writeln!(
+        out,
+        "leak events: {leak_events}, one per cable an actor holds (--log-format json shows them)"
+    );
     let _ = writeln!(out, "alarms: {}", report.alarms.len());
     for alarm in report.alarms.iter().take(10) {
         let _ = writeln!(

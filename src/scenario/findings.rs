@@ -59,11 +59,14 @@ pub(super) fn tallies(adversaries: &[Arc<dyn Adversary>], index: &CableIndex) ->
 }
 
 /// One report per actor, in the order actors first appear (also what an
-/// adversary proxy of multi-process mode reports, DESIGN §11).
+/// adversary proxy of multi-process mode reports, DESIGN §11). Logs one
+/// leak event per cable an actor holds, naming `config`, the preset the
+/// run was measured under, when there is one.
 pub(crate) fn actor_reports(
     adversaries: &[Arc<dyn Adversary>],
     index: &CableIndex,
     alarms: &[Alarm],
+    config: Option<&str>,
 ) -> Vec<ActorReport> {
     let analyst = Analyst::new(index);
     actors(adversaries)
@@ -106,7 +109,7 @@ pub(crate) fn actor_reports(
                 warn!(
                     target: "cablesim::leak",
                     actor, cable = %id, classification = %level, exposure = exposure_kind,
-                    via = %found.via, attack = %techniques(found).join(","), "leak"
+                    via = %found.via, attack = %techniques(found).join(","), config, "leak"
                 );
             }
             // The exposure is taken apart rather than copied: a full-size

@@ -39,6 +39,9 @@ pub struct Hooks {
     /// Where every node's TLS sessions log their secrets, so a capture of
     /// the links can be decrypted (DESIGN §10).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// The configuration (preset) the network runs under, named in every
+    /// alarm event it logs.
+    pub config: Option<String>,
 }
 
 /// A network running in this process.
@@ -77,7 +80,7 @@ impl InProcessNetwork {
         clock: DayClock,
     ) -> Result<Self, RunError> {
         let trusted = pki.trusted_identities();
-        let alarms = Alarms::new();
+        let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;
         let hub = Hub::new(
             HubConfig {

@@ -199,6 +199,7 @@ impl Runner {
 
         let tally = Arc::new(DeliveryTally::default());
         let mut hooks = self.hooks.clone();
+        hooks.config.clone_from(&self.preset);
         hooks.node_taps.push(tally.clone());
         hooks.node_taps.push(Arc::new(NodeViews(adversaries.clone())));
         for adversary in &adversaries {
@@ -354,7 +355,7 @@ pub(crate) fn assemble_report(
     index: &CableIndex,
     alarms: Vec<crate::net::Alarm>,
 ) -> RunReport {
-    let actors = actor_reports(adversaries, index, &alarms);
+    let actors = actor_reports(adversaries, index, &alarms, preset.as_deref());
     info!(
         scenario = %scenario.name, sent = counts.sent, withheld = counts.withheld,
         delivered = counts.delivered, alarms = alarms.len(), "run finished"

@@ -326,7 +326,7 @@ pub(super) fn conclude(c: Conclusion<'_>) -> ProxyOutcome {
     let observed = observe(&c.adversary.loot());
     let findings = match (c.scenario, c.index) {
         (Some(scenario), Some(index)) => {
-            let actor = actor_reports(std::slice::from_ref(&c.adversary), index, &[])
+            let actor = actor_reports(std::slice::from_ref(&c.adversary), index, &[], None)
                 .pop()
                 .unwrap_or_default();
             ProxyFindings::Attributed {
