@@ -23,7 +23,7 @@ pub struct ActorTally {
 }
 
 /// Actors in the order they first appear, each with its members.
-fn actors(adversaries: &[Arc<dyn Adversary>]) -> Vec<(&str, Vec<&Arc<dyn Adversary>>)> {
+pub(super) fn actors(adversaries: &[Arc<dyn Adversary>]) -> Vec<(&str, Vec<&Arc<dyn Adversary>>)> {
     let mut out: Vec<(&str, Vec<&Arc<dyn Adversary>>)> = Vec::new();
     for adversary in adversaries {
         match out.iter_mut().find(|(actor, _)| *actor == adversary.actor()) {
@@ -40,22 +40,6 @@ fn pooled_loot(members: &[&Arc<dyn Adversary>]) -> Loot {
         loot.merge(member.loot().tag(member.name()));
     }
     loot
-}
-
-/// What each actor holds now, measured the same way as the final report.
-pub(super) fn tallies(adversaries: &[Arc<dyn Adversary>], index: &CableIndex) -> Vec<ActorTally> {
-    let analyst = Analyst::new(index);
-    actors(adversaries)
-        .into_iter()
-        .map(|(actor, members)| {
-            let exposure = analyst.analyze(&pooled_loot(&members));
-            ActorTally {
-                actor: actor.to_owned(),
-                content: exposure.content.len(),
-                routing: exposure.routing.len(),
-            }
-        })
-        .collect()
 }
 
 /// One report per actor, in the order actors first appear (also what an

@@ -61,6 +61,7 @@ mod schema;
 mod set;
 mod stories;
 mod story;
+mod tally;
 
 pub use args::ScenarioArgs;
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};

@@ -17,11 +17,6 @@ use crate::report::{
     render_section, wrap,
 };
 
-/// How often the live tally is measured: about sixty times a run.
-/// Each measurement runs the analyst over all the loot so far, so a
-/// measurement every day would make a long run slower for no visible gain.
-const TALLY_STEPS: u32 = 60;
-
 /// Tells `scenario`'s story to `out`: standard output, normally. `live`
 /// says whether standard output is a terminal, where a bar and a spinner
 /// show the runs as they go; otherwise only the text and the table are
@@ -43,10 +38,11 @@ pub async fn tell(
     // starts drawing under it.
     out.flush()?;
     let bar = Arc::new(DayBar::new(scenario.days, live, palette));
-    let every = (scenario.days / TALLY_STEPS).max(1);
     let shown = bar.clone();
+    // Measured every day: the room sees the haul start on the day the
+    // adversary's window opens, and grow as it does.
     let baseline = Runner::new(scenario.clone())
-        .with_progress(every, move |progress: &Progress| {
+        .with_progress(1, move |progress: &Progress| {
             let holdings: Vec<Holding<'_>> = progress
                 .actors
                 .iter()

@@ -10,8 +10,9 @@ use tracing::{info, warn};
 
 use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
-use super::findings::{ActorTally, actor_reports, adversary_entries, tallies};
+use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
+use super::tally::LiveTally;
 use crate::adversary::{Adversary, BuildContext, BuildError, CableIndex, Position, Site, build_adversaries};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
@@ -126,7 +127,10 @@ impl Runner {
 
     /// Calls `report` after every `every_days` days (and after the last),
     /// with the actors' holdings measured so far: a live tally for a
-    /// progress bar. Each call runs the analyst, so keep it coarse.
+    /// progress bar. Each call runs the analyst on what the adversaries
+    /// collected since the previous call (and on everything again when an
+    /// actor gained a key, which may open older ciphertext), so a call
+    /// every day costs little more than one at the end.
     pub fn with_progress(mut self, every_days: u32, report: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some((every_days.max(1), Arc::new(report)));
         self
@@ -230,6 +234,7 @@ impl Runner {
             ..CableCounts::default()
         };
         let needs_directory = matches!(security.e2e, E2eMode::Static | E2eMode::ForwardSecret);
+        let mut live = LiveTally::default();
         for day in 0..scenario.days {
             clock.set(day);
             hub.enter_day(day);
@@ -322,7 +327,7 @@ impl Runner {
                     days: scenario.days,
                     sent: counts.sent,
                     withheld: counts.withheld,
-                    actors: tallies(&adversaries, &index),
+                    actors: live.measure(&adversaries, &index),
                 });
             }
         }
