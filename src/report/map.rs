@@ -8,8 +8,14 @@ use std::f64::consts::PI;
 
 use serde::Serialize;
 
+use super::map_space::{ASCENT, BOLD_CHAR_WIDTH, CHAR_WIDTH, DESCENT, GAP, TextBox};
 use super::{Placement, RunReport};
 use crate::model::Role;
+
+/// The smallest font a name is shrunk to, to find room for it.
+const SMALLEST_FONT: f64 = 9.0;
+/// Half the diagonal of a tap mark, the diamond drawn on a tapped link.
+const TAP_MARK: f64 = 10.0;
 
 /// Radius of the outermost ring, in SVG user units; inner rings share the
 /// distance to the hub evenly.
@@ -21,9 +27,6 @@ const RING_ROLES: [Role; 3] = [Role::Hq, Role::Ministry, Role::Mission];
 const LABEL_MARGIN: f64 = 150.0;
 /// Blank space around everything drawn.
 const PADDING: f64 = 12.0;
-/// The width of an average character of the label font, per unit of font
-/// size: enough to keep a name inside the drawing without measuring it.
-const CHAR_WIDTH: f64 = 0.6;
 /// Font size of node names where there is room for it.
 const LABEL_FONT: f64 = 19.0;
 /// Up to this many nodes on a ring, labels are written horizontally: the
@@ -60,6 +63,10 @@ pub(super) struct MapView {
     /// Whether some ring was too crowded for labels: links are drawn
     /// thinner too, or they would merge into one disc.
     hidden_labels: bool,
+    /// Whether some node has no name written by it (its ring is crowded,
+    /// or there was no room free of other nodes, links and names): the
+    /// page says to hover a node for its name.
+    unnamed: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +80,10 @@ struct NodeView {
     inside: Vec<String>,
     exposure: Exposure,
     label: Option<Label>,
+    /// The node's angle about the hub and the number of nodes on its
+    /// ring: where its name may go.
+    #[serde(skip)]
+    ring: Option<(f64, usize, f64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +91,8 @@ struct Label {
     x: f64,
     y: f64,
     anchor: &'static str,
+    /// Whether the text runs along the node's ray, turned by `rotate`.
+    radial: bool,
     /// Degrees to turn the text about its anchor point; 0 for flat text.
     rotate: f64,
     /// Font size: smaller on a crowded ring, so that names do not overlap.
@@ -136,6 +149,7 @@ pub(super) fn layout(report: &RunReport) -> MapView {
             inside: inside.get(hub.name.as_str()).cloned().unwrap_or_default(),
             exposure: Exposure::None,
             label: None,
+            ring: None,
         });
     }
     // Angles of the nodes placed so far, on inner rings.
@@ -173,16 +187,19 @@ pub(super) fn layout(report: &RunReport) -> MapView {
                 r: round(node_radius),
                 inside: inside.get(name).cloned().unwrap_or_default(),
                 exposure: link_exposure,
-                label: label(count, centre, radius + node_radius + 6.0, angle, round(font)),
+                label: None,
+                ring: Some((angle, count, round(font))),
             });
         }
     }
+    let boxes = place_labels(&mut nodes, &links);
     // A network has one hub and nodes of these three roles only, so every
     // node of the report is drawn exactly once.
     MapView {
-        view_box: view_box(&nodes, &radii, centre),
+        view_box: view_box(&nodes, &boxes, &radii, centre),
         centre,
         rings: radii,
+        unnamed: nodes.iter().any(|n| n.ring.is_some() && n.label.is_none()),
         nodes,
         links,
         hidden_labels: rings.iter().any(|(_, m)| m.len() > RADIAL_LABELS_UP_TO),
@@ -222,47 +239,132 @@ fn ring_start(step: f64, count: usize, inner: &[f64]) -> f64 {
     best.0
 }
 
-/// Where a node's name goes, if its ring has room for names.
-fn label(count: usize, centre: f64, distance: f64, angle: f64, size: f64) -> Option<Label> {
-    let (cos, sin) = (angle.cos(), angle.sin());
-    if count <= FLAT_LABELS_UP_TO {
-        let anchor = if cos > 0.3 {
-            "start"
-        } else if cos < -0.3 {
-            "end"
-        } else {
-            "middle"
+/// Writes each node's name where it touches no other node, no link, no
+/// tap mark and no name placed before it: inner rings first, each name in
+/// the first free place of [`label_places`]. A name with no free place is
+/// left out (it is in the node's tooltip). Returns the boxes of the names
+/// written.
+fn place_labels(nodes: &mut [NodeView], links: &[LinkView]) -> Vec<TextBox> {
+    let circles: Vec<(f64, f64, f64)> = nodes
+        .iter()
+        .map(|n| (n.x, n.y, n.r))
+        .chain(
+            links
+                .iter()
+                .filter(|l| !l.on_link.is_empty())
+                .map(|l| (l.mx, l.my, TAP_MARK)),
+        )
+        .collect();
+    let segments: Vec<((f64, f64), (f64, f64))> = links.iter().map(|l| ((l.x1, l.y1), (l.x2, l.y2))).collect();
+    let mut placed: Vec<TextBox> = Vec::new();
+    for node in nodes.iter_mut() {
+        let Some((angle, count, font)) = node.ring else {
+            continue;
         };
-        // Text sits on its baseline: below a node it needs a line's height.
-        let drop = if sin > 0.3 { size * 0.8 } else { size * 0.3 };
-        return Some(Label {
-            x: round(centre + distance * cos),
-            y: round(centre + distance * sin + drop),
-            anchor,
-            rotate: 0.0,
-            size,
-        });
+        let free = |space: &TextBox| {
+            circles.iter().all(|&(x, y, r)| !space.hits_circle(x, y, r, GAP))
+                && segments.iter().all(|&(a, b)| !space.hits_segment(a, b, GAP))
+                && placed.iter().all(|other| !space.hits_box(other, GAP))
+        };
+        let bold = !node.inside.is_empty();
+        let found = label_places(node, angle, count, font, bold).find(|(_, space)| free(space));
+        if let Some((label, space)) = found {
+            node.label = Some(label);
+            placed.push(space);
+        }
     }
-    if count <= RADIAL_LABELS_UP_TO {
-        // On the left half, text turned by the angle would read upside
-        // down: turn it half a circle more and anchor it at its end.
-        let degrees = angle.to_degrees();
-        let left = cos < 0.0;
-        return Some(Label {
-            x: round(centre + distance * cos),
-            y: round(centre + distance * sin),
-            anchor: if left { "end" } else { "start" },
-            rotate: round(if left { degrees + 180.0 } else { degrees }),
-            size,
-        });
-    }
-    None
+    placed
 }
 
-/// The smallest box holding every node and every name, estimated from
-/// the names' lengths, so that the map fills its frame whatever the rings
-/// hold.
-fn view_box(nodes: &[NodeView], rings: &[f64], centre: f64) -> String {
+/// The places a node's name may go, best first, each with the box it
+/// takes: at each font size, from the ring's own down to
+/// [`SMALLEST_FONT`], first flat text beside the node (on a ring of up to
+/// [`FLAT_LABELS_UP_TO`] nodes) — away from the hub, then turning round
+/// the node, then a little further out — then text along the node's ray
+/// (up to [`RADIAL_LABELS_UP_TO`]), then tilted a few degrees either way:
+/// between the links that fan out from the hub there is room along a ray
+/// where there is none across it. Beyond, none.
+fn label_places(
+    node: &NodeView,
+    angle: f64,
+    count: usize,
+    font: f64,
+    bold: bool,
+) -> impl Iterator<Item = (Label, TextBox)> + '_ {
+    const FLAT_TURNS: [f64; 12] = [
+        0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0,
+    ];
+    const RADIAL_TURNS: [f64; 7] = [0.0, 4.0, -4.0, 8.0, -8.0, 12.0, -12.0];
+    let char_width = if bold { BOLD_CHAR_WIDTH } else { CHAR_WIDTH };
+    let chars = node.name.chars().count() as f64;
+    let sizes: Vec<f64> = [1.0, 0.85, 0.7]
+        .into_iter()
+        .map(|k| round(font * k))
+        .filter(|size| *size >= SMALLEST_FONT)
+        .collect();
+    let mut ways: Vec<(bool, f64, f64)> = Vec::new();
+    if count <= FLAT_LABELS_UP_TO {
+        for distance in [4.0, 12.0] {
+            ways.extend(FLAT_TURNS.iter().map(|turn| (true, distance, *turn)));
+        }
+    }
+    if count <= RADIAL_LABELS_UP_TO {
+        ways.extend(RADIAL_TURNS.iter().map(|turn| (false, 4.0, *turn)));
+    }
+    let (x, y, r) = (node.x, node.y, node.r);
+    sizes.into_iter().flat_map(move |size| {
+        let width = char_width * size * chars;
+        let height = (ASCENT + DESCENT) * size;
+        ways.clone().into_iter().map(move |(flat, distance, turn)| {
+            let theta = angle + f64::to_radians(turn);
+            let (cos, sin) = (theta.cos(), theta.sin());
+            if flat {
+                // The box's nearest side sits `distance` beyond the
+                // node's circle, in the direction `theta`.
+                let reach = width / 2.0 * cos.abs() + height / 2.0 * sin.abs();
+                let (cx, cy) = (x + (r + distance + reach) * cos, y + (r + distance + reach) * sin);
+                let (anchor, ax) = if cos > 0.3 {
+                    ("start", cx - width / 2.0)
+                } else if cos < -0.3 {
+                    ("end", cx + width / 2.0)
+                } else {
+                    ("middle", cx)
+                };
+                let label = Label {
+                    x: round(ax),
+                    y: round(cy + height / 2.0 - DESCENT * size),
+                    anchor,
+                    radial: false,
+                    rotate: 0.0,
+                    size,
+                };
+                (label, TextBox::new(cx, cy, width, height, 0.0))
+            } else {
+                // Text along `theta`, starting just outside the node,
+                // centred on its line (dominant-baseline: central). On the
+                // left half it would read upside down: it is turned half a
+                // circle more and anchored at its end.
+                let (sx, sy) = (x + (r + distance) * cos, y + (r + distance) * sin);
+                let (cx, cy) = (sx + width / 2.0 * cos, sy + width / 2.0 * sin);
+                let left = cos < 0.0;
+                let degrees = theta.to_degrees();
+                let label = Label {
+                    x: round(sx),
+                    y: round(sy),
+                    anchor: if left { "end" } else { "start" },
+                    radial: true,
+                    rotate: round(if left { degrees + 180.0 } else { degrees }),
+                    size,
+                };
+                (label, TextBox::new(cx, cy, width, height, theta))
+            }
+        })
+    })
+}
+
+/// The smallest box holding every node and every name, so that the map
+/// fills its frame whatever the rings hold.
+fn view_box(nodes: &[NodeView], names: &[TextBox], rings: &[f64], centre: f64) -> String {
     // The outer ring is drawn whole: a ring cut by the frame looks broken.
     let outer = rings.iter().copied().fold(0.0, f64::max);
     let (mut left, mut top, mut right, mut bottom) = (centre - outer, centre - outer, centre + outer, centre + outer);
@@ -275,22 +377,9 @@ fn view_box(nodes: &[NodeView], rings: &[f64], centre: f64) -> String {
     for node in nodes {
         include(node.x - node.r, node.y - node.r);
         include(node.x + node.r, node.y + node.r);
-        let Some(label) = &node.label else { continue };
-        let width = CHAR_WIDTH * label.size * node.name.chars().count() as f64;
-        if label.rotate == 0.0 {
-            let x0 = match label.anchor {
-                "start" => label.x,
-                "end" => label.x - width,
-                _ => label.x - width / 2.0,
-            };
-            include(x0, label.y - label.size);
-            include(x0 + width, label.y + 0.3 * label.size);
-        } else {
-            // Radial text runs away from the hub along the node's ray.
-            let (dx, dy) = (label.x - centre, label.y - centre);
-            let length = dx.hypot(dy).max(1.0);
-            include(label.x + width * dx / length, label.y + width * dy / length);
-        }
+    }
+    for (x, y) in names.iter().flat_map(TextBox::corners) {
+        include(x, y);
     }
     format!(
         "{} {} {} {}",

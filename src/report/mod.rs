@@ -5,6 +5,7 @@ mod dissector;
 mod ledger;
 mod live;
 mod map;
+mod map_space;
 mod matrix_text;
 pub mod pcap;
 mod render;
