@@ -281,7 +281,7 @@ fn place_labels(nodes: &mut [NodeView], links: &[LinkView]) -> Vec<TextBox> {
 /// [`SMALLEST_FONT`], first flat text beside the node (on a ring of up to
 /// [`FLAT_LABELS_UP_TO`] nodes) — away from the hub, then turning round
 /// the node, then a little further out — then text along the node's ray
-/// (up to [`RADIAL_LABELS_UP_TO`]), then tilted a few degrees either way:
+/// (up to [`RADIAL_LABELS_UP_TO`]), then tilted up to 20 degrees either way:
 /// between the links that fan out from the hub there is room along a ray
 /// where there is none across it. Beyond, none.
 fn label_places(
@@ -294,7 +294,7 @@ fn label_places(
     const FLAT_TURNS: [f64; 12] = [
         0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0,
     ];
-    const RADIAL_TURNS: [f64; 7] = [0.0, 4.0, -4.0, 8.0, -8.0, 12.0, -12.0];
+    const RADIAL_TURNS: [f64; 11] = [0.0, 4.0, -4.0, 8.0, -8.0, 12.0, -12.0, 16.0, -16.0, 20.0, -20.0];
     let char_width = if bold { BOLD_CHAR_WIDTH } else { CHAR_WIDTH };
     let chars = node.name.chars().count() as f64;
     let sizes: Vec<f64> = [1.0, 0.85, 0.7]
