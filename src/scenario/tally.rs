@@ -6,8 +6,9 @@
 //! Loot only grows (an adversary never gives back what it took), so the
 //! cables proven so far stay proven and new material can only add to
 //! them. The one exception is a new key: it may open ciphertext captured
-//! long before, so a new key, or loot that does not look like the old loot
-//! plus more, is measured again from the start.
+//! long before, so after a new key the payloads and captures are read
+//! again from the start; loot that does not look like the old loot plus
+//! more is measured again from the start altogether.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -72,12 +73,19 @@ impl LiveTally {
                     .collect();
                 let progress = self.actors.entry(actor.to_owned()).or_default();
                 let keys = loots.iter().map(|(_, loot)| loot.keys.len()).sum::<usize>();
-                let grew = keys == progress.keys
-                    && loots
-                        .iter()
-                        .all(|(name, loot)| progress.members.get(name).is_none_or(|member| member.grew_into(loot)));
+                let grew = loots
+                    .iter()
+                    .all(|(name, loot)| progress.members.get(name).is_none_or(|member| member.grew_into(loot)));
                 if !grew {
                     *progress = ActorProgress::default();
+                } else if keys != progress.keys {
+                    // What was proven stays proven; what is encrypted is
+                    // read again with the new keys. Cables read in the
+                    // clear need no key: they are not read again.
+                    for member in progress.members.values_mut() {
+                        member.payloads = 0;
+                        member.captures.clear();
+                    }
                 }
                 progress.keys = keys;
                 // Every key held, with only what is new of the rest.
