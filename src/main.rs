@@ -176,6 +176,9 @@ enum Command {
         format: ReportFormat,
         #[command(flatten)]
         hosting: Hosting,
+        /// Fetch the directory only on `refresh` (`cablesim network` drives its nodes in step with `run`).
+        #[arg(long, hide = true)]
+        lockstep: bool,
     },
     /// A wiretap as a TCP proxy on a node's link: put it between the node and the hub.
     ///
@@ -723,6 +726,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             tuning,
             format,
             hosting,
+            lockstep,
         } => serve(run_node(NodeOptions {
             args: tuning.args(scenario),
             name,
@@ -732,6 +736,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
             format: format.events(),
             host_adversaries: hosting.host_adversaries,
             loot: hosting.loot,
+            lockstep,
         })),
         Command::Tap { proxy } => serve(run_proxy(proxy.options(ProxyKind::Tap))),
         Command::Mitm { proxy, certs } => serve(run_proxy(proxy.options(ProxyKind::Mitm { certs }))),

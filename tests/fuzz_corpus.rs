@@ -79,9 +79,10 @@ fn every_seed_is_accepted_by_its_target() {
         let index = TARGETS.iter().position(|t| t == target).unwrap();
         per_target[index] += 1;
     }
-    // 10 frame kinds and a stream of them; group, static and forward-secret
-    // envelopes; four entries; every built-in scenario.
-    assert_eq!(per_target, [11, 3, 4, cablesim::scenario::BUILTIN.len()]);
+    // 12 frames (every kind, two payloads each for submit and deliver) and
+    // a stream of them; group, static and forward-secret envelopes; four
+    // entries; every built-in scenario.
+    assert_eq!(per_target, [13, 3, 4, cablesim::scenario::BUILTIN.len()]);
 }
 
 /// Damaged inputs are refused, not accepted and not a panic: one flipped

@@ -101,7 +101,7 @@ fn a_participant_needs_only_their_own_key() {
         ],
         &dir.join("be-mfa.log"),
     );
-    let waiting = node.expect_event("waiting");
+    let waiting = node.expect_event("unreachable");
     assert_eq!(waiting["hub"], hub);
     assert!(
         waiting["reason"].as_str().unwrap().contains("Connection refused"),

@@ -91,6 +91,8 @@ fn frame() -> impl Strategy<Value = Frame> {
         (0usize..4).prop_map(move |n| Frame::DirectoryAnswer {
             entries: vec![entry.clone(); n]
         }),
+        Just(Frame::DirectoryWatch),
+        Just(Frame::DirectoryChanged),
         (
             prop::sample::select(vec![
                 ErrorCode::Malformed,

@@ -164,6 +164,20 @@ fn every_frame_kind_decodes_to_the_values_encoded() {
         &[&fr_entry, &it_entry],
     ));
 
+    // The directory notices carry no field.
+    capture.node_sends(&[&Frame::DirectoryWatch]);
+    expected.push(
+        Expect::new("directory-watch")
+            .with("cablesim.type", "8")
+            .with("cablesim.length", &body_len(&Frame::DirectoryWatch)),
+    );
+    capture.hub_sends(&[&Frame::DirectoryChanged]);
+    expected.push(
+        Expect::new("directory-changed")
+            .with("cablesim.type", "9")
+            .with("cablesim.length", &body_len(&Frame::DirectoryChanged)),
+    );
+
     // A clear, signed cable, cut in two TCP segments: the dissector must
     // reassemble it.
     let clear_header = header(

@@ -502,6 +502,8 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
                 detail: "seen before".into(),
             },
         ),
+        ("directory-watch", Frame::DirectoryWatch),
+        ("directory-changed", Frame::DirectoryChanged),
     ];
     let mut stream = Vec::new();
     for (name, frame) in &frames {

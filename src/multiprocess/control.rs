@@ -145,16 +145,28 @@ pub enum Event {
     },
     /// The node cannot reach the hub yet and keeps trying, with backoff
     /// (printed once, at the first failure).
-    Waiting {
+    Unreachable {
         /// Where it tries to connect.
         hub: String,
         /// Why the first attempt failed.
         reason: String,
     },
-    /// The node is connected to the hub.
+    /// The node is connected to the hub, has published its keys and has
+    /// fetched the directory: a script can wait for this line, then type.
     Connected {
         /// Where it is connected.
         hub: String,
+    },
+    /// A typed cable is kept, unsealed, until the node has keys for every
+    /// recipient in `for`; it is sent, and `accepted`, once a directory
+    /// refresh brings them. Printed when it starts waiting (and once again
+    /// after a restart, if it still waits).
+    Waiting {
+        /// Cable id.
+        cable: String,
+        /// The recipients without a known key.
+        #[serde(rename = "for")]
+        for_keys: Vec<String>,
     },
     /// The hub durably acknowledged a cable this node sent.
     Accepted {
@@ -232,7 +244,13 @@ impl Event {
     fn render_text(&self) -> String {
         match self {
             Event::Listening { addr } => format!("listening on {addr}"),
-            Event::Waiting { hub, reason } => format!("waiting for the hub at {hub} ({reason}); retrying"),
+            Event::Unreachable { hub, reason } => format!("waiting for the hub at {hub} ({reason}); retrying"),
+            Event::Waiting { cable, for_keys } => {
+                format!(
+                    "waiting {cable} (no key yet for {}); sent once known",
+                    for_keys.join(",")
+                )
+            }
             Event::Connected { hub } => format!("connected to the hub at {hub}"),
             Event::Accepted { cable, to } => format!("accepted {cable} (to {})", to.join(",")),
             Event::Delivered {
@@ -379,6 +397,28 @@ mod tests {
             r#"{"event":"accepted","cable":"C-1","to":["fr-mfa"]}"#
         );
         assert_eq!(accepted.to_text(), "accepted C-1 (to fr-mfa)");
+        let waiting = Event::Waiting {
+            cable: "de-mfa-000001".into(),
+            for_keys: vec!["council".into(), "fr-mfa".into()],
+        };
+        assert_eq!(
+            waiting.to_json(),
+            r#"{"event":"waiting","cable":"de-mfa-000001","for":["council","fr-mfa"]}"#
+        );
+        assert_eq!(
+            waiting.to_text(),
+            "waiting de-mfa-000001 (no key yet for council,fr-mfa); sent once known"
+        );
+        let back: Event = serde_json::from_str(&waiting.to_json()).unwrap();
+        assert_eq!(back, waiting);
+        let unreachable = Event::Unreachable {
+            hub: "127.0.0.1:0".into(),
+            reason: "refused".into(),
+        };
+        assert_eq!(
+            unreachable.to_json(),
+            r#"{"event":"unreachable","hub":"127.0.0.1:0","reason":"refused"}"#
+        );
         let delivered = Event::Delivered {
             cable: "de-mfa-000001".into(),
             from: "de-mfa".into(),

@@ -320,8 +320,19 @@ async fn conduct(
     let mut nodes: BTreeMap<String, Child> = BTreeMap::new();
     for node in network.endpoints() {
         let hub_for = upstream_of.get(&node.name).unwrap_or(&hub_addr).clone();
+        // In lockstep: the directory is fetched when the day loop says, as
+        // in `run`, so that what a tap on the link sees is the same.
         let mut args = common(&[
-            "node", "--name", &node.name, "--hub", &hub_for, "--certs", &certs_arg, "--data", &data_arg,
+            "node",
+            "--name",
+            &node.name,
+            "--hub",
+            &hub_for,
+            "--certs",
+            &certs_arg,
+            "--data",
+            &data_arg,
+            "--lockstep",
         ]);
         args.extend(hosting(&specs_arg, &loot_file(&node.name)));
         nodes.insert(

@@ -50,6 +50,11 @@ pub struct NodeOptions {
     pub host_adversaries: Option<PathBuf>,
     /// Where to write their loot on quit.
     pub loot: Option<PathBuf>,
+    /// Fetch the directory only when told to (`refresh`), as `cablesim
+    /// network` has its nodes do in step with `cablesim run`: no fetch on
+    /// joining or reconnecting, no watching. Otherwise the node keeps its
+    /// directory current (see [`NodeHandle::keep_directory_current`]).
+    pub lockstep: bool,
 }
 
 /// First wait before reconnecting; doubled after each failure up to
@@ -159,8 +164,15 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
         hub: options.hub.clone(),
     });
 
+    let joined = async {
+        let handle = join(&connector, &keys, &clock, &alarms, &taps, &db, &printer).await?;
+        if !options.lockstep {
+            first_fetch(&handle, &connector).await;
+        }
+        Ok::<_, ProcessError>(handle)
+    };
     let handle = tokio::select! {
-        handle = join(&connector, &keys, &clock, &alarms, &taps, &db, &printer) => handle?,
+        handle = joined => handle?,
         () = terminate.wait() => {
             printer.print(&Event::Bye);
             printer.flush().await;
@@ -217,7 +229,9 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
                 };
                 let cable = typed_cable(&name, number, clock.today(), to, classification, &text, &mut rng);
                 let printer = printer.clone();
-                let reply = handle.send(cable);
+                // A recipient without a key yet: the cable waits (the tap
+                // prints `waiting`), and goes when a refresh has the key.
+                let reply = handle.send_when_keyed(cable);
                 tokio::spawn(async move {
                     match reply.await {
                         // The `accepted` event comes from the tap, at the ack.
@@ -339,7 +353,7 @@ async fn join(
             Err(NodeError::Store(e)) => return Err(e.into()),
             Err(e) => {
                 if backoff == FIRST_BACKOFF {
-                    printer.print(&Event::Waiting {
+                    printer.print(&Event::Unreachable {
                         hub: connector.hub.clone(),
                         reason: e.to_string(),
                     });
@@ -352,8 +366,27 @@ async fn join(
     }
 }
 
+/// Has the node keep its directory current, and waits for the first fetch,
+/// so that `connected` means "keys published and directory fetched". A
+/// connection lost in between is made again, with backoff, and the fetch
+/// asked again.
+async fn first_fetch(handle: &NodeHandle, connector: &Connector) {
+    let mut backoff = FIRST_BACKOFF;
+    while let Err(e) = handle.keep_directory_current().await {
+        warn!(node = %connector.config.name, cause = %e, retry_in = ?backoff, "cannot fetch the directory yet");
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+        if !handle.is_connected()
+            && let Err(e) = reconnect_once(handle, connector).await
+        {
+            warn!(node = %connector.config.name, cause = %e, "reconnection failed");
+        }
+    }
+}
+
 /// Reconnects whenever the connection drops, with backoff; the node's
-/// runtime then resubmits its outbox.
+/// runtime then resubmits its outbox (and, unless in lockstep, fetches the
+/// directory and sends what waited for it).
 async fn supervise(handle: NodeHandle, connector: Arc<Connector>, reconnecting: Arc<AsyncMutex<()>>) {
     loop {
         handle.disconnected().await;
@@ -449,8 +482,8 @@ fn without_canary(body: &str) -> (String, Option<String>) {
 }
 
 /// Prints `accepted` when the hub acknowledges a cable of this node (also
-/// one resent after a reconnection) and `delivered` for every cable
-/// received, verified and filed.
+/// one resent after a reconnection), `waiting` when a cable waits for keys,
+/// and `delivered` for every cable received, verified and filed.
 struct EventTap(Printer);
 
 impl NodeTap for EventTap {
@@ -470,6 +503,13 @@ impl NodeTap for EventTap {
         self.0.print(&Event::Accepted {
             cable: cable.id.clone(),
             to: cable.to.clone(),
+        });
+    }
+
+    fn on_waiting(&self, _day: Day, _node: &str, cable: &Cable, missing: &[String]) {
+        self.0.print(&Event::Waiting {
+            cable: cable.id.clone(),
+            for_keys: missing.to_vec(),
         });
     }
 }

@@ -34,4 +34,11 @@ pub trait NodeTap: Send + Sync {
     fn on_sent(&self, day: Day, node: &str, cable: &Cable) {
         let _ = (day, node, cable);
     }
+
+    /// `node` keeps `cable` until it has keys for `missing`, the
+    /// recipients it has none for (see
+    /// [`NodeHandle::send_when_keyed`](crate::net::NodeHandle::send_when_keyed)).
+    fn on_waiting(&self, day: Day, node: &str, cable: &Cable, missing: &[String]) {
+        let _ = (day, node, cable, missing);
+    }
 }

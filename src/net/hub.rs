@@ -83,6 +83,12 @@ struct Session {
     queued: usize,
     /// Ends the connection from the hub's side (see [`SessionEnd`]).
     end: oneshot::Sender<SessionEnd>,
+    /// The node sent [`Frame::DirectoryWatch`] on this connection.
+    watching: bool,
+    /// A [`Frame::DirectoryChanged`] went out and the node has not asked
+    /// for the whole directory since: the next change needs no second
+    /// notice, since the node's next request answers it too.
+    notified: bool,
 }
 
 /// Why the hub ends a node's session itself. Either way the node's queue
@@ -256,6 +262,8 @@ impl Hub {
                 window,
                 queued,
                 end,
+                watching: false,
+                notified: false,
             },
         );
         self.fill_window(state, node);
@@ -350,7 +358,11 @@ impl Hub {
             Frame::Submit { payload } => Some(self.submit(node, payload)),
             Frame::Ack { cable } => self.delivered(node, session_id, &cable),
             Frame::Publish { entry } => self.publish(node, entry),
-            Frame::DirectoryRequest { nodes } => Some(self.answer_directory(node, &nodes)),
+            Frame::DirectoryRequest { nodes } => Some(self.answer_directory(node, session_id, &nodes)),
+            Frame::DirectoryWatch => {
+                self.watch(node, session_id);
+                None
+            }
             other => Some(refusal(
                 node,
                 None,
@@ -613,13 +625,43 @@ impl Hub {
             error!(node = %node, cause = %e, "cannot save a directory entry");
         }
         state.directory.publish(entry);
+        // Every other watching node hears of it, once until it asks again.
+        let mut told = Vec::new();
+        for (name, session) in &mut state.sessions {
+            if name != node && session.watching && !session.notified {
+                session.notified = true;
+                let _ = session.deliveries.send(Outgoing::Frame(Frame::DirectoryChanged));
+                told.push(name.clone());
+            }
+        }
+        drop(state);
+        for name in told {
+            self.observe(&name, Direction::ToNode, &Frame::DirectoryChanged);
+        }
         None
     }
 
-    fn answer_directory(&self, node: &str, wanted: &[String]) -> Frame {
+    /// `node` wants to hear of directory changes on session `session_id`.
+    fn watch(&self, node: &str, session_id: u64) {
+        let mut state = self.state();
+        if let Some(session) = state.sessions.get_mut(node)
+            && session.id == session_id
+        {
+            session.watching = true;
+        }
+    }
+
+    fn answer_directory(&self, node: &str, session_id: u64, wanted: &[String]) -> Frame {
         let mut entries: Vec<DirectoryEntry> = {
-            let state = self.state();
+            let mut state = self.state();
             if wanted.is_empty() {
+                // The answer holds every entry published so far: the next
+                // change is news again.
+                if let Some(session) = state.sessions.get_mut(node)
+                    && session.id == session_id
+                {
+                    session.notified = false;
+                }
                 state.directory.entries().cloned().collect()
             } else {
                 wanted.iter().filter_map(|n| state.directory.get(n).cloned()).collect()

@@ -419,6 +419,14 @@ local FRAME_BODIES = {
         tree:add(f.error_detail, detail_range, detail)
         return (ERROR_CODES[code] or ("code " .. code)) .. text .. ": " .. detail
     end,
+    -- directory-watch: no fields
+    [8] = function()
+        return ""
+    end,
+    -- directory-changed: no fields
+    [9] = function()
+        return ""
+    end,
 }
 
 -- One length-prefixed frame, whole (dissect_tcp_pdus reassembled it).
@@ -444,6 +452,9 @@ local function dissect_frame(tvb, pinfo, tree)
             local text = body(reader, item)
             if reader.pos ~= reader.limit then
                 error((reader.limit - reader.pos) .. " trailing bytes after the frame", 0)
+            end
+            if text == "" then
+                return name
             end
             return name .. " " .. text
         end)

@@ -93,7 +93,9 @@ mod tests {
                 "publish",
                 "directory-request",
                 "directory-answer",
-                "error"
+                "error",
+                "directory-watch",
+                "directory-changed"
             ]
         );
         assert_eq!(

@@ -64,6 +64,18 @@ pub enum Frame {
         /// Human-readable detail.
         detail: String,
     },
+    /// A node asks to be told, for the rest of this connection, when
+    /// another node publishes a directory entry (see
+    /// [`Frame::DirectoryChanged`]). A node with cables waiting for a
+    /// recipient's keys sends it; nodes that refresh only when told to do not.
+    DirectoryWatch,
+    /// The hub tells a watching node that the directory changed since the
+    /// node last asked for the whole of it. It carries nothing: the node
+    /// asks with a [`Frame::DirectoryRequest`] for all entries, and gets
+    /// them through the same answer, pinning checks and adversaries as any
+    /// refresh. The hub sends at most one between two such requests, so a
+    /// node that does not ask again costs it nothing more.
+    DirectoryChanged,
 }
 
 impl Frame {
@@ -78,6 +90,8 @@ impl Frame {
             Frame::DirectoryRequest { .. } => "directory-request",
             Frame::DirectoryAnswer { .. } => "directory-answer",
             Frame::Error { .. } => "error",
+            Frame::DirectoryWatch => "directory-watch",
+            Frame::DirectoryChanged => "directory-changed",
         }
     }
 

@@ -25,6 +25,7 @@ use crate::wire::{ErrorCode, WireError};
 
 mod connection;
 mod runtime;
+mod waiting;
 
 use connection::establish;
 pub use connection::{BoxStream, ByteStream};
@@ -132,6 +133,11 @@ enum Command {
     Send {
         cable: Box<Cable>,
         reply: SendReply,
+        /// Wait for missing recipient keys instead of refusing the cable.
+        wait_for_keys: bool,
+    },
+    KeepDirectoryCurrent {
+        reply: oneshot::Sender<Result<(), NodeError>>,
     },
     Shutdown {
         reply: oneshot::Sender<()>,
@@ -241,6 +247,9 @@ impl NodeHandle {
             outbox: record.outbox.into(),
             pending_sends: HashMap::new(),
             pending_directory: VecDeque::new(),
+            waiting: waiting::Waiting::restore(record.waiting),
+            keep_current: false,
+            stale: false,
         };
         runtime.start(command_rx);
         Ok(NodeHandle {
@@ -333,11 +342,53 @@ impl NodeHandle {
     /// cable stays in the outbox and is sent on the next connection (the
     /// `on_sent` taps tell when it is finally acknowledged).
     pub fn send(&self, cable: Cable) -> impl Future<Output = Result<SendOutcome, NodeError>> + use<> {
+        self.send_with(cable, false)
+    }
+
+    /// Like [`NodeHandle::send`], except that a cable for a recipient whose
+    /// keys the node does not have (it has not joined yet, or its entry was
+    /// refused) is not refused: it is kept, unsealed and durably, with an
+    /// `on_waiting` tap, and sealed and sent once, as soon as a directory
+    /// refresh brings every key it needs. The future resolves only then
+    /// (when the hub acknowledges it), or fails like `send`'s once it was
+    /// sealed; waiting cables do not hold back later cables whose keys
+    /// are known (see the `waiting` module).
+    pub fn send_when_keyed(&self, cable: Cable) -> impl Future<Output = Result<SendOutcome, NodeError>> + use<> {
+        self.send_with(cable, true)
+    }
+
+    fn send_with(
+        &self,
+        cable: Cable,
+        wait_for_keys: bool,
+    ) -> impl Future<Output = Result<SendOutcome, NodeError>> + use<> {
         let (reply, rx) = oneshot::channel();
         let queued = self.command(Command::Send {
             cable: Box::new(cable),
             reply,
+            wait_for_keys,
         });
+        async move {
+            queued?;
+            rx.await.map_err(|_| stopped())?
+        }
+    }
+
+    /// From now on the node keeps its directory current by itself: it asks
+    /// the hub to say when the directory changes ([`Frame::DirectoryWatch`]
+    /// on this and every later connection), and fetches the whole directory
+    /// after every reconnection and, while cables wait for keys, whenever
+    /// the hub says it changed. Resolves once the first fetch is done (and
+    /// the waiting cables it makes sendable are sealed and sent).
+    ///
+    /// Nodes whose refreshes are scheduled by someone else (the in-process
+    /// runner, `cablesim network`) do not call it: each fetch is traffic an
+    /// observer of the link sees.
+    ///
+    /// [`Frame::DirectoryWatch`]: crate::wire::Frame::DirectoryWatch
+    pub fn keep_directory_current(&self) -> impl Future<Output = Result<(), NodeError>> + use<> {
+        let (reply, rx) = oneshot::channel();
+        let queued = self.command(Command::KeepDirectoryCurrent { reply });
         async move {
             queued?;
             rx.await.map_err(|_| stopped())?

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, error, warn};
 
 use super::connection::{BoxStream, Connection, establish, next_frame};
+use super::waiting::{Waiting, without_key};
 use super::{Command, NodeConfig, NodeError, NodeState, SendOutcome, SendReply, StoredCable, lock};
 use crate::crypto::{
     AcceptPolicy, CablePayload, CryptoError, DirectoryEntry, EntryCheck, KeyKind, RecipientKey, check_entry,
@@ -50,6 +51,14 @@ pub(super) struct Runtime {
     pub(super) pending_sends: HashMap<String, SendReply>,
     /// Replies waiting for a directory answer, in request order.
     pub(super) pending_directory: VecDeque<DirectoryWaiter>,
+    /// Cables kept until their recipients' keys are known, unsealed.
+    pub(super) waiting: Waiting<SendReply>,
+    /// Set by [`Command::KeepDirectoryCurrent`]: watch the directory and
+    /// fetch it after every connection.
+    pub(super) keep_current: bool,
+    /// The hub said the directory changed and the node has not asked for
+    /// it since.
+    pub(super) stale: bool,
 }
 
 pub(super) enum DirectoryWaiter {
@@ -57,6 +66,9 @@ pub(super) enum DirectoryWaiter {
     Published(oneshot::Sender<bool>, bool),
     /// A refresh waiting for the entries.
     Refresh(oneshot::Sender<Result<(), NodeError>>),
+    /// A fetch the node made by itself (after a reconnection, or because
+    /// the directory changed): the entries are kept, nobody is told.
+    Update,
 }
 
 impl Runtime {
@@ -112,7 +124,36 @@ impl Runtime {
         self.conn = Some(conn);
         self.connected.send_replace(true);
         self.resubmit();
+        if self.keep_current {
+            // What was published while the node was away is fetched now;
+            // the watch lasts one connection, so it is asked for again.
+            self.send_frame(Frame::DirectoryWatch);
+            self.request_directory(DirectoryWaiter::Update);
+        }
         Ok(())
+    }
+
+    /// Asks for the whole directory; `waiter` gets the answer. Without a
+    /// connection there is no answer to wait for: a refresh fails at once.
+    fn request_directory(&mut self, waiter: DirectoryWaiter) {
+        if self.conn.is_none() {
+            if let DirectoryWaiter::Refresh(reply) = waiter {
+                let _ = reply.send(Err(NodeError::Connection("not connected to the hub".into())));
+            }
+            return;
+        }
+        self.send_frame(Frame::DirectoryRequest { nodes: Vec::new() });
+        self.pending_directory.push_back(waiter);
+        // The answer holds whatever made the directory change.
+        self.stale = false;
+    }
+
+    /// Fetches the directory if the hub said it changed and a cable waits
+    /// for keys: a change nobody waits for is fetched with the next refresh.
+    fn fetch_if_stale(&mut self) {
+        if self.keep_current && self.stale && !self.waiting.is_empty() {
+            self.request_directory(DirectoryWaiter::Update);
+        }
     }
 
     /// Sends every outbox entry again, in order and byte for byte: the hub
@@ -150,11 +191,17 @@ impl Runtime {
     fn command(&mut self, command: Command) {
         match command {
             Command::EnterDay { day, reply } => self.enter_day(day, reply),
-            Command::RefreshDirectory { reply } => {
-                self.send_frame(Frame::DirectoryRequest { nodes: Vec::new() });
-                self.pending_directory.push_back(DirectoryWaiter::Refresh(reply));
+            Command::RefreshDirectory { reply } => self.request_directory(DirectoryWaiter::Refresh(reply)),
+            Command::KeepDirectoryCurrent { reply } => {
+                self.keep_current = true;
+                self.send_frame(Frame::DirectoryWatch);
+                self.request_directory(DirectoryWaiter::Refresh(reply));
             }
-            Command::Send { cable, reply } => self.send(*cable, reply),
+            Command::Send {
+                cable,
+                reply,
+                wait_for_keys,
+            } => self.send(*cable, reply, wait_for_keys),
             // Both are handled by the run loop itself.
             Command::Shutdown { reply } => {
                 let _ = reply.send(());
@@ -287,7 +334,17 @@ impl Runtime {
             .collect()
     }
 
-    fn send(&mut self, cable: Cable, reply: SendReply) {
+    /// The recipients of `to` the node has no usable key for; none when
+    /// the e2e mode needs no directory key.
+    fn missing_keys(&self, to: &[String]) -> Vec<String> {
+        if self.wanted_kind().is_none() {
+            return Vec::new();
+        }
+        let keys = self.pinned_keys(&mut lock(&self.state), to);
+        without_key(to, &keys)
+    }
+
+    fn send(&mut self, cable: Cable, reply: SendReply, wait_for_keys: bool) {
         let security = &self.config.security;
         if cable.classification > security.max_classification {
             debug!(node = %self.config.name, cable = %cable.id, classification = %cable.classification, "withheld");
@@ -295,11 +352,71 @@ impl Runtime {
             return;
         }
         let to = recipients(&cable.from, &cable.to, &self.config.network, security.distribution);
+        if wait_for_keys {
+            let missing = self.missing_keys(&to);
+            if !missing.is_empty() {
+                self.hold(cable, reply, &missing);
+                return;
+            }
+        }
+        self.seal_and_submit(cable, &to, Some(reply), false);
+    }
+
+    /// Keeps `cable` until keys for `missing` are known: stored first, so
+    /// that it outlives a crash like any cable not yet acknowledged.
+    fn hold(&mut self, cable: Cable, reply: SendReply, missing: &[String]) {
+        if let Err(e) = self.store.queue_waiting(&cable) {
+            error!(node = %self.config.name, cable = %cable.id, cause = %e, "cannot keep the cable; not sent");
+            let _ = reply.send(Err(NodeError::Store(e)));
+            return;
+        }
+        debug!(node = %self.config.name, cable = %cable.id, missing = %missing.join(","), "waiting for keys");
+        let day = self.clock.today();
+        for tap in &self.taps {
+            tap.on_waiting(day, &self.config.name, &cable, missing);
+        }
+        self.waiting.push(cable, reply);
+        // The hub may have said the directory changed while nothing waited.
+        self.fetch_if_stale();
+    }
+
+    /// Seals and sends, in the order typed, every waiting cable whose
+    /// recipients all have keys now; announces the ones reloaded after a
+    /// restart that still wait.
+    fn release_waiting(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let mut waiting = std::mem::take(&mut self.waiting);
+        let (network, distribution) = (&self.config.network, self.config.security.distribution);
+        let released =
+            waiting.release(|cable| self.missing_keys(&recipients(&cable.from, &cable.to, network, distribution)));
+        self.waiting = waiting;
+        let day = self.clock.today();
+        for (cable, missing) in &released.announce {
+            for tap in &self.taps {
+                tap.on_waiting(day, &self.config.name, cable, missing);
+            }
+        }
+        for ready in released.ready {
+            let cable = ready.cable;
+            let to = recipients(&cable.from, &cable.to, &self.config.network, distribution);
+            debug!(node = %self.config.name, cable = %cable.id, "keys known; sending");
+            self.seal_and_submit(cable, &to, ready.reply, true);
+        }
+    }
+
+    /// Seals `cable` for `to`, keeps it in the outbox and submits it; the
+    /// outcome goes to `reply`. A cable that was `waiting` and cannot be
+    /// sealed or encoded leaves the store too: trying again at every
+    /// refresh would fail the same way.
+    fn seal_and_submit(&mut self, cable: Cable, to: &[String], reply: Option<SendReply>, waiting: bool) {
+        let security = &self.config.security;
         let sealed = {
             let mut guard = lock(&self.state);
-            let keys = self.pinned_keys(&mut guard, &to);
+            let keys = self.pinned_keys(&mut guard, to);
             CablePayload::seal(
-                cable.header(to.clone()),
+                cable.header(to.to_vec()),
                 &cable.content(),
                 &guard.keys,
                 &keys,
@@ -309,7 +426,7 @@ impl Runtime {
         let payload = match sealed {
             Ok(payload) => payload,
             Err(e) => {
-                let _ = reply.send(Err(NodeError::Seal(e)));
+                self.unsendable(&cable.id, waiting, reply, NodeError::Seal(e));
                 return;
             }
         };
@@ -322,29 +439,48 @@ impl Runtime {
         let submit_frame = match encode_frame(&Frame::Submit { payload }, self.config.max_frame) {
             Ok(bytes) => Arc::from(bytes),
             Err(e) => {
-                let _ = reply.send(Err(NodeError::Encode(e)));
+                self.unsendable(&cable.id, waiting, reply, NodeError::Encode(e));
                 return;
             }
         };
         let entry = OutboxEntry { cable, submit_frame };
         if let Err(e) = self.store.queue_outbox(&entry) {
+            // A waiting cable stays waiting in the store: a restart tries
+            // it again.
             error!(node = %self.config.name, cable = %entry.cable.id, cause = %e, "cannot queue the cable; not sent");
-            let _ = reply.send(Err(NodeError::Store(e)));
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(NodeError::Store(e)));
+            }
             return;
         }
-        match &self.conn {
-            Some(conn) => {
+        match (&self.conn, reply) {
+            (Some(conn), reply) => {
                 let _ = conn.out.send(Outgoing::Encoded(entry.submit_frame.clone()));
-                self.pending_sends.insert(entry.cable.id.clone(), reply);
+                if let Some(reply) = reply {
+                    self.pending_sends.insert(entry.cable.id.clone(), reply);
+                }
             }
             // Kept, like a cable whose connection is lost after it left:
             // the caller hears it was not acknowledged, the outbox sends
             // it on the next connection.
-            None => {
+            (None, Some(reply)) => {
                 let _ = reply.send(Err(NodeError::Connection("not connected to the hub".into())));
             }
+            (None, None) => {}
         }
         self.outbox.push_back(entry);
+    }
+
+    /// `id` could not be sealed or encoded: the caller hears why, and a
+    /// cable that was waiting leaves the store.
+    fn unsendable(&mut self, id: &str, waiting: bool, reply: Option<SendReply>, error: NodeError) {
+        if waiting && let Err(e) = self.store.drop_outbox(id) {
+            error!(node = %self.config.name, cable = %id, cause = %e, "cannot drop an unsendable cable");
+        }
+        warn!(node = %self.config.name, cable = %id, cause = %error, "not sent");
+        if let Some(reply) = reply {
+            let _ = reply.send(Err(error));
+        }
     }
 
     fn frame(&mut self, frame: Frame) {
@@ -357,10 +493,19 @@ impl Runtime {
                 }
                 Some(DirectoryWaiter::Refresh(reply)) => {
                     self.store_directory(entries);
+                    self.release_waiting();
                     let _ = reply.send(Ok(()));
+                }
+                Some(DirectoryWaiter::Update) => {
+                    self.store_directory(entries);
+                    self.release_waiting();
                 }
                 None => debug!(node = %self.config.name, "unrequested directory answer ignored"),
             },
+            Frame::DirectoryChanged => {
+                self.stale = true;
+                self.fetch_if_stale();
+            }
             Frame::Error { cable, code, detail } => {
                 warn!(node = %self.config.name, cable = ?cable, code = %code, detail = %detail, "the hub refused");
                 if let Some(id) = cable {

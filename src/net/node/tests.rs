@@ -58,6 +58,7 @@ fn cable(id: &str, from: &str, to: &str) -> Cable {
 struct Seen {
     sent: Mutex<Vec<String>>,
     delivered: Mutex<Vec<String>>,
+    waiting: Mutex<Vec<(String, Vec<String>)>>,
 }
 
 impl NodeTap for Seen {
@@ -67,6 +68,10 @@ impl NodeTap for Seen {
 
     fn on_sent(&self, _day: Day, _node: &str, cable: &Cable) {
         self.sent.lock().unwrap().push(cable.id.clone());
+    }
+
+    fn on_waiting(&self, _day: Day, _node: &str, cable: &Cable, missing: &[String]) {
+        self.waiting.lock().unwrap().push((cable.id.clone(), missing.to_vec()));
     }
 }
 
@@ -447,6 +452,9 @@ impl NodeStore for BrokenStore {
     fn save_day(&mut self, _: Day) -> Result<(), StoreError> {
         Err(broken())
     }
+    fn queue_waiting(&mut self, _: &Cable) -> Result<(), StoreError> {
+        Err(broken())
+    }
     fn queue_outbox(&mut self, _: &OutboxEntry) -> Result<(), StoreError> {
         Err(broken())
     }
@@ -497,4 +505,152 @@ async fn fail_a_broken_store_sends_nothing_and_acknowledges_nothing() {
     assert!(hub.frames.next().await.unwrap().is_none(), "no ack, no submit");
     assert!(setup.alarms.is_empty());
     assert!(node.inspect(|s| s.inbox.is_empty()));
+}
+
+/// The next frame the node sends, within a bound: a frame that never comes
+/// fails the test instead of hanging it.
+async fn next_within(hub: &mut ScriptedHub) -> Frame {
+    tokio::time::timeout(std::time::Duration::from_secs(20), hub.next())
+        .await
+        .expect("the node sent nothing")
+}
+
+/// Keeps the node's directory current and answers its first fetch with
+/// `entries`.
+async fn keep_current(node: &NodeHandle, hub: &mut ScriptedHub, entries: Vec<DirectoryEntry>) {
+    let kept = node.keep_directory_current();
+    assert_eq!(next_within(hub).await, Frame::DirectoryWatch);
+    assert_eq!(next_within(hub).await, Frame::DirectoryRequest { nodes: Vec::new() });
+    hub.send(&Frame::DirectoryAnswer { entries }).await;
+    kept.await.unwrap();
+}
+
+fn waiting_seen(setup: &Setup) -> Vec<(String, Vec<String>)> {
+    setup.seen.waiting.lock().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_cable_waits_for_its_recipients_keys_across_a_restart_and_goes_once() {
+    let dir = scratch("waiting");
+    let path = dir.join("a.db");
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(SqliteNodeStore::open(&path).unwrap())).await;
+    keep_current(&node, &mut hub, Vec::new()).await;
+    // A change while nothing waits is not fetched...
+    hub.send(&Frame::DirectoryChanged).await;
+    let pending = node.send_when_keyed(cable("C-1", "a", "b"));
+    // ...until a cable waits: b has no key, so C-1 is kept, announced, and
+    // the change fetched at once.
+    assert_eq!(
+        next_within(&mut hub).await,
+        Frame::DirectoryRequest { nodes: Vec::new() }
+    );
+    assert_eq!(waiting_seen(&setup), [("C-1".to_owned(), vec!["b".to_owned()])]);
+    hub.send(&Frame::DirectoryAnswer { entries: Vec::new() }).await;
+    round_trip(&node, &mut hub).await;
+    // Killed while C-1 waits: it was stored before it was announced.
+    let copy = crash_copy(&path, &dir.join("after-crash"));
+    node.shutdown().await;
+    drop(hub);
+    assert!(pending.await.is_err(), "nobody acknowledged it");
+
+    let (node, mut hub) = setup.start(Box::new(SqliteNodeStore::open(&copy).unwrap())).await;
+    keep_current(&node, &mut hub, Vec::new()).await;
+    assert_eq!(
+        waiting_seen(&setup).len(),
+        2,
+        "announced again in the new process: {:?}",
+        waiting_seen(&setup)
+    );
+    // b publishes: the hub says so, the node fetches, seals and sends C-1.
+    hub.send(&Frame::DirectoryChanged).await;
+    assert_eq!(
+        next_within(&mut hub).await,
+        Frame::DirectoryRequest { nodes: Vec::new() }
+    );
+    hub.send(&Frame::DirectoryAnswer {
+        entries: vec![setup.keys("b").publish()],
+    })
+    .await;
+    match next_within(&mut hub).await {
+        Frame::Submit { payload } => assert_eq!(payload.header().id, "C-1"),
+        other => panic!("expected C-1's submit, got {}", other.kind()),
+    }
+    hub.send(&Frame::Ack { cable: "C-1".into() }).await;
+    // Another refresh finds nothing left to send.
+    round_trip(&node, &mut hub).await;
+    assert_eq!(*setup.seen.sent.lock().unwrap(), ["C-1"]);
+    assert_eq!(waiting_seen(&setup).len(), 2);
+    node.shutdown().await;
+    drop(hub);
+    let record = SqliteNodeStore::open(&copy).unwrap().load().unwrap();
+    assert!(record.waiting.is_empty() && record.outbox.is_empty());
+    assert_eq!(record.sent.len(), 1);
+}
+
+#[tokio::test]
+async fn a_reconnection_fetches_the_directory_and_sends_what_waited() {
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(MemoryNodeStore::new())).await;
+    keep_current(&node, &mut hub, Vec::new()).await;
+    let pending = node.send_when_keyed(cable("C-1", "a", "b"));
+    round_trip(&node, &mut hub).await;
+    assert_eq!(waiting_seen(&setup).len(), 1);
+    drop(hub);
+    node.disconnected().await;
+    // Offline, a refresh cannot be answered: it fails at once.
+    let offline = node.refresh_directory().await;
+    assert!(matches!(offline, Err(NodeError::Connection(_))), "{offline:?}");
+
+    let (node_end, hub_end) = tokio::io::duplex(LINK_BUFFER);
+    let (reconnected, mut hub) = tokio::join!(node.reconnect(node_end), ScriptedHub::accept(hub_end));
+    reconnected.unwrap();
+    assert_eq!(next_within(&mut hub).await, Frame::DirectoryWatch, "watched again");
+    assert_eq!(
+        next_within(&mut hub).await,
+        Frame::DirectoryRequest { nodes: Vec::new() }
+    );
+    hub.send(&Frame::DirectoryAnswer {
+        entries: vec![setup.keys("b").publish()],
+    })
+    .await;
+    hub.submitted().await;
+    hub.send(&Frame::Ack { cable: "C-1".into() }).await;
+    assert_eq!(pending.await.unwrap(), SendOutcome::Accepted);
+    assert_eq!(*setup.seen.sent.lock().unwrap(), ["C-1"]);
+}
+
+#[tokio::test]
+async fn only_a_cable_sent_when_keyed_waits_and_only_for_keys() {
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(MemoryNodeStore::new())).await;
+    // Plain `send` refuses a cable for a recipient without a key, as before.
+    let refused = node.send(cable("C-1", "a", "b")).await;
+    assert!(
+        matches!(&refused, Err(NodeError::Seal(e)) if e.to_string().contains("no usable key for recipient b")),
+        "{refused:?}"
+    );
+    round_trip(&node, &mut hub).await;
+    assert!(waiting_seen(&setup).is_empty());
+
+    // Group mode needs no directory key: nothing waits.
+    let group = Setup::new(E2eMode::Group);
+    let (node, mut hub) = group.start(Box::new(MemoryNodeStore::new())).await;
+    let sent = node.send_when_keyed(cable("C-2", "a", "b"));
+    hub.submitted().await;
+    hub.send(&Frame::Ack { cable: "C-2".into() }).await;
+    assert_eq!(sent.await.unwrap(), SendOutcome::Accepted);
+    assert!(waiting_seen(&group).is_empty());
+}
+
+#[tokio::test]
+async fn fail_a_cable_that_cannot_be_kept_is_not_sent() {
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(BrokenStore)).await;
+    let err = node.send_when_keyed(cable("C-1", "a", "b")).await.unwrap_err();
+    assert!(matches!(err, NodeError::Store(_)), "{err}");
+    assert!(waiting_seen(&setup).is_empty(), "not announced: not kept");
+    round_trip(&node, &mut hub).await;
+    node.shutdown().await;
+    assert!(hub.frames.next().await.unwrap().is_none(), "no submit");
 }

@@ -257,6 +257,8 @@ pub struct NodeRecord {
     /// The directory entries of the last refresh: a restarted node seals
     /// with them until it can refresh (they are checked again when used).
     pub directory: Vec<DirectoryEntry>,
+    /// Cables waiting for a recipient's keys, unsealed, in the order typed.
+    pub waiting: Vec<Cable>,
 }
 
 impl NodeRecord {
@@ -287,6 +289,7 @@ impl std::fmt::Debug for NodeRecord {
             .field("sent", &self.sent.len())
             .field("outbox", &self.outbox.len())
             .field("directory", &self.directory.len())
+            .field("waiting", &self.waiting.len())
             .finish()
     }
 }
@@ -319,8 +322,14 @@ pub trait NodeStore: Send {
     /// Saves the entries of a directory refresh, replacing the last ones.
     fn save_directory(&mut self, entries: &[DirectoryEntry]) -> Result<(), StoreError>;
 
+    /// Keeps a cable that cannot be sealed yet (a recipient's keys are not
+    /// known), unsealed, after those kept before it.
+    fn queue_waiting(&mut self, cable: &Cable) -> Result<(), StoreError>;
+
     /// Puts a sealed cable in the outbox; committed before its submit frame
-    /// leaves, so a crash after sending cannot lose it.
+    /// leaves, so a crash after sending cannot lose it. A cable that was
+    /// waiting for keys leaves the waiting ones in the same transaction, so
+    /// a crash can neither lose it nor seal it twice.
     fn queue_outbox(&mut self, entry: &OutboxEntry) -> Result<(), StoreError>;
 
     /// The hub acknowledged `id`: it moves from the outbox to the sent
@@ -328,7 +337,8 @@ pub trait NodeStore: Send {
     /// outbox.
     fn mark_sent(&mut self, id: &str, stored: &StoredCable) -> Result<bool, StoreError>;
 
-    /// The hub refused `id` for good: it leaves the outbox unsent.
+    /// The hub refused `id` for good, or it could not be sealed: it leaves
+    /// the outbox (or the waiting cables) unsent.
     fn drop_outbox(&mut self, id: &str) -> Result<(), StoreError>;
 
     /// Whether a delivery of `id` was filed before and, if so, whether

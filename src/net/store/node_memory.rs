@@ -6,14 +6,14 @@ use zeroize::Zeroizing;
 
 use super::{Filed, NodeRecord, NodeStore, OutboxEntry, StoreError};
 use crate::crypto::{CablePayload, DirectoryEntry, NodeKeys};
-use crate::model::{CableContent, CableHeader, Day};
+use crate::model::{Cable, CableContent, CableHeader, Day};
 use crate::net::StoredCable;
 
 /// A [`NodeStore`] in memory. Its calls never fail.
 ///
 /// It keeps only what a running node asks back from its store — the saved
 /// keys and day, the counter — and no second copy of the inbox, sent items,
-/// outbox or directory, which the node holds in memory already: a memory
+/// outbox, waiting cables or directory, which the node holds in memory already: a memory
 /// store dies with its process, so there is no restart to reload them for,
 /// and an in-process run with a quarter of a million cables should not
 /// hold each twice. [`NodeStore::load`] on it therefore returns them empty.
@@ -58,6 +58,7 @@ impl NodeStore for MemoryNodeStore {
             sent: Vec::new(),
             outbox: Vec::new(),
             directory: Vec::new(),
+            waiting: Vec::new(),
         })
     }
 
@@ -72,6 +73,10 @@ impl NodeStore for MemoryNodeStore {
     }
 
     fn save_directory(&mut self, _entries: &[DirectoryEntry]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn queue_waiting(&mut self, _cable: &Cable) -> Result<(), StoreError> {
         Ok(())
     }
 

@@ -18,8 +18,12 @@ pub(super) struct Db {
 impl Db {
     /// Opens (creating if missing) the database at `path`: write-ahead
     /// logging, `synchronous = FULL`, and `schema` created if the file is
-    /// new, stamped with `version` in `user_version`.
-    pub(super) fn open(path: &Path, schema: &str, version: i64) -> Result<Db, StoreError> {
+    /// new, stamped with its version in `user_version`. `schema` is version
+    /// 1; `upgrades[i]` takes a file from version `i + 1` to `i + 2`, so a
+    /// new file gets `schema` and every upgrade, and an older file the
+    /// upgrades it misses, in the same transaction.
+    pub(super) fn open(path: &Path, schema: &str, upgrades: &[&str]) -> Result<Db, StoreError> {
+        let version = 1 + upgrades.len() as i64;
         let path = path.to_path_buf();
         let open_err = |cause| in_use(&path, cause);
         let conn = Connection::open(&path).map_err(open_err)?;
@@ -58,13 +62,15 @@ impl Db {
                 supported: version,
             });
         }
-        // Version 1 is the only one yet: a lower version is a new file. The
-        // version is written on every open, which takes the exclusive lock
-        // now, so a second process is refused here and not at its first
-        // cable.
+        // Version 0 is a new file. The version is written on every open,
+        // which takes the exclusive lock now, so a second process is
+        // refused here and not at its first cable.
         let tx = conn.unchecked_transaction().map_err(open_err)?;
-        if found < version {
+        if found == 0 {
             tx.execute_batch(schema).map_err(open_err)?;
+        }
+        for upgrade in upgrades.iter().skip(found.saturating_sub(1).max(0) as usize) {
+            tx.execute_batch(upgrade).map_err(open_err)?;
         }
         tx.pragma_update(None, "user_version", version).map_err(open_err)?;
         tx.commit().map_err(open_err)?;

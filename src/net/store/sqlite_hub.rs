@@ -12,8 +12,9 @@ use super::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
 use crate::crypto::DirectoryEntry;
 use crate::model::Day;
 
-/// Schema version written to `user_version`.
-const VERSION: i64 = 1;
+/// Changes to [`SCHEMA`] since version 1, in order (none yet): the
+/// schema version written to `user_version` is one more than their number.
+const UPGRADES: &[&str] = &[];
 
 /// `cables` holds every accepted id with its digest forever (replays come
 /// late); its frame is dropped once no queue and no archive needs it.
@@ -70,7 +71,7 @@ impl SqliteHubStore {
     /// previous run committed is all there, even if it was killed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Ok(SqliteHubStore {
-            db: Db::open(path.as_ref(), SCHEMA, VERSION)?,
+            db: Db::open(path.as_ref(), SCHEMA, UPGRADES)?,
         })
     }
 
@@ -310,7 +311,7 @@ mod tests {
         let dir = scratch("hub-pragmas");
         let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
         // synchronous: 2 is FULL.
-        assert_eq!(pragmas(store.connection()), ("wal".to_owned(), 2, VERSION));
+        assert_eq!(pragmas(store.connection()), ("wal".to_owned(), 2, 1));
     }
 
     #[test]

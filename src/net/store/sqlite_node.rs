@@ -17,8 +17,19 @@ use crate::crypto::{CablePayload, DirectoryEntry, NodeKeys};
 use crate::model::{Cable, CableContent, CableHeader, Day};
 use crate::net::StoredCable;
 
-/// Schema version written to `user_version`.
-const VERSION: i64 = 1;
+/// Changes to [`SCHEMA`] since version 1, in order: the schema version
+/// written to `user_version` is one more than their number.
+///
+/// 2: `waiting` holds cables typed for recipients whose keys the node does
+/// not have yet, in the order typed; a cable leaves it for `outbox` in the
+/// transaction that queues it there, sealed.
+const UPGRADES: &[&str] = &["
+CREATE TABLE waiting (
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    id    TEXT NOT NULL UNIQUE,
+    cable BLOB NOT NULL
+);
+"];
 
 /// `filed` remembers the digest of every delivery ever filed, after
 /// retention removed it from `inbox`, so a late redelivery is still known.
@@ -87,7 +98,7 @@ impl SqliteNodeStore {
     /// previous run committed is all there, even if it was killed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Ok(SqliteNodeStore {
-            db: Db::open(path.as_ref(), SCHEMA, VERSION)?,
+            db: Db::open(path.as_ref(), SCHEMA, UPGRADES)?,
         })
     }
 
@@ -152,6 +163,12 @@ impl NodeStore for SqliteNodeStore {
             .prepare("SELECT cable, submit FROM outbox ORDER BY seq")
             .and_then(|mut stmt| stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect())
             .map_err(self.db.fail(OP))?;
+        let waiting: Vec<Vec<u8>> = self
+            .db
+            .conn
+            .prepare("SELECT cable FROM waiting ORDER BY seq")
+            .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
+            .map_err(self.db.fail(OP))?;
         let directory: Vec<Vec<u8>> = self
             .db
             .conn
@@ -176,6 +193,10 @@ impl NodeStore for SqliteNodeStore {
                         submit_frame: Arc::from(submit),
                     })
                 })
+                .collect::<Result<_, StoreError>>()?,
+            waiting: waiting
+                .iter()
+                .map(|bytes| self.decode(OP, bytes))
                 .collect::<Result<_, StoreError>>()?,
         })
     }
@@ -219,8 +240,18 @@ impl NodeStore for SqliteNodeStore {
         })
     }
 
+    fn queue_waiting(&mut self, cable: &Cable) -> Result<(), StoreError> {
+        self.db.change("keep a cable waiting for keys", |tx| {
+            tx.prepare_cached("INSERT INTO waiting (id, cable) VALUES (?1, ?2)")?
+                .execute(params![cable.id, encode(cable)?])?;
+            Ok(())
+        })
+    }
+
     fn queue_outbox(&mut self, entry: &OutboxEntry) -> Result<(), StoreError> {
         self.db.change("queue a cable in the outbox", |tx| {
+            tx.prepare_cached("DELETE FROM waiting WHERE id = ?1")?
+                .execute([&entry.cable.id])?;
             tx.prepare_cached("INSERT INTO outbox (id, cable, submit) VALUES (?1, ?2, ?3)")?
                 .execute(params![entry.cable.id, encode(&entry.cable)?, &*entry.submit_frame])?;
             Ok(())
@@ -241,6 +272,7 @@ impl NodeStore for SqliteNodeStore {
     fn drop_outbox(&mut self, id: &str) -> Result<(), StoreError> {
         self.db.change("drop a refused cable from the outbox", |tx| {
             tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([id])?;
+            tx.prepare_cached("DELETE FROM waiting WHERE id = ?1")?.execute([id])?;
             Ok(())
         })
     }
@@ -367,7 +399,7 @@ mod tests {
     fn pragmas_are_wal_and_full() {
         let dir = scratch("node-pragmas");
         let store = SqliteNodeStore::open(dir.join("node.db")).unwrap();
-        assert_eq!(pragmas(store.connection()), ("wal".to_owned(), 2, VERSION));
+        assert_eq!(pragmas(store.connection()), ("wal".to_owned(), 2, 2));
         let secure: i64 = store
             .connection()
             .pragma_query_value(None, "secure_delete", |r| r.get(0))
@@ -425,6 +457,67 @@ mod tests {
         assert_eq!(store.filed("C-9", &c2).unwrap(), Filed::No);
         assert_eq!(store.next_sequence().unwrap(), 3);
         assert_eq!(record.directory, entries, "the last refresh, whole");
+    }
+
+    #[test]
+    fn a_waiting_cable_moves_to_the_outbox_in_one_transaction() {
+        let dir = scratch("node-waiting");
+        let path = dir.join("node.db");
+        let mut store = SqliteNodeStore::open(&path).unwrap();
+        for id in ["W-2", "W-1", "W-3", "W-4"] {
+            store.queue_waiting(&outbox(id).cable).unwrap();
+        }
+        store.queue_outbox(&outbox("W-1")).unwrap();
+        store.drop_outbox("W-4").unwrap();
+        let copy = crash_copy(&path, &dir.join("after-crash"));
+        drop(store);
+        let record = SqliteNodeStore::open(&copy).unwrap().load().unwrap();
+        let waiting: Vec<&str> = record.waiting.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            waiting,
+            ["W-2", "W-3"],
+            "in the order kept, without the sealed and the dropped"
+        );
+        assert_eq!(record.waiting[0], outbox("W-2").cable);
+        assert_eq!(record.outbox.len(), 1);
+        assert_eq!(record.outbox[0].cable.id, "W-1");
+    }
+
+    #[test]
+    fn fail_a_second_waiting_cable_under_one_id() {
+        let dir = scratch("node-waiting-twice");
+        let path = dir.join("node.db");
+        let mut store = SqliteNodeStore::open(&path).unwrap();
+        store.queue_waiting(&outbox("W-1").cable).unwrap();
+        let err = store.queue_waiting(&outbox("W-1").cable).unwrap_err().to_string();
+        assert!(err.contains("keep a cable waiting for keys"), "{err}");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert_eq!(store.load().unwrap().waiting.len(), 1);
+    }
+
+    #[test]
+    fn a_version_1_file_is_upgraded_and_keeps_its_outbox() {
+        let dir = scratch("node-upgrade");
+        let path = dir.join("node.db");
+        {
+            // A file as the previous schema left it.
+            let old = Db::open(&path, SCHEMA, &[]).unwrap();
+            old.conn
+                .execute(
+                    "INSERT INTO outbox (id, cable, submit) VALUES ('C-1', ?1, x'00')",
+                    [encode(&outbox("C-1").cable).unwrap()],
+                )
+                .unwrap();
+        }
+        let mut store = SqliteNodeStore::open(&path).unwrap();
+        assert_eq!(pragmas(store.connection()).2, 2);
+        store.queue_waiting(&outbox("W-1").cable).unwrap();
+        let record = store.load().unwrap();
+        assert_eq!(record.outbox[0].cable.id, "C-1");
+        assert_eq!(record.waiting.len(), 1);
+        drop(store);
+        // Opening an upgraded file again changes nothing.
+        assert_eq!(SqliteNodeStore::open(&path).unwrap().load().unwrap().waiting.len(), 1);
     }
 
     #[test]
