@@ -1137,6 +1137,65 @@ async fn a_second_connection_of_a_node_closes_its_first() {
     they_carry_on(&world, &at, &be, &["C-before"], &[]).await;
 }
 
+// ------------------------------------------------------ directory notices
+
+/// Reads frames until `answers` directory answers came: the kinds read.
+async fn until_answers(peer: &mut RawPeer, answers: usize) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    while kinds.iter().filter(|k| **k == "directory-answer").count() < answers {
+        kinds.push(within_a_minute(peer.expect()).await.kind());
+    }
+    kinds
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_watching_node_hears_of_changes_once_until_it_asks_for_the_whole_directory() {
+    let world = World::mtls();
+    let kyiv_keys = world.keys(KYIV);
+    let mut kyiv = world.raw_node(KYIV, &kyiv_keys, 64 * 1024).await;
+    kyiv.send(&Frame::DirectoryWatch).await;
+    let _ = kyiv.directory(&[]).await;
+
+    // be-mfa joins and publishes again, at-mfa joins: kyiv hears of the
+    // first change only. be-mfa itself does not watch and hears nothing
+    // (its `directory` would fail on any frame but the answer).
+    let be_keys = world.keys(BE);
+    let mut be = world.raw_node(BE, &be_keys, 64 * 1024).await;
+    let _ = be.directory(&[BE]).await;
+    be.send(&Frame::Publish {
+        entry: be_keys.publish(),
+    })
+    .await;
+    let _ = be.directory(&[BE]).await;
+    let _at = world.join(AT).await;
+    // Asking for some entries is not asking for all: still nothing new.
+    kyiv.send(&Frame::DirectoryRequest { nodes: ids(&[AT]) }).await;
+    let mut kinds = until_answers(&mut kyiv, 1).await;
+    be.send(&Frame::Publish {
+        entry: be_keys.publish(),
+    })
+    .await;
+    let _ = be.directory(&[BE]).await;
+
+    // Asking for the whole directory makes the next change news again.
+    kyiv.send(&Frame::DirectoryRequest { nodes: Vec::new() }).await;
+    kinds.extend(until_answers(&mut kyiv, 1).await);
+    be.send(&Frame::Publish {
+        entry: be_keys.publish(),
+    })
+    .await;
+    let _ = be.directory(&[BE]).await;
+
+    // Whatever the hub sent kyiv, in whatever order its writer took the
+    // notices and the answers: two notices in all.
+    kyiv.out.shutdown().await.unwrap();
+    kinds.extend(within_a_minute(kyiv.rest()).await.iter().map(Frame::kind));
+    let notices = kinds.iter().filter(|k| **k == "directory-changed").count();
+    assert_eq!(notices, 2, "{kinds:?}");
+    assert_eq!(kinds.len(), 4, "two answers and two notices: {kinds:?}");
+    assert!(world.alarms.is_empty(), "{:?}", world.alarms());
+}
+
 // --------------------------------------------------------- store failures
 
 /// A memory store whose next read of a delivery queue, or next recorded

@@ -66,8 +66,9 @@ pub enum Frame {
     },
     /// A node asks to be told, for the rest of this connection, when
     /// another node publishes a directory entry (see
-    /// [`Frame::DirectoryChanged`]). A node with cables waiting for a
-    /// recipient's keys sends it; nodes that refresh only when told to do not.
+    /// [`Frame::DirectoryChanged`]). A node that keeps its directory current
+    /// sends it on every connection; nodes whose refreshes are scheduled
+    /// (in-process runs, `cablesim network`) do not.
     DirectoryWatch,
     /// The hub tells a watching node that the directory changed since the
     /// node last asked for the whole of it. It carries nothing: the node
