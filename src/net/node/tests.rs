@@ -654,3 +654,39 @@ async fn fail_a_cable_that_cannot_be_kept_is_not_sent() {
     node.shutdown().await;
     assert!(hub.frames.next().await.unwrap().is_none(), "no submit");
 }
+
+#[tokio::test]
+async fn fail_a_waiting_cable_too_large_to_send_is_dropped_when_its_keys_come() {
+    let dir = scratch("waiting-too-large");
+    let path = dir.join("a.db");
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(SqliteNodeStore::open(&path).unwrap())).await;
+    keep_current(&node, &mut hub, Vec::new()).await;
+    let mut huge = cable("C-1", "a", "b");
+    huge.body = "x".repeat(DEFAULT_MAX_FRAME + 1);
+    let pending = node.send_when_keyed(huge);
+    round_trip(&node, &mut hub).await;
+    assert_eq!(waiting_seen(&setup).len(), 1);
+    // b's keys come: C-1 is sealed, does not fit in a frame, and is given
+    // up, in the store too, instead of being tried at every refresh.
+    let refreshed = node.refresh_directory();
+    assert_eq!(
+        next_within(&mut hub).await,
+        Frame::DirectoryRequest { nodes: Vec::new() }
+    );
+    hub.send(&Frame::DirectoryAnswer {
+        entries: vec![setup.keys("b").publish()],
+    })
+    .await;
+    refreshed.await.unwrap();
+    let err = pending.await.unwrap_err();
+    assert!(matches!(err, NodeError::Encode(_)), "{err}");
+    let record = SqliteNodeStore::open(crash_copy(&path, &dir.join("peek")))
+        .unwrap()
+        .load()
+        .unwrap();
+    assert!(record.waiting.is_empty() && record.outbox.is_empty());
+    // The next frame is this refresh's request: nothing was submitted.
+    round_trip(&node, &mut hub).await;
+    node.shutdown().await;
+}
