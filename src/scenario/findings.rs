@@ -43,9 +43,9 @@ fn pooled_loot(members: &[&Arc<dyn Adversary>]) -> Loot {
 }
 
 /// One report per actor, in the order actors first appear (also what an
-/// adversary proxy of multi-process mode reports, DESIGN §11). Logs one
-/// leak event per cable an actor holds, naming `config`, the preset the
-/// run was measured under, when there is one.
+/// adversary proxy of multi-process mode reports; README.md, "Run it across
+/// laptops"). Logs one leak event per cable an actor holds, naming
+/// `config`, the preset the run was measured under, when there is one.
 pub(crate) fn actor_reports(
     adversaries: &[Arc<dyn Adversary>],
     index: &CableIndex,
