@@ -9,9 +9,9 @@
 mod processes;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use processes::{ANY_PORT, Proc, certs, spawn_hub, spawn_node, temp_dir};
+use processes::{ANY_PORT, Proc, certs, inbox_rows, spawn_hub, spawn_node, temp_dir};
 use serde_json::Value;
 
 const SCENARIO: &str = "tests/fixtures/trio.toml";
@@ -68,17 +68,6 @@ fn strings(events: &[&Value], field: &str) -> Vec<String> {
         .iter()
         .map(|e| e[field].as_str().expect("a string field").to_owned())
         .collect()
-}
-
-/// Cable ids in `name`'s SQLite inbox, with their multiplicity.
-fn inbox_rows(data: &Path, name: &str) -> BTreeMap<String, usize> {
-    let db = rusqlite::Connection::open(data.join(format!("{name}.sqlite"))).expect("node database");
-    let mut stmt = db.prepare("SELECT id FROM inbox").expect("inbox table");
-    let mut rows = BTreeMap::new();
-    for id in stmt.query_map([], |row| row.get::<_, String>(0)).expect("query") {
-        *rows.entry(id.expect("id")).or_default() += 1;
-    }
-    rows
 }
 
 #[test]

@@ -6,6 +6,7 @@
 // Each test file that includes this module uses a different part of it.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -252,4 +253,15 @@ pub(crate) fn exchange(from: &mut Proc, to: &mut Proc, text: &str) {
     assert_eq!(delivered["cable"], accepted["cable"]);
     assert_eq!(delivered["text"], text);
     assert_eq!(delivered["from"], from.label.as_str());
+}
+
+/// Cable ids in `name`'s SQLite inbox, with their multiplicity.
+pub(crate) fn inbox_rows(data: &Path, name: &str) -> BTreeMap<String, usize> {
+    let db = rusqlite::Connection::open(data.join(format!("{name}.sqlite"))).expect("node database");
+    let mut stmt = db.prepare("SELECT id FROM inbox").expect("inbox table");
+    let mut rows = BTreeMap::new();
+    for id in stmt.query_map([], |row| row.get::<_, String>(0)).expect("query") {
+        *rows.entry(id.expect("id")).or_default() += 1;
+    }
+    rows
 }
