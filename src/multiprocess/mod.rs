@@ -1,5 +1,5 @@
-//! Multi-process mode (DESIGN §11): the hub, the nodes and adversary
-//! proxies as separate processes over real TCP and mutual TLS, with durable
+//! Multi-process mode (README.md, "Run it across laptops"): the hub, the
+//! nodes and adversary proxies as separate processes over real TCP and mutual TLS, with durable
 //! queues. The hub, node, crypto and adversary code is the in-process
 //! code; only the transport and the stores change.
 //!

@@ -1,4 +1,4 @@
-//! Adversary nodes as TCP proxies (DESIGN §11): `cablesim tap` and
+//! Adversary nodes as TCP proxies (README.md, "Run it across laptops"): `cablesim tap` and
 //! `cablesim mitm` sit on one node's link between the node process and the
 //! hub process, and carry its bytes with the very adversary code of an
 //! in-process run. Only the transport changes:
@@ -18,7 +18,7 @@
 //!
 //! * **keys of other adversaries**: an actor's adversaries pool stolen keys
 //!   in one process; a proxy's actor holds none (a MITM under `mtls` then
-//!   cannot show the node's client certificate, DESIGN §6 rule 6);
+//!   cannot show the node's client certificate: README.md, "Adversaries and what counts as a leak");
 //! * **alarms**: nodes and the hub raise them in their own processes;
 //! * **the cables' canaries**: only a scenario gives them. Without one the
 //!   summary says so and reports what was measured, unattributed.
