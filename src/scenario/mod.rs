@@ -12,6 +12,7 @@
 //! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
 //! | `network` | an in-process network: PKI, hub, links, nodes |
 //! | `runner` | the day-by-day run that produces the report |
+//! | `run_error` | why a run could not take place |
 //! | `counterfactual` | what-ifs beyond `[security]`: [`with_dwell`], detection after N days |
 //! | `demo` | an incident replayed under each [`Mitigation`], side by side |
 //! | `story`, `stories` | the words `cablesim demo` tells each incident with, by scenario name |
@@ -56,6 +57,7 @@ mod matrix;
 mod narrate;
 mod network;
 pub mod presets;
+mod run_error;
 mod runner;
 mod schema;
 mod set;
@@ -73,7 +75,8 @@ pub use matrix::{Matrix, MatrixCell, run_matrix};
 pub use narrate::tell;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
-pub use runner::{Progress, RunError, RunOutcome, Runner};
+pub use run_error::RunError;
+pub use runner::{Progress, RunOutcome, Runner};
 pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};

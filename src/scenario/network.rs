@@ -9,7 +9,7 @@ use rustls::KeyLog;
 use tokio::io::DuplexStream;
 use tracing::warn;
 
-use super::runner::RunError;
+use super::run_error::RunError;
 use crate::crypto::{GroupKey, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
@@ -37,7 +37,7 @@ pub struct Hooks {
     /// Observers inside every node.
     pub node_taps: Vec<Arc<dyn NodeTap>>,
     /// Where every node's TLS sessions log their secrets, so a capture of
-    /// the links can be decrypted (DESIGN §10).
+    /// the links can be decrypted (README.md, "Captures for Wireshark").
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// The configuration (preset) the network runs under, named in every
     /// alarm event it logs.

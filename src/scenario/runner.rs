@@ -1,4 +1,4 @@
-//! The day-by-day runner (DESIGN §3): builds a run's PKI, adversaries,
+//! The day-by-day runner (see "The world" in ARCHITECTURE.md): builds a run's PKI, adversaries,
 //! hub, links and nodes in process, then plays day 0, 1, 2, ...: every
 //! cable of day d is sent, relayed, delivered and acknowledged before day
 //! d+1 starts. At the end, each actor's loot goes to the analyst.
@@ -12,33 +12,13 @@ use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
 use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
+use super::run_error::RunError;
 use super::tally::LiveTally;
-use crate::adversary::{Adversary, BuildContext, BuildError, CableIndex, Position, Site, build_adversaries};
+use crate::adversary::{Adversary, BuildContext, CableIndex, Position, Site, build_adversaries};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
-use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome, pki, tls};
+use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
 use crate::report::{CableCounts, NetworkNode, RunReport};
-
-/// Why a run could not take place.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// The scenario cannot be run as given.
-    #[error(transparent)]
-    Scenario(#[from] super::ScenarioError),
-    /// The run's certificates could not be made.
-    #[error("certificates: {0}")]
-    Pki(#[from] pki::PkiError),
-    /// A TLS configuration could not be built.
-    #[error("TLS: {0}")]
-    Tls(#[from] tls::TlsError),
-    /// An adversary could not be built.
-    #[error(transparent)]
-    Adversary(#[from] BuildError),
-    /// The scenario asks for something this build cannot do.
-    #[error("{0}")]
-    Unsupported(String),
-}
 
 /// The result of a run: the report, and the network as it stands at the end
 /// (for tests and adversaries that inspect it).

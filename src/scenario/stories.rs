@@ -1,5 +1,7 @@
-//! The stories of the built-in scenarios, keyed by scenario name. Their
-//! facts come from the comments at the top of each scenario file in
+//! The stories of the built-in scenarios, keyed by scenario name, and the
+//! shape they are written in ([`Told`]; `story` turns one into the
+//! [`Story`](super::Story) the terminal tells, and this file needs nothing
+//! from it). Their facts come from the comments at the top of each scenario file in
 //! `examples/scenarios/`, and nowhere else; their figures come from runs.
 //!
 //! Each story lists the measures its incident is replayed under. A measure
@@ -10,7 +12,15 @@
 
 use super::demo::{Change, Mitigation};
 use super::presets::Preset;
-use super::story::Told;
+
+/// A story written for one built-in scenario.
+pub(super) struct Told {
+    pub(super) name: &'static str,
+    pub(super) title: &'static str,
+    pub(super) intro: &'static [&'static str],
+    pub(super) mitigations: &'static [Mitigation],
+    pub(super) lessons: &'static str,
+}
 
 /// Every story, by scenario name.
 pub(super) const TOLD: &[Told] = &[

@@ -1,8 +1,8 @@
-//! The words `cablesim demo` tells an incident with (DESIGN §8): what the
-//! network was, what happened, which measures to replay it under, and what
-//! it teaches. The facts come from the comments at the top of each
-//! built-in scenario file; the figures never come from here, only from
-//! runs.
+//! The words `cablesim demo` tells an incident with: what the network was,
+//! what happened, which measures to replay it under, and what it teaches
+//! (README.md, "For trainers: a 45-minute session"). The facts come from
+//! the comments at the top of each built-in scenario file; the figures
+//! never come from here, only from runs.
 //!
 //! A scenario without a story of its own gets one built from its
 //! description and settings, replayed under [`STANDARD_MITIGATIONS`].
@@ -105,15 +105,6 @@ pub fn setup(scenario: &Scenario) -> String {
             adversaries.join(", ")
         }
     )
-}
-
-/// A story written for one built-in scenario.
-pub(super) struct Told {
-    pub(super) name: &'static str,
-    pub(super) title: &'static str,
-    pub(super) intro: &'static [&'static str],
-    pub(super) mitigations: &'static [Mitigation],
-    pub(super) lessons: &'static str,
 }
 
 const GENERIC_LESSONS: &str = "Encryption on the wire is necessary and far from sufficient. What decides a leak \
