@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::scenario::Matrix;
+use super::Matrix;
 
 /// A table a trainer can put on a slide.
 pub fn render_matrix(matrix: &Matrix) -> String {

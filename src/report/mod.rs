@@ -6,6 +6,7 @@ mod ledger;
 mod live;
 mod map;
 mod map_space;
+mod matrix;
 mod matrix_text;
 pub mod pcap;
 mod render;
@@ -20,6 +21,7 @@ pub use ledger::{
     ActorReport, AdversaryEntry, CableCounts, DayCounts, Evidence, LevelCounts, NetworkNode, Placement, RunReport,
 };
 pub use live::{DayBar, Holding, RunsSpinner, counted, holdings_text};
+pub use matrix::{Matrix, MatrixCell};
 pub use matrix_text::render_matrix;
 pub use render::{RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_markdown};
 pub use style::{Palette, TERMINAL_WIDTH, Tone, render_section, wrap};

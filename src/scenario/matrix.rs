@@ -8,62 +8,10 @@
 //! itself, so it gets a run of its own, where it cannot disturb the others'
 //! columns.
 
-use serde::{Deserialize, Serialize};
-
 use super::{Preset, RunError, Runner, Scenario};
 use crate::adversary::{AdversaryKind, AdversarySpec};
 use crate::model::E2eMode;
-
-/// One cell: what one actor obtained under one configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MatrixCell {
-    /// The preset.
-    pub config: String,
-    /// The actor.
-    pub actor: String,
-    /// Cables whose canary it recovered.
-    pub content: u64,
-    /// Cables whose header it decoded.
-    pub routing: u64,
-    /// Encrypted records it saw.
-    pub traffic_frames: u64,
-    /// Distinct forged cables at least one recipient accepted.
-    pub forged_cables: u64,
-    /// Acceptances of forged cables, one per cable and recipient.
-    pub forged_accepted: u64,
-    /// Alarms its actions caused.
-    pub alarms: u64,
-}
-
-/// The whole matrix, in the JSON shape of DESIGN §9.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Matrix {
-    /// Scenario name.
-    pub scenario: String,
-    /// The presets, in row order.
-    pub configs: Vec<String>,
-    /// One cell per (config, actor), rows in order, actors in order of
-    /// first appearance.
-    pub cells: Vec<MatrixCell>,
-}
-
-impl Matrix {
-    /// Actor names in column order.
-    pub fn actors(&self) -> Vec<&str> {
-        let mut actors: Vec<&str> = Vec::new();
-        for cell in &self.cells {
-            if !actors.contains(&cell.actor.as_str()) {
-                actors.push(&cell.actor);
-            }
-        }
-        actors
-    }
-
-    /// The cell of `config` and `actor`.
-    pub fn cell(&self, config: &str, actor: &str) -> Option<&MatrixCell> {
-        self.cells.iter().find(|c| c.config == config && c.actor == actor)
-    }
-}
+pub use crate::report::{Matrix, MatrixCell};
 
 /// Whether an actor's adversaries change the network they attack, under
 /// the e2e mode `e2e`: then it needs a run of its own.
