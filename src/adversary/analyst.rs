@@ -1,7 +1,7 @@
-//! The analyst (sans-IO): turns an actor's loot into evidence the way a
-//! real attacker would — decode captured bytes with the real wire decoder,
-//! try every stolen key with the real envelope code, and look for canaries
-//! in whatever plaintext comes out (DESIGN §2.1).
+//! The analyst (sans-IO): turns an actor's loot into evidence the way a real
+//! attacker would — decode captured bytes with the real wire decoder, try every
+//! stolen key with the real envelope code, and look for canaries in whatever
+//! plaintext comes out (ARCHITECTURE.md, "The rules a run must produce").
 //!
 //! Nothing here knows which configuration "should" leak: a cable counts as
 //! content only if its canary is found in recovered bytes, as routing only

@@ -1,6 +1,7 @@
-//! Plain-words explanations for `cablesim explain TOPIC` (DESIGN §8): each
-//! adversary kind, each preset and each `[security]` field, in the terms a
-//! workshop trainer uses, saying what changes in the rules of DESIGN §6.
+//! Plain-words explanations for `cablesim explain TOPIC` (README.md, "The
+//! command line"): each adversary kind, each preset and each `[security]`
+//! field, in the terms a workshop trainer uses, saying what changes in the
+//! rules a run must produce (ARCHITECTURE.md).
 //!
 //! The preset and field texts live here rather than in `scenario` so that
 //! one module owns every explanation and `adversary` does not import from
@@ -37,7 +38,7 @@ pub const EXPLAIN_TOPICS: [&str; 23] = [
 ];
 
 /// What an adversary kind is, what its position gives it, what stops it,
-/// and its MITRE ATT&CK techniques (DESIGN §5, §6).
+/// and its MITRE ATT&CK techniques (ARCHITECTURE.md, "Adversaries").
 pub fn explain(kind: AdversaryKind) -> &'static str {
     match kind {
         AdversaryKind::Tap => {

@@ -1,5 +1,6 @@
-//! Adversaries (DESIGN §5) and the analyst that turns what they collect
-//! into evidence (DESIGN §2.1, §6).
+//! Adversaries (ARCHITECTURE.md, "Adversaries") and the analyst that turns
+//! what they collect into evidence (ARCHITECTURE.md, "The rules a run must
+//! produce").
 //!
 //! | file | role |
 //! |---|---|

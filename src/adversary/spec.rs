@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Day, DayWindow};
 
-/// The seven positions of DESIGN §5.
+/// The seven positions an adversary can take (ARCHITECTURE.md, "Adversaries").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AdversaryKind {
@@ -29,7 +29,7 @@ pub enum AdversaryKind {
 }
 
 impl AdversaryKind {
-    /// Every kind, in DESIGN order.
+    /// Every kind, in the order ARCHITECTURE.md lists them.
     pub const ALL: [AdversaryKind; 7] = [
         AdversaryKind::Tap,
         AdversaryKind::Mitm,

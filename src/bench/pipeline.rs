@@ -21,7 +21,7 @@ use crate::scenario::{Hooks, InProcessNetwork};
 /// What the nodes do to each cable besides TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Crypto {
-    /// The defaults of DESIGN §4: `forward-secret` envelopes, signed.
+    /// The default `[security]` settings: `forward-secret` envelopes, signed.
     EndToEnd,
     /// The `hop-tls` preset: e2e and signatures off, so what is timed is
     /// the hub and the node runtimes (framing, filing, acknowledging)

@@ -11,8 +11,8 @@ use crate::crypto::{
 };
 use crate::model::{CableContent, E2eMode, SecurityConfig, epoch_of};
 
-/// The network's default mode (DESIGN §4): per-epoch prekeys, so the
-/// bench times what a default run does.
+/// The network's default mode (ARCHITECTURE.md, "Security options"): per-epoch
+/// prekeys, so the bench times what a default run does.
 const MODE: E2eMode = E2eMode::ForwardSecret;
 
 /// A sender, its recipients, and what the sender holds when it seals.

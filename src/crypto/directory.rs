@@ -8,7 +8,7 @@
 //! too. The
 //! defence is pinning: every key must carry a signature by its owner's
 //! identity, and that identity must be the one the network CA certified —
-//! something the directory's server cannot forge (DESIGN §6.3).
+//! something the directory's server cannot forge (ARCHITECTURE.md, rule 3).
 
 use std::collections::BTreeMap;
 

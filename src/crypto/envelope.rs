@@ -1,5 +1,5 @@
-//! The end-to-end envelope (DESIGN §4), in the spirit of age and of
-//! Signal's sealed sender v2.
+//! The end-to-end envelope (ARCHITECTURE.md, "The envelope"), in the spirit of
+//! age and of Signal's sealed sender v2.
 //!
 //! ```text
 //! M        = 32 fresh random bytes                       (one per cable)

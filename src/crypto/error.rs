@@ -4,8 +4,9 @@ use crate::model::Epoch;
 
 /// Every way sealing, opening or checking keys can fail.
 ///
-/// Recipients turn most of these into alarms (DESIGN §5): they are what an
-/// attack on the envelope or the directory looks like from the inside.
+/// Recipients turn most of these into alarms (ARCHITECTURE.md, "Adversaries"):
+/// they are what an attack on the envelope or the directory looks like from the
+/// inside.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CryptoError {

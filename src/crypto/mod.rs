@@ -1,5 +1,6 @@
-//! End-to-end cryptography (DESIGN §4), sans-IO: keys and epochs, the
-//! envelope, the key directory and its pinning check, replay protection.
+//! End-to-end cryptography (ARCHITECTURE.md, "Security options"), sans-IO: keys
+//! and epochs, the envelope, the key directory and its pinning check, replay
+//! protection.
 //!
 //! Primitives come only from ring (AEAD, HKDF, SHA-256, Ed25519) and
 //! x25519-dalek (X25519, because ring has no static X25519 keys); see

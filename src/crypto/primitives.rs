@@ -87,8 +87,8 @@ const ONCE_NONCE: [u8; 12] = [0; 12];
 ///
 /// The zero nonce is sound only because every caller derives a fresh key
 /// per message (from a fresh secret or a fresh ephemeral key): a key is
-/// never used twice, so a nonce is never reused under it (DESIGN §4:
-/// "never random nonces under a long-lived key").
+/// never used twice, so a nonce is never reused under it (the envelope never
+/// uses random nonces under a long-lived key: ARCHITECTURE.md, "The envelope").
 pub fn seal_once(key: &[u8; KEY_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let mut buf = Vec::with_capacity(plaintext.len() + TAG_LEN);
     buf.extend_from_slice(plaintext);

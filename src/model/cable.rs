@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Classification, Day};
 
-/// A diplomatic cable as its author wrote it (DESIGN §3).
+/// A diplomatic cable as its author wrote it (ARCHITECTURE.md, "The world").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cable {
     /// Unique id, e.g. `C-000042`.
@@ -67,8 +67,8 @@ impl Cable {
 }
 
 /// The routing metadata of a cable: what the hub must read to relay it, and
-/// therefore what a hub, a tap on a plain link or an archive exposes even
-/// under end-to-end encryption ("routing" exposure, DESIGN §5).
+/// therefore what a hub, a tap on a plain link or an archive exposes even under
+/// end-to-end encryption ("routing" exposure: ARCHITECTURE.md, "Adversaries").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CableHeader {
     /// Format version; receivers refuse versions they do not know.

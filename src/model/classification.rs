@@ -5,8 +5,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// How sensitive a cable is (DESIGN §3). The derived order is the
-/// sensitivity order, so `max_classification` checks are plain comparisons.
+/// How sensitive a cable is (ARCHITECTURE.md, "The world"). The derived order
+/// is the sensitivity order, so `max_classification` checks are plain
+/// comparisons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Classification {

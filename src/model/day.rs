@@ -1,6 +1,7 @@
 //! Simulated time: whole days, key epochs and retention windows.
 
-/// A simulated day, counted from 0 at the start of a run (DESIGN §3).
+/// A simulated day, counted from 0 at the start of a run (ARCHITECTURE.md, "The
+/// world").
 pub type Day = u32;
 
 /// A key epoch of the `forward-secret` mode: `epoch(d) = d / epoch_days`.
@@ -14,8 +15,8 @@ pub fn epoch_of(day: Day, epoch_days: u32) -> Epoch {
 }
 
 /// Whether something dated `item_day` is still kept on day `today` under a
-/// retention of `keep_days` (absent = forever): kept iff
-/// `today − item_day < keep_days` (DESIGN §4). Items from the future are
+/// retention of `keep_days` (absent = forever): kept iff `today − item_day <
+/// keep_days` (ARCHITECTURE.md, "Security options"). Items from the future are
 /// not "kept" because they do not exist yet.
 pub fn kept_on(item_day: Day, today: Day, keep_days: Option<u32>) -> bool {
     if item_day > today {
@@ -40,7 +41,7 @@ pub fn expired(item_day: Day, today: Day, keep_days: Option<u32>) -> bool {
 }
 
 /// A half-open window of days `[from, until)`; `until = None` means "to the
-/// end of the run" (DESIGN §5).
+/// end of the run" (ARCHITECTURE.md, "Adversaries").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DayWindow {
     /// First day inside the window.

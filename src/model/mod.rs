@@ -1,6 +1,7 @@
-//! The world being simulated (DESIGN §3): nodes and their roles, cables and
-//! their classification, simulated days, who receives what, and a seeded
-//! generator of realistic cables. Plain data and pure functions: no I/O.
+//! The world being simulated (ARCHITECTURE.md, "The world"): nodes and their
+//! roles, cables and their classification, simulated days, who receives what,
+//! and a seeded generator of realistic cables. Plain data and pure functions:
+//! no I/O.
 
 mod cable;
 mod canary;

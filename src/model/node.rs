@@ -6,10 +6,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The name of the one central relay (DESIGN §3).
+/// The name of the one central relay (ARCHITECTURE.md, "The world").
 pub const HUB: &str = "hub";
 
-/// What a node is in the network (DESIGN §3).
+/// What a node is in the network (ARCHITECTURE.md, "The world").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {

@@ -1,4 +1,4 @@
-//! R(c): who receives a cable (DESIGN §3).
+//! R(c): who receives a cable (ARCHITECTURE.md, "The world").
 
 use std::collections::BTreeSet;
 use std::fmt;

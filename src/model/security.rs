@@ -1,4 +1,5 @@
-//! The `[security]` settings of DESIGN §4, as plain data.
+//! The `[security]` settings (ARCHITECTURE.md, "Security options"), as plain
+//! data.
 //!
 //! Parsing them from a scenario file and the named presets live in
 //! `scenario`; everything below `scenario` only reads them.
@@ -23,7 +24,7 @@ pub enum Transport {
     Mtls,
 }
 
-/// End-to-end cable encryption (DESIGN §4).
+/// End-to-end cable encryption (ARCHITECTURE.md, "Security options").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum E2eMode {
@@ -81,7 +82,8 @@ named_enum!(E2eMode, UnknownE2eMode, "e2e mode", {
     Off => "off", Group => "group", Static => "static", ForwardSecret => "forward-secret",
 });
 
-/// Every field of `[security]` with its effective value (DESIGN §4).
+/// Every field of `[security]` with its effective value (ARCHITECTURE.md,
+/// "Security options").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityConfig {
     /// Link protection.
@@ -110,7 +112,7 @@ pub struct SecurityConfig {
 }
 
 impl SecurityConfig {
-    /// The names of every field, in the order of DESIGN §4: the one list
+    /// The names of every field, in one fixed order: the one list
     /// that `--set`, `explain` and their tests check themselves against.
     pub const FIELDS: [&'static str; 11] = [
         "transport",
@@ -128,9 +130,10 @@ impl SecurityConfig {
 }
 
 impl Default for SecurityConfig {
-    /// The defaults of DESIGN §4: mTLS, verified server, forward secrecy,
-    /// weekly epochs, signatures, pinning, need-to-know, an archive kept
-    /// forever, no retention limit, everything up to `secret` allowed.
+    /// The defaults (ARCHITECTURE.md, "Security options"): mTLS, verified
+    /// server, forward secrecy, weekly epochs, signatures, pinning,
+    /// need-to-know, an archive kept forever, no retention limit, everything up
+    /// to `secret` allowed.
     fn default() -> Self {
         SecurityConfig {
             transport: Transport::Mtls,

@@ -1,4 +1,5 @@
--- Wireshark dissector for the cablesim cable frame format (DESIGN §10).
+-- Wireshark dissector for the cablesim cable frame format (README.md,
+-- "Wireshark dissector").
 --
 --   cablesim dissector > cablesim.lua
 --   wireshark -X lua_script:cablesim.lua capture.pcapng
@@ -79,7 +80,7 @@ local f = {
     key_epoch = ProtoField.uint32("cablesim.key.epoch", "Epoch", base.DEC),
     key_public = ProtoField.bytes("cablesim.key.public", "Public key"),
     -- An empty signature marks a key its owner never published: the
-    -- directory's "ghost key" (DESIGN §6.3).
+    -- directory's "ghost key" (ARCHITECTURE.md, rule 3).
     key_signature_len = ProtoField.uint32("cablesim.key.signature_len", "Signature length", base.DEC),
 }
 

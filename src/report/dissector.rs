@@ -1,6 +1,6 @@
-//! The Wireshark dissector for the cable frame format (DESIGN §10), printed
-//! by `cablesim dissector`, so that a capture of a run shows every frame
-//! field by name.
+//! The Wireshark dissector for the cable frame format (README.md, "Wireshark
+//! dissector"), printed by `cablesim dissector`, so that a capture of a run
+//! shows every frame field by name.
 //!
 //! The Lua source is `dissector.lua` beside this file. What it must agree
 //! on with the Rust side is filled in here rather than written twice: the

@@ -1,6 +1,7 @@
-//! What a run produced, in the shape of DESIGN §9. Every number here is
-//! counted from the run itself; nothing is looked up. DESIGN §9 names the
-//! fields tests rely on; the others (the network, the adversaries, leaks
+//! What a run produced: the JSON report of README.md, "Report files". Every
+//! number here is counted from the run itself; nothing is looked up. Tests
+//! and scripts rely on `scenario`, `seed`, `security`, `cables`, `actors`
+//! and `alarms`; the other fields (the network, the adversaries, leaks
 //! by day and by sender) are what the HTML and Markdown reports draw, and
 //! more may be added.
 

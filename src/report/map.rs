@@ -1,6 +1,6 @@
-//! The geometry of the HTML report's network map (DESIGN §10): the hub in
-//! the middle, hq, ministries and missions on circles around it, and what
-//! each node and link is to colour. Only coordinates and classes are
+//! The geometry of the HTML report's network map (README.md, "Report files"):
+//! the hub in the middle, hq, ministries and missions on circles around it, and
+//! what each node and link is to colour. Only coordinates and classes are
 //! computed here; the SVG markup lives in `templates/report.html.j2`.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
-//! The ledger of a run and its renderings (DESIGN §9, §10): text for the
-//! terminal, and the JSON, Markdown and HTML files of `--report`.
+//! The ledger of a run and its renderings (README.md, "Report files"): text for
+//! the terminal, and the JSON, Markdown and HTML files of `--report`.
 
 mod dissector;
 mod ledger;

@@ -1,7 +1,8 @@
-//! Captures of a run for Wireshark and tshark (DESIGN §10): every link's
-//! bytes as real TCP connections in a pcapng file, with the TLS secrets
-//! inside it, so that Wireshark decrypts the links with no setup — and
-//! still shows only ciphertext where cables are encrypted end to end.
+//! Captures of a run for Wireshark and tshark (README.md, "Captures for
+//! Wireshark"): every link's bytes as real TCP connections in a pcapng file,
+//! with the TLS secrets inside it, so that Wireshark decrypts the links with no
+//! setup — and still shows only ciphertext where cables are encrypted end to
+//! end.
 //!
 //! The links of a run are in-memory streams, not sockets, so the TCP/IP
 //! around their bytes is made up here, as a real network would show it:
@@ -387,8 +388,8 @@ struct Flow {
 
 impl Flow {
     fn new(node: Endpoint, hub: Endpoint) -> Flow {
-        // Initial sequence numbers differ per connection, as RFC 9293
-        // §3.4.1 wants, and are the same on every run of a scenario.
+        // Initial sequence numbers differ per connection, as RFC 9293 §3.4.1
+        // wants, and are the same on every run of a scenario.
         let seed = u32::from(node.address) ^ (u32::from(node.port) << 16);
         Flow {
             node,

@@ -1,8 +1,8 @@
-//! The report files of `cablesim run --report FILE` (DESIGN §10): JSON for
-//! programs, Markdown for a wiki or a ticket, and one self-contained HTML
-//! page for a trainer. The HTML and Markdown come from minijinja templates
-//! in `templates/`, embedded in the binary so that a report can be written
-//! anywhere, offline.
+//! The report files of `cablesim run --report FILE` (README.md, "Report
+//! files"): JSON for programs, Markdown for a wiki or a ticket, and one
+//! self-contained HTML page for a trainer. The HTML and Markdown come from
+//! minijinja templates in `templates/`, embedded in the binary so that a report
+//! can be written anywhere, offline.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -98,7 +98,8 @@ pub fn render_markdown(report: &RunReport) -> Result<String, RenderError> {
     render_template(MARKDOWN_TEMPLATE, report)
 }
 
-/// The report as pretty JSON, ending in a newline: the shape of DESIGN §9.
+/// The report as pretty JSON, ending in a newline: the shape README.md
+/// describes under "Report files".
 pub fn render_json(report: &RunReport) -> Result<String, RenderError> {
     let mut text = serde_json::to_string_pretty(report)?;
     text.push('\n');

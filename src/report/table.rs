@@ -1,4 +1,4 @@
-//! One incident under several mitigations, side by side (DESIGN §8): the
+//! One incident under several mitigations, side by side (`cablesim demo`): the
 //! figures, and the table a trainer puts on the screen.
 
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
-//! The geometry of the HTML report's timeline (DESIGN §10): for each
-//! actor, when each of its adversaries was active, and below, how many of
-//! the cables sent on each day it ended up holding. Coordinates only; the
-//! SVG markup lives in `templates/report.html.j2`.
+//! The geometry of the HTML report's timeline (README.md, "Report files"): for
+//! each actor, when each of its adversaries was active, and below, how many of
+//! the cables sent on each day it ended up holding. Coordinates only; the SVG
+//! markup lives in `templates/report.html.j2`.
 
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
-//! The built-in scenarios (DESIGN §11b): the files of
-//! `examples/scenarios/`, embedded in the binary so that `cablesim run
-//! coreu-2018` works from anywhere, while the files stay readable and
-//! copyable as starting points for new scenarios.
+//! The built-in scenarios (`cablesim list`; README.md, "For trainers: a
+//! 45-minute session"): the files of `examples/scenarios/`, embedded in the
+//! binary so that `cablesim run coreu-2018` works from anywhere, while the
+//! files stay readable and copyable as starting points for new scenarios.
 
 use std::path::Path;
 
@@ -26,7 +26,7 @@ impl Builtin {
 }
 
 /// Every built-in scenario, in the order `cablesim list` shows them: the
-/// four incidents of DESIGN §11b, COREU first, then the teaching scenarios.
+/// four real incidents, COREU first, then the teaching scenarios.
 /// Each summary is its file's `description`, which a test checks.
 pub const BUILTIN: &[Builtin] = &[
     Builtin {

@@ -1,4 +1,5 @@
-//! The rules a resolved [`Scenario`] must obey (DESIGN §3, §5, §7).
+//! The rules a resolved [`Scenario`] must obey (README.md, "Scenario files";
+//! ARCHITECTURE.md, "Bad input").
 //!
 //! They are checked on the resolved scenario rather than on the file, so
 //! that the same rules guard a file, a `--set` that changes `days`, and a
@@ -63,7 +64,7 @@ fn check_run(s: &Scenario) -> Result<(), Problem> {
         ));
     }
     // `epoch_of` tolerates 0, but a zero-day epoch has no meaning a user
-    // could have intended (DESIGN §4 says ≥ 1).
+    // could have intended: `epoch_days` is at least 1.
     if s.security.epoch_days == 0 {
         return Err(Problem::new(
             Spot::Security("epoch_days"),

@@ -4,7 +4,7 @@
 //! Presets and `--set` change how the network is built; the changes here
 //! change the adversaries instead. The first is detection: an intrusion
 //! that is found and cleaned up after a number of days is an adversary
-//! window that ends then (DESIGN §5, windows).
+//! window that ends then (ARCHITECTURE.md, "Adversaries").
 
 use super::{Scenario, ScenarioError};
 
@@ -17,7 +17,7 @@ use super::{Scenario, ScenarioError};
 /// A window may end after the scenario's last day, as an open one does.
 ///
 /// Errors when `days` is 0: a window that ends as it starts is empty, and
-/// the scenario rules reject it (DESIGN §7).
+/// the scenario rules reject it (README.md, "Scenario files").
 ///
 /// ```
 /// use cablesim::scenario::{Scenario, with_dwell};

@@ -1,4 +1,4 @@
-//! "What would have stopped it" (DESIGN §8): an incident replayed under
+//! "What would have stopped it" (`cablesim demo`): an incident replayed under
 //! each mitigation, every figure from a run of its own.
 //!
 //! A [`Mitigation`] is a list of [`Change`]s to the scenario: a preset, a
@@ -25,7 +25,8 @@ pub enum Change {
     Dwell(u32),
     /// Every node checks the hub's certificate: `verify_server` on for the
     /// network and for every node that turned it off for itself, which
-    /// `--set verify_server=true` alone does not reach (DESIGN §4).
+    /// `--set verify_server=true` alone does not reach (a node's own
+    /// setting overrides the network's).
     VerifyEveryServer,
 }
 
@@ -71,7 +72,7 @@ impl Mitigation {
 }
 
 /// The measures any incident can be replayed under, when its story names
-/// none of its own: the four levers of DESIGN §1 — distribution,
+/// none of its own: the four levers that decide what leaks — distribution,
 /// retention, detection, end-to-end keys — and the two cheapest together.
 pub const STANDARD_MITIGATIONS: &[Mitigation] = &[
     Mitigation {
@@ -146,10 +147,10 @@ pub enum DemoError {
 /// called with each mitigation's label as its run finishes, in whatever
 /// order they finish.
 ///
-/// The runs are independent, so each is spawned as a task of its own on
-/// the current tokio runtime and they proceed in parallel; the rows come
-/// back in the order of `mitigations`. Runs are deterministic by seed
-/// (DESIGN §2.3), so that order of completion changes no figure.
+/// The runs are independent, so each is spawned as a task of its own on the
+/// current tokio runtime and they proceed in parallel; the rows come back in
+/// the order of `mitigations`. Runs are deterministic by seed (ARCHITECTURE.md,
+/// "Determinism"), so that order of completion changes no figure.
 ///
 /// A mitigation the scenario already has (COREU already runs `e2e-fs`)
 /// leaves the scenario as it is: running it again would be the baseline

@@ -5,10 +5,10 @@ use std::ops::Range;
 /// A scenario file, a built-in name or a `--set` assignment that cannot be
 /// used, with the place to fix it.
 ///
-/// One struct rather than an enum: every caller does the same thing with
-/// it — print it and exit 2 (DESIGN §8) — and the reason always names the
-/// field or value at fault, so a variant per rule would add nothing a user
-/// sees.
+/// One struct rather than an enum: every caller does the same thing with it —
+/// print it and exit 2 (ARCHITECTURE.md, "Bad input") — and the reason always
+/// names the field or value at fault, so a variant per rule would add nothing a
+/// user sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.render())]
 #[non_exhaustive]

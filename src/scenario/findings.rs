@@ -1,5 +1,5 @@
 //! From loot to the report: pools each actor's loot, runs the analyst,
-//! and logs every leak (DESIGN §9, §10).
+//! and logs every leak (README.md, "Report files" and "Logs for a SIEM").
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! From a scenario file's text to a validated [`Scenario`] (DESIGN §7).
+//! From a scenario file's text to a validated [`Scenario`] (README.md,
+//! "Scenario files").
 //!
 //! Parsing happens in two steps: serde reads the text into the raw
 //! [`schema`](super::schema) types (which rejects bad TOML, unknown fields

@@ -1,5 +1,5 @@
 //! `cablesim matrix`: one scenario under several configurations, one row per
-//! configuration and one column per actor (DESIGN §8, §9).
+//! configuration and one column per actor (README.md, "The command line").
 //!
 //! Each cell comes from a real run. Passive actors (taps, endpoints, key
 //! thieves, insiders) cannot change what the network does, so all of them

@@ -1,6 +1,6 @@
-//! Scenarios (DESIGN §7, §8, §11b): a network, its security settings, its
-//! cables and its adversaries, read from a TOML file or a built-in, then
-//! adjusted by a preset and `--set` assignments.
+//! Scenarios (README.md, "Scenario files" and "The command line"): a network,
+//! its security settings, its cables and its adversaries, read from a TOML file
+//! or a built-in, then adjusted by a preset and `--set` assignments.
 //!
 //! | file | role |
 //! |---|---|
@@ -85,7 +85,7 @@ use crate::adversary::AdversarySpec;
 use crate::model::{Cable, ClassificationMix, Generator, Network, SecurityConfig, stamp_canary};
 
 /// A validated scenario: everything a run needs besides its keys, which are
-/// random per run (DESIGN §2.3).
+/// random per run (ARCHITECTURE.md, "Determinism").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
     /// Short name, shown in reports.
@@ -121,10 +121,10 @@ impl Scenario {
             .map_err(|e| ScenarioError::new(self.source.as_str(), None, format!("cables: {e}")))
     }
 
-    /// Checks the rules of DESIGN §7 on the scenario as it stands now: for
-    /// a scenario a program assembled or edited (replacing its adversaries,
-    /// say). Scenarios fresh from a file have passed them already; errors
-    /// here have no line.
+    /// Checks the scenario-file rules (README.md, "Scenario files") on the
+    /// scenario as it stands now: for a scenario a program assembled or edited
+    /// (replacing its adversaries, say). Scenarios fresh from a file have
+    /// passed them already; errors here have no line.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         check::check(self).map_err(|problem| ScenarioError::new(self.source.as_str(), None, problem.reason))
     }

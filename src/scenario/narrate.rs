@@ -1,6 +1,6 @@
-//! `cablesim demo`: an incident told in the terminal (DESIGN §8). The
-//! story, the run with a bar and a live tally of what the attackers hold,
-//! the same incident under each mitigation side by side, the lessons.
+//! `cablesim demo`: an incident told in the terminal (README.md, "The command
+//! line"). The story, the run with a bar and a live tally of what the attackers
+//! hold, the same incident under each mitigation side by side, the lessons.
 //!
 //! The words come from [`Story`]; every figure comes from a run — the live
 //! tally from the analyst during the run ([`Runner::with_progress`]), the

@@ -1,4 +1,5 @@
-//! The named crypto configurations of `--config NAME` (DESIGN §4).
+//! The named crypto configurations of `--config NAME` (ARCHITECTURE.md,
+//! "Security options").
 //!
 //! A preset sets only the crypto fields — `transport`, `e2e`, `signatures`
 //! and, for the end-to-end presets, `key_pinning` — so that the same

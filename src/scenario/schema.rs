@@ -1,4 +1,5 @@
-//! The scenario file exactly as written (DESIGN §7), before validation.
+//! The scenario file exactly as written (README.md, "Scenario files"), before
+//! validation.
 //!
 //! Every table denies unknown fields, so a misspelt key is an error rather
 //! than a silently ignored setting: a trainer who writes `retention = 30`
@@ -71,8 +72,8 @@ pub(super) struct RawNode {
     pub(super) verify_server: Option<bool>,
 }
 
-/// `[security]`: every field of DESIGN §4, each optional so that an absent
-/// one keeps its default.
+/// `[security]`: every field of ARCHITECTURE.md, "Security options", each
+/// optional so that an absent one keeps its default.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSecurity {

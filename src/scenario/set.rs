@@ -1,5 +1,5 @@
 //! `--set FIELD=VALUE` and `--config PRESET` applied to a loaded scenario
-//! (DESIGN §4, §8).
+//! (README.md, "The command line").
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -7,8 +7,9 @@ use std::str::FromStr;
 use super::check::check;
 use super::{Preset, Scenario, ScenarioError};
 
-/// Every field `--set` accepts: the `[security]` fields of DESIGN §4, then
-/// the scenario-level `seed`, `days` and `cables` (the generated count).
+/// Every field `--set` accepts: the `[security]` fields (ARCHITECTURE.md,
+/// "Security options"), then the scenario-level `seed`, `days` and `cables`
+/// (the generated count).
 pub const SET_FIELDS: [&str; 14] = [
     "transport",
     "verify_server",
