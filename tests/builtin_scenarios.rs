@@ -1,6 +1,6 @@
-//! The built-in scenarios (DESIGN §11b): each runs with no cable lost, and
-//! each tells its story with figures that follow from the rules of DESIGN
-//! §6. Expected sets come from the independent oracle in
+//! The built-in scenarios (`cablesim list`): each runs with no cable lost, and
+//! each tells its story with figures that follow from the rules a run must
+//! produce (ARCHITECTURE.md). Expected sets come from the independent oracle in
 //! `support/rules.rs`, never from the runner, and are compared exactly.
 //!
 //! Every run below is also checked in full against the oracle — content,
@@ -132,8 +132,9 @@ fn find<'a>(report: &'a RunReport, actor: &str) -> &'a cablesim::report::ActorRe
 }
 
 /// The scenario's cables that satisfy `keep` and are sent (at or below
-/// `max_classification`), by id: sets stated straight from DESIGN §3-§6
-/// for a story, to set beside the oracle's.
+/// `max_classification`), by id: sets stated straight from the rules
+/// (ARCHITECTURE.md, "The world" to "The rules a run must produce") for a
+/// story, to set beside the oracle's.
 fn sent_where(scenario: &Scenario, keep: impl Fn(&Cable) -> bool) -> BTreeSet<String> {
     rules::all_cables(scenario)
         .unwrap()

@@ -251,7 +251,8 @@ fn fail_node_not_on_the_list_cannot_open() {
 
 #[test]
 fn group_key_opens_envelopes_for_everyone_even_non_recipients() {
-    // The weakness of group mode (DESIGN §6): one copy of the key opens all.
+    // The weakness of group mode (ARCHITECTURE.md, "Keys an actor holds"): one
+    // copy of the key opens all.
     let world = World::new(E2eMode::Group, 4);
     let payload = world.seal("C-000001", 0, 0, &[1], &content("Migration: readout."), true);
     let err = world.accept(3, &payload, &mut ReplayGuard::new()).unwrap_err();

@@ -59,7 +59,8 @@ fn joined(parts: &[&[u8]]) -> Vec<u8> {
 /// - `primitives::x25519`, the bare RFC 7748 §5 function, must give the
 ///   expected output for every one, the acceptable ones included: twist
 ///   points, non-canonical u-coordinates (bit 255 masked, values of p or
-///   more reduced, as §5 requires) and low-order points are defined inputs.
+///   more reduced, as RFC 7748 §5 requires) and low-order points are
+///   defined inputs.
 /// - `AgreementSecret::agree`, what the envelope calls, adds the project's
 ///   policy: it refuses exactly the vectors whose shared secret is all
 ///   zeros (low-order public keys, flagged `ZeroSharedSecret`, all of them

@@ -1,5 +1,5 @@
-//! `cablesim demo` (DESIGN §8): the incident replayed under each
-//! mitigation gives exactly the figures the rules of DESIGN §6 give for
+//! `cablesim demo`: the incident replayed under each mitigation gives
+//! exactly the figures the rules of ARCHITECTURE.md give for
 //! each variant, end-to-end encryption changes nothing against an
 //! endpoint, and the command's output reads well in a pipe and in 80
 //! columns.

@@ -1,6 +1,6 @@
-//! Durable queues (DESIGN §11): a hub retried with the same cable
-//! acknowledges it again without relaying it twice, refuses another cable
-//! under a used id, and a hub killed with cables in its queues delivers
+//! Durable queues (see "Durability" in ARCHITECTURE.md): a hub retried with the
+//! same cable acknowledges it again without relaying it twice, refuses another
+//! cable under a used id, and a hub killed with cables in its queues delivers
 //! each of them exactly once after a restart from its SQLite store.
 
 use std::path::{Path, PathBuf};

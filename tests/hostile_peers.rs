@@ -1,11 +1,11 @@
-//! Hostile peers against a running hub, in-process (DESIGN §2.5): a flood
-//! of connections, handshakes that never finish, a node that stops
-//! reading, bytes that are no TLS or no frame, an oversized frame, frames
-//! out of order or replayed, an envelope whose header was altered and a
-//! cable in another node's name. Each is refused with a logged reason (and
-//! the error frame or alarm it deserves), the established nodes carry on,
-//! every cable accepted before is delivered exactly once, and what the hub
-//! holds stays within its limits (counted by the hub itself).
+//! Hostile peers against a running hub, in-process (ARCHITECTURE.md, "Bad
+//! input"): a flood of connections, handshakes that never finish, a node that
+//! stops reading, bytes that are no TLS or no frame, an oversized frame, frames
+//! out of order or replayed, an envelope whose header was altered and a cable
+//! in another node's name. Each is refused with a logged reason (and the error
+//! frame or alarm it deserves), the established nodes carry on, every cable
+//! accepted before is delivered exactly once, and what the hub holds stays
+//! within its limits (counted by the hub itself).
 //!
 //! Time is paused: the handshake timeout passes only when every task is
 //! waiting, so "refused at once" and "timed out" are told apart exactly.

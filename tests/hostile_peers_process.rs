@@ -1,11 +1,10 @@
-//! Hostile peers against the real `cablesim hub` process, over real
-//! sockets and mutual TLS (DESIGN §2.5, §11): a flood of connections past
-//! `--max-connections`, each sending the start of a TLS record and
-//! stopping; a node that stops reading while hundreds of cables are
-//! addressed to it; an oversized frame; a cable in another node's name.
-//! Each is refused with a reason in the hub's log, the real nodes carry on,
-//! every cable accepted is delivered exactly once, and the hub's memory
-//! stays bounded.
+//! Hostile peers against the real `cablesim hub` process, over real sockets and
+//! mutual TLS (ARCHITECTURE.md, "Bad input"): a flood of connections past
+//! `--max-connections`, each sending the start of a TLS record and stopping; a
+//! node that stops reading while hundreds of cables are addressed to it; an
+//! oversized frame; a cable in another node's name. Each is refused with a
+//! reason in the hub's log, the real nodes carry on, every cable accepted is
+//! delivered exactly once, and the hub's memory stays bounded.
 //!
 //! Bytes that are no TLS, a client without a certificate and one with
 //! another node's certificate are `multiprocess_peers`'s; the hub's own

@@ -3,7 +3,8 @@
 //! retransmissions and crashes of the hub or of a node, every cable the
 //! hub accepted ends up in the inbox of each of its recipients exactly
 //! once, nothing the hub did not accept appears in an inbox, and nothing
-//! reaches a node that is not a recipient (DESIGN §6.9, §11).
+//! reaches a node that is not a recipient (ARCHITECTURE.md, rule 9
+//! and "Durability").
 //!
 //! # What is driven, and why at this level
 //!

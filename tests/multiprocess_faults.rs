@@ -1,9 +1,9 @@
-//! Durability across crashes (DESIGN §2.5, §11): three node processes
-//! exchange 300 cables while the hub process is killed with SIGKILL and
-//! restarted three times mid-stream, and one node is killed and restarted
-//! too. Afterwards every cable the hub acknowledged is in every
-//! recipient's inbox exactly once — in the events the nodes printed and in
-//! their SQLite inboxes.
+//! Durability across crashes (see "Durability" in ARCHITECTURE.md): three node
+//! processes exchange 300 cables while the hub process is killed with SIGKILL
+//! and restarted three times mid-stream, and one node is killed and restarted
+//! too. Afterwards every cable the hub acknowledged is in every recipient's
+//! inbox exactly once — in the events the nodes printed and in their SQLite
+//! inboxes.
 
 #[path = "support/processes.rs"]
 mod processes;

@@ -1,7 +1,7 @@
-//! `cablesim network` (DESIGN §11): the hub, every node and adversary
-//! proxies as real processes over TCP on loopback give the same report as
-//! the in-process `cablesim run` — and the figures the rules of DESIGN §6
-//! give, computed by the independent oracle.
+//! `cablesim network` (README.md, "Run it across laptops"): the hub, every node
+//! and adversary proxies as real processes over TCP on loopback give the same
+//! report as the in-process `cablesim run` — and the figures the rules of
+//! ARCHITECTURE.md give, computed by the independent oracle.
 
 #[path = "support/processes.rs"]
 mod processes;

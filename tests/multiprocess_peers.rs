@@ -1,8 +1,8 @@
-//! The hub process refuses peers that are not who they say (DESIGN §2.5):
-//! a client without a certificate, one with another node's certificate,
-//! and one sending garbage are each refused with an alarm naming the peer
-//! (`certificate-rejected`, `identity-mismatch`, `malformed`),
-//! and the real nodes' traffic carries on through the same hub.
+//! The hub process refuses peers that are not who they say (ARCHITECTURE.md,
+//! "Bad input"): a client without a certificate, one with another node's
+//! certificate, and one sending garbage are each refused with an alarm naming
+//! the peer (`certificate-rejected`, `identity-mismatch`, `malformed`), and the
+//! real nodes' traffic carries on through the same hub.
 
 #[path = "support/processes.rs"]
 mod processes;

@@ -1,6 +1,6 @@
-//! With no adversary, every sent cable reaches exactly R(c), once, under
-//! every transport and e2e mode and both distributions (DESIGN §6.9), and
-//! cables above `max_classification` are counted and never sent (§6.8).
+//! With no adversary, every sent cable reaches exactly R(c), once, under every
+//! transport and e2e mode and both distributions (ARCHITECTURE.md, rule 9), and
+//! cables above `max_classification` are counted and never sent (rule 8).
 
 #[path = "support/rules.rs"]
 mod rules;

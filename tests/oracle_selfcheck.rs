@@ -1,6 +1,7 @@
-//! Checks the oracle of `support/rules.rs` against expectations worked out
-//! by hand, rule by rule (DESIGN §6), on one tiny network, so that tests
-//! comparing real runs with the oracle rest on something checked.
+//! Checks the oracle of `support/rules.rs` against expectations worked out by
+//! hand, rule by rule (ARCHITECTURE.md, "The rules a run must produce"), on one
+//! tiny network, so that tests comparing real runs with the oracle rest on
+//! something checked.
 //!
 //! The network: `hq` (hq), `at-mfa` and `be-mfa` (ministries), `del-kyiv`
 //! (mission); 20 days; weekly epochs (e0 = days 0-6, e1 = 7-13, e2 = 14-20).

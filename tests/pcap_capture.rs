@@ -1,7 +1,8 @@
-//! Captures for Wireshark (DESIGN §10), as tshark sees them: `cablesim run
-//! --pcap` writes TCP streams tshark reads without a complaint, cables in
-//! the clear under `plaintext`, readable under `hop-tls` only with the TLS
-//! secrets the file carries, and unreadable under `e2e-fs` even then.
+//! Captures for Wireshark (README.md, "Captures for Wireshark"), as tshark sees
+//! them: `cablesim run --pcap` writes TCP streams tshark reads without a
+//! complaint, cables in the clear under `plaintext`, readable under `hop-tls`
+//! only with the TLS secrets the file carries, and unreadable under `e2e-fs`
+//! even then.
 //!
 //! These tests run tshark. `.ci/run` installs it; elsewhere, install it
 //! (`apt-get install tshark`) or they fail saying so.

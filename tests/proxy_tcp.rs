@@ -1,7 +1,7 @@
-//! Adversary proxies over real TCP (DESIGN §11): a hub served on a
-//! 127.0.0.1 socket, nodes connecting over sockets — one of them, del-kyiv,
-//! through a `tap` or `mitm` proxy — and the proxy's findings checked
-//! against DESIGN §6 rules 2 and 6, worked out by hand below.
+//! Adversary proxies over real TCP (README.md, "Run it across laptops"): a hub
+//! served on a 127.0.0.1 socket, nodes connecting over sockets — one of them,
+//! del-kyiv, through a `tap` or `mitm` proxy — and the proxy's findings checked
+//! against rules 2 and 6 of ARCHITECTURE.md, worked out by hand below.
 //!
 //! ```text
 //! nodes: hq, at-mfa, be-mfa, del-kyiv; need-to-know, so R(c) = c.to
@@ -228,8 +228,9 @@ impl Net {
         }
     }
 
-    /// Plays every day as the runner does (DESIGN §3), with the proxy's
-    /// clock kept on the same day, then lets every node leave cleanly.
+    /// Plays every day as the runner does (ARCHITECTURE.md, "The world"), with
+    /// the proxy's clock kept on the same day, then lets every node leave
+    /// cleanly.
     async fn play(&self, proxy_clock: &DayClock) {
         for day in 0..self.scenario.days {
             self.clock.set(day);

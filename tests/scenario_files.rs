@@ -1,6 +1,7 @@
-//! Scenario files (DESIGN §7), presets and `--set` (§4, §8), and the
-//! built-in catalog (§11b): what loads, what it yields, and every way a
-//! file can be refused, each with the line a user has to fix.
+//! Scenario files (README.md, "Scenario files"), presets and `--set`
+//! (README.md, "The command line"), and the built-in catalog
+//! (`cablesim list`): what loads, what it yields, and every way a file can be
+//! refused, each with the line a user has to fix.
 
 use cablesim::adversary::AdversaryKind;
 use cablesim::model::{Classification, Distribution, E2eMode, Network, Role, SecurityConfig, Transport, recipients};

@@ -1,9 +1,9 @@
-//! `--log-format json` as a SIEM reads it (DESIGN §10): one JSON object a
-//! line; every send, relay and delivery with `cable`, `day`, `from`, `to`
-//! and `classification`; every leak a WARN under `cablesim::leak` with
-//! `actor`, `cable`, `classification`, `exposure`, `via` and `attack`;
-//! every alarm an ERROR under `cablesim::alarm` with `day`, `node`,
-//! `kind`, `detail` and the ATT&CK `attack` of its kind.
+//! `--log-format json` as a SIEM reads it (README.md, "Logs for a SIEM"): one
+//! JSON object a line; every send, relay and delivery with `cable`, `day`,
+//! `from`, `to` and `classification`; every leak a WARN under `cablesim::leak`
+//! with `actor`, `cable`, `classification`, `exposure`, `via` and `attack`;
+//! every alarm an ERROR under `cablesim::alarm` with `day`, `node`, `kind`,
+//! `detail` and the ATT&CK `attack` of its kind.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 /// Three nodes under static e2e on plain links, with signatures and key
 /// pinning on. Two cables: C1 (day 1, hq → at-mfa) and C2 (day 3, at-mfa →
-/// be-mfa). The adversaries, and what the rules (DESIGN §6) make of them:
+/// be-mfa). The adversaries, and what the rules (ARCHITECTURE.md) make of them:
 ///
 /// * `operator`, the hub on day 1: headers of C1; its ghost key in
 ///   at-mfa's directory entry is refused by hq — one key-pinning alarm;

@@ -1,5 +1,5 @@
-//! Rule 1 (DESIGN §6): malware on a node reads what the node holds when it
-//! lands and everything to or from the node while it stays, whatever the
+//! Rule 1 of ARCHITECTURE.md: malware on a node reads what the node holds when
+//! it lands and everything to or from the node while it stays, whatever the
 //! crypto; retention and distribution decide how much that is.
 
 #[path = "support/world.rs"]

@@ -1,5 +1,5 @@
-//! Rule 7 (DESIGN §6): a forger injects one cable a day at the hub in hq's
-//! name, to every ministry (at, be, cy), on days 2, 3 and 4: 3 forged
+//! Rule 7 of ARCHITECTURE.md: a forger injects one cable a day at the hub in
+//! hq's name, to every ministry (at, be, cy), on days 2, 3 and 4: 3 forged
 //! cables × 3 recipients = 9 acceptances.
 
 #[path = "support/world.rs"]

@@ -1,5 +1,5 @@
-//! Rule 5 (DESIGN §6): an insider exports the hub archive on one day — the
-//! Cablegate pattern.
+//! Rule 5 of ARCHITECTURE.md: an insider exports the hub archive on one day —
+//! the Cablegate pattern.
 
 #[path = "support/world.rs"]
 mod world;

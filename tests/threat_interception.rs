@@ -1,4 +1,4 @@
-//! Rule 6 (DESIGN §6): an adversary in the middle of del-kyiv's link,
+//! Rule 6 of ARCHITECTURE.md: an adversary in the middle of del-kyiv's link,
 //! which carries C1 (kyiv sends), C2 (to kyiv) and C7 (kyiv sends).
 
 #[path = "support/world.rs"]

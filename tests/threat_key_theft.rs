@@ -1,4 +1,4 @@
-//! Rule 4 (DESIGN §6): a one-day key theft, alone and pooled with
+//! Rule 4 of ARCHITECTURE.md: a one-day key theft, alone and pooled with
 //! recorded ciphertext (harvest now, decrypt later).
 
 #[path = "support/world.rs"]

@@ -1,6 +1,6 @@
-//! Actors (DESIGN §5): adversaries with the same actor pool their loot, so
-//! ciphertext recorded early opens with a key stolen later; different
-//! actors do not share.
+//! Actors (ARCHITECTURE.md, "Adversaries"): adversaries with the same actor
+//! pool their loot, so ciphertext recorded early opens with a key stolen later;
+//! different actors do not share.
 
 #[path = "support/world.rs"]
 mod world;

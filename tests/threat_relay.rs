@@ -1,5 +1,5 @@
-//! Rule 3 (DESIGN §6): an adversary controlling the hub — its frames, its
-//! archive, and the key directory it serves (the "ghost" key).
+//! Rule 3 of ARCHITECTURE.md: an adversary controlling the hub — its frames,
+//! its archive, and the key directory it serves (the "ghost" key).
 
 #[path = "support/world.rs"]
 mod world;

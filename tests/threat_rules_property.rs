@@ -1,6 +1,6 @@
 //! For random small scenarios — random nodes, cables, windows, actors and
 //! security settings — the report of a real run equals what the rules of
-//! DESIGN §6 predict, as restated independently in `support/rules.rs`.
+//! ARCHITECTURE.md predict, as restated independently in `support/rules.rs`.
 
 #[path = "support/rules.rs"]
 mod rules;
@@ -97,10 +97,10 @@ fn pick() -> impl Strategy<Value = Pick> {
 }
 
 /// The scenario file for a pick. Forgers act alone (their own actor), so
-/// that no pooled theft hands them the impersonated node's signing key: §6
-/// does not cover a forger that can sign for real. A link carries at most
+/// that no pooled theft hands them the impersonated node's signing key: the
+/// rules do not cover a forger that can sign for real. A link carries at most
 /// one man in the middle (a second one becomes a tap): two interceptors in
-/// series defeat each other's TLS, a case §6 does not describe.
+/// series defeat each other's TLS, a case the rules do not describe.
 fn scenario(p: &Pick) -> Scenario {
     let mut text = format!(
         "[scenario]\nname = \"random\"\nseed = {}\ndays = {}\ncables = {}\n\n[network]\nministries = {}\nmissions = {}\nhq = {}\n\n",

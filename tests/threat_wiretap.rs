@@ -1,5 +1,5 @@
-//! Rule 2 (DESIGN §6): a wiretap on a node's link. What it gets depends on
-//! the transport and the end-to-end mode; see `support/world.rs` for the
+//! Rule 2 of ARCHITECTURE.md: a wiretap on a node's link. What it gets depends
+//! on the transport and the end-to-end mode; see `support/world.rs` for the
 //! cables and their recipients.
 
 #[path = "support/world.rs"]

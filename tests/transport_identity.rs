@@ -1,6 +1,6 @@
 //! Who may join: mutual TLS refuses clients without the right certificate
 //! while everyone else carries on; nodes refuse a hub they cannot verify,
-//! unless `verify_server = false` (DESIGN §4, §6.6).
+//! unless `verify_server = false` (ARCHITECTURE.md, rule 6).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

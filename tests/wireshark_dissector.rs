@@ -1,8 +1,9 @@
-//! The Wireshark dissector (`cablesim dissector`, DESIGN §10) reads every
-//! frame kind exactly as the Rust codec writes it. Frames are built from
-//! real keys and cables, encoded with the real codec, written to a pcap as
-//! TCP streams to the hub's port, and decoded by tshark with the dissector
-//! loaded; every field must come back with the value that went in.
+//! The Wireshark dissector (`cablesim dissector`; README.md, "Wireshark
+//! dissector") reads every frame kind exactly as the Rust codec writes it.
+//! Frames are built from real keys and cables, encoded with the real codec,
+//! written to a pcap as TCP streams to the hub's port, and decoded by tshark
+//! with the dissector loaded; every field must come back with the value that
+//! went in.
 //!
 //! These tests need tshark (Debian: `apt-get install tshark`, which
 //! `.ci/run` does).

@@ -1,12 +1,14 @@
-//! The oracle: the rules of DESIGN §6 restated as plain set arithmetic over
-//! a scenario's cables, for integration tests to compare a real run with.
+//! The oracle: the rules a run must produce (ARCHITECTURE.md) restated as plain
+//! set arithmetic over a scenario's cables, for integration tests to compare a
+//! real run with.
 //!
-//! It is written from DESIGN.md alone and deliberately shares nothing with
+//! It is written from those rules alone and deliberately shares nothing with
 //! the runner, the adversaries or the analyst beyond the scenario's data
 //! types: R(c), epochs, windows and retention are recomputed here from
-//! their definitions (§3, §4, §5), so that a mistake in the library cannot
-//! hide by being repeated in its own test. Where §6 leaves a choice open,
-//! the choice made is stated next to the code that makes it.
+//! their definitions (ARCHITECTURE.md, "The world", "Security options" and
+//! "Adversaries"), so that a mistake in the library cannot hide by being
+//! repeated in its own test. Where the rules leave a choice open, the choice
+//! made is stated next to the code that makes it.
 //!
 //! Include it with `#[path = "support/rules.rs"] mod rules;` and call
 //! [`expected_exposure`] with [`all_cables`].
@@ -20,7 +22,8 @@ use cablesim::adversary::{AdversaryKind, AdversarySpec};
 use cablesim::model::{Cable, Day, Distribution, E2eMode, Network, Role, Transport};
 use cablesim::scenario::{Scenario, ScenarioError};
 
-/// What one actor must end up with (DESIGN §5, exposure levels).
+/// What one actor must end up with (ARCHITECTURE.md, "Adversaries": the
+/// exposure levels).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Expected {
     /// Ids of the cables whose plaintext (canary) the actor recovers.
@@ -32,15 +35,16 @@ pub(crate) struct Expected {
     /// Distinct forged cables accepted by at least one recipient.
     pub(crate) forged_cables: u64,
     /// Whether the actor saw encrypted traffic: a tap on a TLS link, or a
-    /// man-in-the-middle reduced to pass-through, whose link carried at
-    /// least one cable frame during its window. Control frames (hello,
-    /// acknowledgements, key fetches) are outside §6, so a run may report
-    /// traffic where this is false; tests should check `traffic ⇒ frames`.
+    /// man-in-the-middle reduced to pass-through, whose link carried at least
+    /// one cable frame during its window. Control frames (hello,
+    /// acknowledgements, key fetches) are outside the rules, so a run may
+    /// report traffic where this is false; tests should check
+    /// `traffic ⇒ frames`.
     pub(crate) traffic: bool,
 }
 
 /// Every cable of the scenario, generated then listed, as the runner sends
-/// them (DESIGN §3): the input [`expected_exposure`] needs.
+/// them (ARCHITECTURE.md, "The world"): the input [`expected_exposure`] needs.
 pub(crate) fn all_cables(scenario: &Scenario) -> Result<Vec<Cable>, ScenarioError> {
     let generator = scenario.generator()?;
     Ok(generator.cables().chain(scenario.cables.iter().cloned()).collect())
@@ -84,9 +88,9 @@ pub(crate) fn withheld(scenario: &Scenario, cables: &[Cable]) -> BTreeSet<String
         .collect()
 }
 
-/// R(c) (DESIGN §3): with need-to-know the addressees; with broadcast the
-/// addressees plus every ministry and hq node; in both cases minus the
-/// sender.
+/// R(c) (ARCHITECTURE.md, "The world"): with need-to-know the addressees; with
+/// broadcast the addressees plus every ministry and hq node; in both cases
+/// minus the sender.
 pub(crate) fn recipients_of(
     network: &Network,
     distribution: Distribution,
@@ -107,7 +111,7 @@ pub(crate) fn recipients_of(
     set
 }
 
-/// A private key an actor may hold (DESIGN §6, first paragraph).
+/// A private key an actor may hold (ARCHITECTURE.md, "Keys an actor holds").
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
     /// The one symmetric key of `e2e = group`.
@@ -177,18 +181,19 @@ impl<'a> World<'a> {
         self.scenario.security.e2e
     }
 
-    /// epoch(d) = d / epoch_days (DESIGN §4).
+    /// epoch(d) = d / epoch_days (ARCHITECTURE.md, "Security options").
     fn epoch(&self, day: Day) -> u32 {
         day / self.scenario.security.epoch_days.max(1)
     }
 
     /// The end of a window: `until_day`, or the end of the run when absent
-    /// (DESIGN §5). Not clipped: a window may end after the run.
+    /// (ARCHITECTURE.md, "Adversaries"). Not clipped: a window may end after
+    /// the run.
     fn until(&self, spec: &AdversarySpec) -> Day {
         spec.window.until.unwrap_or(self.scenario.days)
     }
 
-    /// Active on day d iff from ≤ d < until (DESIGN §5).
+    /// Active on day d iff from ≤ d < until (ARCHITECTURE.md, "Adversaries").
     fn active(&self, spec: &AdversarySpec, day: Day) -> bool {
         spec.window.from <= day && day < self.until(spec)
     }
@@ -198,8 +203,9 @@ impl<'a> World<'a> {
         spec.window.from..self.until(spec).min(self.scenario.days)
     }
 
-    /// H(n, t) (DESIGN §6): what node n holds at the start of day t — the
-    /// cables it sent or received before t that retention still keeps.
+    /// H(n, t) (ARCHITECTURE.md, "The rules a run must produce"): what node n
+    /// holds at the start of day t — the cables it sent or received before t
+    /// that retention still keeps.
     fn held(&self, node: &str, t: Day) -> impl Iterator<Item = &Sent<'a>> {
         let retention = self.scenario.security.retention_days;
         self.sent
@@ -226,11 +232,11 @@ impl<'a> World<'a> {
             .collect()
     }
 
-    /// §6, first paragraph: whether `key` opens the envelope of `sent`.
-    /// The group key opens every envelope; a node's static key those with
-    /// the node in R(c); its epoch-e key those with the node in R(c) and
-    /// epoch(c.day) = e. The sender is never in R(c), so its own keys do
-    /// not open what it sent (no wrap for itself).
+    /// ARCHITECTURE.md, "Keys an actor holds": whether `key` opens the envelope
+    /// of `sent`. The group key opens every envelope; a node's static key those
+    /// with the node in R(c); its epoch-e key those with the node in R(c) and
+    /// epoch(c.day) = e. The sender is never in R(c), so its own keys do not
+    /// open what it sent (no wrap for itself).
     fn opens(&self, key: &Key, sent: &Sent<'_>) -> bool {
         match (key, self.e2e()) {
             (Key::Group, E2eMode::Group) => true,
@@ -541,7 +547,7 @@ impl World<'_> {
     /// entry is refused, one alarm each time a sender checks a recipient's
     /// entry in a directory fetched while the hub was taken.
     ///
-    /// Decision (when entries are checked, which §6 leaves open): a node
+    /// Decision (when entries are checked, which the rules leave open): a node
     /// checks a recipient's entry once per directory fetch, when it first
     /// seals for that recipient; every node fetches the directory on day 0,
     /// on the first and the last day of each hub's window, and under
