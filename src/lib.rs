@@ -4,6 +4,28 @@
 //! that encrypts end to end, can be attacked by pluggable adversaries, and
 //! proves with evidence what leaked under each configuration.
 //!
+//! ## Map
+//!
+//! One module per layer, each importing only those listed before it (the
+//! one exception is in ARCHITECTURE.md, "The layers"):
+//!
+//! * [`model`] — the world: nodes, cables, classification, days and epochs, R(c), the seeded generator, canaries.
+//! * [`crypto`] — keys and epochs, the envelope, the key directory and pinning, the replay guard.
+//! * [`wire`] — frames and the length-prefixed codec with its size limit.
+//! * [`net`] — the hub and nodes over TLS 1.3 or plain bytes, links with tap points, hooks, alarms, PKI, stores.
+//! * [`adversary`] — the [`adversary::Adversary`] trait, the seven kinds, their loot, the analyst.
+//! * [`report`] — the run report and its renderings: text, JSON, Markdown, HTML, pcapng ([`report::pcap`]).
+//! * [`scenario`] — scenario files, presets and `--set`, the built-in catalog, the day-by-day runner.
+//! * [`multiprocess`] — the hub, nodes and link adversaries as processes over TCP, and the launcher.
+//! * [`bench`](mod@bench) — `cablesim bench`: the envelope against age, the network against its crypto limit.
+//!
+//! `model`, `crypto`, `wire` and the analyst perform no I/O and read no
+//! clock; tokio appears only where bytes move (`net`, the runner, the
+//! processes, the MITM's middlebox, the bench's networks).
+//! ARCHITECTURE.md tells the rest: the rules every run must produce, the
+//! path of one cable from `cablesim run` to the report, determinism,
+//! durability, and where to add an adversary, a preset or a command.
+//!
 //! ## The model in one page
 //!
 //! * **Nodes** ([`model::Node`]) have a role: the one `hub` relay, `hq`,
@@ -70,26 +92,6 @@
 //!
 //! `Runner::run` is the async form; `Runner::with_adversary` adds an
 //! adversary of your own (see `examples/custom_adversary.rs`).
-//!
-//! ## Layout
-//!
-//! | module | role |
-//! |---|---|
-//! | [`model`] | nodes, cables, classification, days, R(c), the seeded generator, canaries |
-//! | [`crypto`] | keys and epochs, the envelope, the key directory and pinning, replay guard (sans-IO) |
-//! | [`wire`] | frames and the length-prefixed codec with limits (sans-IO) |
-//! | [`net`] | hub and nodes over TLS 1.3 or plain bytes, links with tap points, hooks, alarms |
-//! | [`adversary`] | the [`adversary::Adversary`] trait, the seven kinds, the analyst (sans-IO) |
-//! | [`scenario`] | scenario files, presets, the built-in catalog, the day-by-day runner |
-//! | [`report`] | the run report and its renderings; pcapng captures of the links ([`report::pcap`]) |
-//! | [`multiprocess`] | the hub, nodes and link adversaries as separate processes over TCP, and the launcher |
-//! | [`bench`](mod@bench) | `cablesim bench`: the envelope against age, the network against its crypto limit, the hub against a bare forwarder |
-//!
-//! Imports go downward: `model` ← `crypto` ← `wire` ← `net`; `adversary`
-//! uses `crypto`, `wire` and the hooks of `net`; `scenario` wires
-//! everything; `report` reads what the runner measured; `multiprocess`
-//! and `bench` sit on top of `scenario`. `model`, `crypto`,
-//! `wire` and the analyst perform no I/O and read no clock.
 #![forbid(unsafe_code)]
 
 pub mod adversary;

@@ -1,0 +1,160 @@
+//! ARCHITECTURE.md cannot rot silently: every file and directory it names
+//! under `src/`, `tests/` and `examples/` exists, and the headings and rule
+//! numbers that code comments point at ("ARCHITECTURE.md, rule 3", "see
+//! \"Durability\" in ARCHITECTURE.md") are there, in order.
+
+use std::path::Path;
+
+/// The sections comments point at, in the order the document has them.
+const HEADINGS: [&str; 11] = [
+    "## The world",
+    "## Security options",
+    "### The envelope",
+    "## Adversaries",
+    "## The rules a run must produce",
+    "### Keys an actor holds",
+    "## The layers",
+    "## The path of one cable",
+    "## Determinism",
+    "## Bad input",
+    "## Durability",
+];
+
+/// The last section; kept apart so the list above reads as the document.
+const LAST_HEADING: &str = "## Where to add";
+
+/// The repository paths `text` names: words starting `src/`, `tests/` or
+/// `examples/` (not inside a longer path such as `fuzz/src/`), with
+/// trailing sentence punctuation dropped. Each comes once, in order.
+fn named_paths(text: &str) -> Vec<String> {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "_./*-".contains(c);
+    let mut found: Vec<String> = Vec::new();
+    for (at, _) in text.char_indices() {
+        let rest = &text[at..];
+        if !["src/", "tests/", "examples/"]
+            .iter()
+            .any(|root| rest.starts_with(root))
+        {
+            continue;
+        }
+        if text[..at].chars().next_back().is_some_and(path_char) {
+            continue;
+        }
+        let end = rest.find(|c: char| !path_char(c)).unwrap_or(rest.len());
+        let path = rest[..end].trim_end_matches(['.', ',']).to_owned();
+        if !found.contains(&path) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Why `path` does not name something in the repository at `root`, if it
+/// does not. A last segment with a placeholder in capitals
+/// (`src/adversary/KIND.rs`) needs only its directory; one with `*`
+/// (`tests/threat_*.rs`) needs a match.
+fn missing(root: &Path, path: &str) -> Option<String> {
+    let (dir, last) = path.trim_end_matches('/').rsplit_once('/')?;
+    let placeholder = last.split(|c: char| !c.is_ascii_uppercase()).any(|run| run.len() >= 3);
+    if placeholder {
+        return (!root.join(dir).is_dir()).then(|| format!("{path}: no directory {dir}"));
+    }
+    if let Some((prefix, suffix)) = last.split_once('*') {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            return Some(format!("{path}: no directory {dir}"));
+        };
+        let matches = entries.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(prefix) && name.ends_with(suffix)
+        });
+        return (!matches).then(|| format!("{path}: nothing matches"));
+    }
+    (!root.join(path).exists()).then(|| format!("{path}: no such file or directory"))
+}
+
+fn document() -> (std::path::PathBuf, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md at the top level");
+    (root, text)
+}
+
+#[test]
+fn every_path_the_document_names_exists() {
+    let (root, text) = document();
+    let paths = named_paths(&text);
+    assert!(
+        paths.len() > 50,
+        "only {} paths found: is the scanner broken?",
+        paths.len()
+    );
+    let problems: Vec<String> = paths.iter().filter_map(|p| missing(&root, p)).collect();
+    assert!(problems.is_empty(), "ARCHITECTURE.md names:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_sections_and_rules_comments_point_at_are_there_in_order() {
+    let (_, text) = document();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut after = 0;
+    for heading in HEADINGS.iter().chain([&LAST_HEADING]) {
+        let at = lines
+            .iter()
+            .position(|line| line == heading)
+            .unwrap_or_else(|| panic!("no heading {heading:?}"));
+        assert!(at >= after, "{heading:?} is out of order");
+        after = at;
+    }
+    let mut previous = 0;
+    for n in 1..=9 {
+        let start = format!("**Rule {n} — ");
+        let at = lines
+            .iter()
+            .position(|line| line.starts_with(&start))
+            .unwrap_or_else(|| panic!("no paragraph starting {start:?}"));
+        assert!(at > previous, "rule {n} is out of order");
+        previous = at;
+    }
+    assert!(!text.contains("**Rule 10"), "the rules are numbered 1 to 9");
+}
+
+#[test]
+fn the_document_points_nowhere_outside_the_repository() {
+    let (_, text) = document();
+    for (n, line) in text.lines().enumerate() {
+        for word in ["DESIGN", "§", "http://", "https://", "../"] {
+            assert!(!line.contains(word), "line {}: {word:?} in {line:?}", n + 1);
+        }
+    }
+}
+
+#[test]
+fn the_scanner_finds_paths_and_the_check_catches_what_is_missing() {
+    let sample = "See `src/lib.rs`, then src/model/ and tests/threat_*.rs. \
+                  Add `src/adversary/KIND.rs`; fuzz/src/harness.rs is another root's. \
+                  examples/nowhere.rs, src/lib.rs again, tests/threat_none_*.rs";
+    let paths = named_paths(sample);
+    assert_eq!(
+        paths,
+        [
+            "src/lib.rs",
+            "src/model/",
+            "tests/threat_*.rs",
+            "src/adversary/KIND.rs",
+            "examples/nowhere.rs",
+            "tests/threat_none_*.rs",
+        ]
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let problems: Vec<String> = paths.iter().filter_map(|p| missing(root, p)).collect();
+    assert_eq!(
+        problems,
+        [
+            "examples/nowhere.rs: no such file or directory",
+            "tests/threat_none_*.rs: nothing matches",
+        ]
+    );
+    assert_eq!(
+        missing(root, "src/nowhere/KIND.rs").as_deref(),
+        Some("src/nowhere/KIND.rs: no directory src/nowhere")
+    );
+}
