@@ -6,8 +6,8 @@
 //!
 //! ## Map
 //!
-//! One module per layer, each importing only those listed before it (the
-//! one exception is in ARCHITECTURE.md, "The layers"):
+//! One module per layer, each importing only those listed before it
+//! (ARCHITECTURE.md, "The layers"):
 //!
 //! * [`model`] — the world: nodes, cables, classification, days and epochs, R(c), the seeded generator, canaries.
 //! * [`crypto`] — keys and epochs, the envelope, the key directory and pinning, the replay guard.
