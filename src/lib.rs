@@ -96,6 +96,7 @@
 
 pub mod adversary;
 pub mod bench;
+pub mod cli;
 pub mod crypto;
 pub mod model;
 pub mod multiprocess;
