@@ -431,8 +431,8 @@ fn forgeries_are_reported_as_cables_and_as_acceptances() {
 }
 
 #[test]
-fn the_design_example_runs_with_its_adversary() {
-    let out = cablesim(&["run", &fixture("design-example.toml"), "--format", "json"]);
+fn the_every_table_example_runs_with_its_adversary() {
+    let out = cablesim(&["run", &fixture("every-table.toml"), "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "leak events stay off stderr unless asked for");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -7,7 +7,7 @@ use cablesim::adversary::AdversaryKind;
 use cablesim::model::{Classification, Distribution, E2eMode, Network, Role, SecurityConfig, Transport, recipients};
 use cablesim::scenario::{self, BUILTIN, Preset, SET_FIELDS, Scenario, ScenarioError};
 
-const DESIGN_EXAMPLE: &str = include_str!("fixtures/design-example.toml");
+const EVERY_TABLE: &str = include_str!("fixtures/every-table.toml");
 
 /// A valid head: 3 ministries (at-mfa, be-mfa, bg-mfa), 2 missions
 /// (del-washington, del-moscow) and hq, 60 days, 10 generated cables.
@@ -60,11 +60,11 @@ fn with(extra: &str) -> String {
 // ---------------------------------------------------------------- loading
 
 #[test]
-fn design_example_loads_exactly() {
-    let s = Scenario::from_toml_str(DESIGN_EXAMPLE, "design-example.toml").unwrap();
+fn every_table_example_loads_exactly() {
+    let s = Scenario::from_toml_str(EVERY_TABLE, "every-table.toml").unwrap();
     assert_eq!(s.name, "tiny");
     assert_eq!(s.description, "one line");
-    assert_eq!(s.source, "design-example.toml");
+    assert_eq!(s.source, "every-table.toml");
     assert_eq!((s.seed, s.days, s.generated_cables), (7, 60, 40));
 
     let nodes: Vec<(&str, Role, Option<bool>)> = s
@@ -121,12 +121,12 @@ fn design_example_loads_exactly() {
 
 #[test]
 fn loading_is_deterministic_and_the_file_loads_from_disk() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/design-example.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/every-table.toml");
     let a = Scenario::load(path).unwrap();
     let b = scenario::resolve(path).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.source, path);
-    let inline = Scenario::from_toml_str(DESIGN_EXAMPLE, path).unwrap();
+    let inline = Scenario::from_toml_str(EVERY_TABLE, path).unwrap();
     assert_eq!(a, inline);
 }
 
@@ -460,10 +460,10 @@ fn set_changes_each_kind_of_field() {
 
 #[test]
 fn set_seed_restamps_listed_cables_as_a_reload_would() {
-    let mut s = Scenario::from_toml_str(DESIGN_EXAMPLE, "x.toml").unwrap();
+    let mut s = Scenario::from_toml_str(EVERY_TABLE, "x.toml").unwrap();
     let old = s.cables[0].canary.clone();
     s.apply_set("seed=99").unwrap();
-    let reloaded = Scenario::from_toml_str(&DESIGN_EXAMPLE.replace("seed = 7", "seed = 99"), "x.toml").unwrap();
+    let reloaded = Scenario::from_toml_str(&EVERY_TABLE.replace("seed = 7", "seed = 99"), "x.toml").unwrap();
     assert_eq!(s, reloaded);
     assert_ne!(s.cables[0].canary, old);
     assert!(!s.cables[0].body.contains(&old));
@@ -487,7 +487,7 @@ fn set_refused(s: &mut Scenario, assignment: &str, names: &[&str]) {
 
 #[test]
 fn fail_set_unknown_field_or_bad_value() {
-    let mut s = Scenario::from_toml_str(DESIGN_EXAMPLE, "x.toml").unwrap();
+    let mut s = Scenario::from_toml_str(EVERY_TABLE, "x.toml").unwrap();
     set_refused(
         &mut s,
         "retention=30",
@@ -516,7 +516,7 @@ fn fail_set_unknown_field_or_bad_value() {
 
 #[test]
 fn fail_set_days_that_cut_off_a_cable_or_a_window() {
-    let mut s = Scenario::from_toml_str(DESIGN_EXAMPLE, "x.toml").unwrap();
+    let mut s = Scenario::from_toml_str(EVERY_TABLE, "x.toml").unwrap();
     // The listed cable is on day 3; the adversary starts on day 10.
     set_refused(&mut s, "days=3", &["days=3", "C-1", "day = 3"]);
     set_refused(&mut s, "days=10", &["days=10", "from_day = 10"]);
@@ -1037,14 +1037,14 @@ fn fail_impersonate_or_to_on_another_kind() {
 
 #[test]
 fn validate_guards_a_scenario_edited_in_code() {
-    let mut s = Scenario::from_toml_str(DESIGN_EXAMPLE, "x.toml").unwrap();
+    let mut s = Scenario::from_toml_str(EVERY_TABLE, "x.toml").unwrap();
     s.validate().unwrap();
     s.adversaries[0].at = Some("fr-mfa".into());
     let err = s.validate().unwrap_err();
     assert_eq!((err.file.as_str(), err.line), ("x.toml", None));
     assert!(err.reason.contains("fr-mfa"), "{err}");
 
-    let mut s = Scenario::from_toml_str(DESIGN_EXAMPLE, "x.toml").unwrap();
+    let mut s = Scenario::from_toml_str(EVERY_TABLE, "x.toml").unwrap();
     s.network = Network::generated(1, 0, false);
     let err = s.validate().unwrap_err();
     assert!(err.reason.contains("cables"), "{err}");
