@@ -1,8 +1,7 @@
 //! The repository explains itself: no text file in it points the reader at
 //! something the repository does not hold. Comments and docs point to
-//! ARCHITECTURE.md, README.md, SECURITY.md or a type (ARCHITECTURE.md, "Where
-//! to add"); a pointer anywhere else leaves the next maintainer with nothing
-//! to open.
+//! ARCHITECTURE.md, README.md, SECURITY.md or a type; a pointer anywhere else
+//! leaves the next maintainer with nothing to open.
 //!
 //! Every tracked text file is read line by line (`git ls-files`, or a walk of
 //! the source directories where git is missing) and a line is reported,
