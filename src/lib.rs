@@ -18,6 +18,7 @@
 //! * [`scenario`] — scenario files, presets and `--set`, the built-in catalog, the day-by-day runner.
 //! * [`multiprocess`] — the hub, nodes and link adversaries as processes over TCP, and the launcher.
 //! * [`bench`](mod@bench) — `cablesim bench`: the envelope against age, the network against its crypto limit.
+//! * [`cli`] — the command line: one file per command with its flags, shared flags declared once.
 //!
 //! `model`, `crypto`, `wire` and the analyst perform no I/O and read no
 //! clock; tokio appears only where bytes move (`net`, the runner, the
