@@ -3,33 +3,41 @@
 //!
 //! A failing peer — a bad handshake, garbage bytes, a lie about who it is —
 //! ends that peer's session with a logged reason and nothing else: the
-//! accept loop and every other session carry on (STYLE habit 4). A failing
-//! store refuses the cable at hand as `busy` (the node keeps it and sends
-//! it again); failing to read or update a node's queue ends that node's
-//! session, whose next connection starts from the queue; nothing else is
-//! taken down. One node has one session: a newer connection ends the
-//! older. What a peer can make the hub
-//! hold — connections, deliveries in flight, queued replies — is bounded
-//! by [`HubLimits`].
+//! accept loop and every other session carry on (see "Bad input" in
+//! ARCHITECTURE.md). A failing store refuses the cable at hand as `busy`
+//! (the node keeps it and sends it again); failing to read or update a
+//! node's queue ends that node's session, whose next connection starts
+//! from the queue; nothing else is taken down. One node has one session: a
+//! newer connection ends the older. What a peer can make the hub hold —
+//! connections, deliveries in flight, queued replies — is bounded by
+//! [`HubLimits`].
+//!
+//! This file holds the router's state and its public face; a connection's
+//! life is in `connection`, each node's session and delivery window in
+//! `sessions`, accepting and queueing cables in `relay`, and the key
+//! directory in `directory`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore, oneshot};
-use tracing::{debug, error, info, warn};
+use tracing::{error, info, warn};
 
-use super::alarm::{AlarmKind, Alarms};
-use super::framed::{FrameSender, Outgoing};
+use super::alarm::Alarms;
+use super::framed::FrameSender;
 use super::hooks::HubTap;
 use super::limits::{DeliveryWindow, HubLimits};
-use super::store::{AcceptedCable, ArchivedCable, HubStore, MemoryHubStore, StoreError, digest_bytes};
+use super::store::{ArchivedCable, HubStore, MemoryHubStore, StoreError};
 use super::{DayClock, Direction};
-use crate::crypto::{CablePayload, Directory, DirectoryEntry};
-use crate::model::{Day, HUB, Network, SecurityConfig, recipients};
-use crate::wire::{ErrorCode, Frame, encode_frame};
+use crate::crypto::Directory;
+use crate::model::{Day, Network, SecurityConfig};
+use crate::wire::{ErrorCode, Frame};
 
 mod connection;
+mod directory;
+mod relay;
+mod sessions;
 
 /// How the hub is set up.
 #[derive(Clone)]
@@ -132,15 +140,6 @@ struct State {
     pending_connected: usize,
 }
 
-/// What became of a cable handed to [`Hub::relay`].
-enum Relayed {
-    /// Queued for its recipients now.
-    Fresh,
-    /// Accepted before with the very same bytes: a node that did not see
-    /// the acknowledgement sent it again. Nothing is queued twice.
-    Retransmission,
-}
-
 impl Hub {
     /// A hub with no connections yet, keeping its queues and archive in
     /// memory (in-process runs).
@@ -220,126 +219,6 @@ impl Hub {
         self.shared.clock.today()
     }
 
-    /// Registers `node`'s session and sends it the oldest cables queued
-    /// for it, up to its delivery window; the rest follow as it
-    /// acknowledges. An older session of the node is ended (`end` of its
-    /// own fires with [`SessionEnd::Replaced`]): it would otherwise keep a
-    /// connection slot and a window of frames in its writer. `end` fires
-    /// for this one when it is replaced in turn or the store fails it.
-    fn register(&self, node: &str, deliveries: FrameSender, end: oneshot::Sender<SessionEnd>) -> u64 {
-        let mut guard = self.state();
-        let state = &mut *guard;
-        let id = state.next_session;
-        state.next_session += 1;
-        let queued = match state.sessions.remove(node) {
-            Some(old) => {
-                // Its queue is the node's: still counted, now for this session.
-                let _ = old.end.send(SessionEnd::Replaced);
-                old.queued
-            }
-            None => match state.store.pending_count(node) {
-                Ok(queued) => {
-                    state.pending_connected += queued;
-                    queued
-                }
-                Err(e) => {
-                    // Nothing is lost: the queue stays in the store, and
-                    // the node's next connection counts it again.
-                    error!(node = %node, cause = %e, "cannot count the delivery queue");
-                    let _ = end.send(SessionEnd::StoreFailed(format!("cannot count the delivery queue: {e}")));
-                    return id;
-                }
-            },
-        };
-        let mut window = DeliveryWindow::default();
-        // Until the store says otherwise, it may hold cables for the node.
-        window.set_behind(true);
-        state.sessions.insert(
-            node.to_owned(),
-            Session {
-                id,
-                deliveries,
-                window,
-                queued,
-                end,
-                watching: false,
-                notified: false,
-            },
-        );
-        self.fill_window(state, node);
-        id
-    }
-
-    /// Ends `node`'s session after its store failed it, so that nothing is
-    /// stalled or lost for good.
-    ///
-    /// A failed read of the queue leaves the window short with nobody to
-    /// ask again if nothing is in flight (no acknowledgement is coming),
-    /// and a failed acknowledgement leaves its cable in flight for a node
-    /// that will not acknowledge it twice on one connection: a window slot
-    /// lost. Rather than keeping retries for either, the session ends: the
-    /// store still holds the whole queue, the node connects again, and
-    /// [`Hub::register`] fills a fresh window from the queue's oldest
-    /// cable. A cable delivered again is one the node already filed: it
-    /// recognises it and acknowledges it again. Nothing is lost, and
-    /// nothing is sent twice on one connection.
-    fn end_session(state: &mut State, node: &str, reason: String) {
-        if let Some(session) = state.sessions.remove(node) {
-            state.pending_connected = state.pending_connected.saturating_sub(session.queued);
-            let _ = session.end.send(SessionEnd::StoreFailed(reason));
-        }
-    }
-
-    /// Sends `node` the next cables of its queue, oldest first, while its
-    /// window has room. The store is the only source: a cable is sent when
-    /// its turn comes, never from a copy held for a stalled node.
-    fn fill_window(&self, state: &mut State, node: &str) {
-        let limits = &self.shared.config.limits;
-        let Some(session) = state.sessions.get_mut(node) else {
-            return;
-        };
-        let free = session.window.free_slots(limits);
-        // Full by count or by bytes: nothing to fetch (and a read of the
-        // store is not free, under the hub's lock).
-        if !session.window.behind() || free == 0 || !session.window.has_room(1, limits) {
-            return;
-        }
-        // The cables in flight are the oldest of the queue (see
-        // DeliveryWindow): the next ones come after them.
-        let next = match state.store.pending_window(node, session.window.len(), free) {
-            Ok(next) => next,
-            Err(e) => {
-                error!(node = %node, cause = %e, "cannot read the delivery queue");
-                Self::end_session(state, node, format!("cannot read the delivery queue: {e}"));
-                return;
-            }
-        };
-        let fetched = next.len();
-        let mut all_sent = true;
-        for cable in next {
-            if !session.window.has_room(cable.deliver_frame.len(), limits) {
-                all_sent = false;
-                break;
-            }
-            let _ = session.deliveries.send(Outgoing::Encoded(cable.deliver_frame.clone()));
-            session.window.push(cable);
-        }
-        // Fewer than asked for, all sent: the queue is all in flight.
-        session.window.set_behind(!(all_sent && fetched < free));
-    }
-
-    fn unregister(&self, node: &str, session_id: u64) {
-        let mut state = self.state();
-        if state.sessions.get(node).is_some_and(|s| s.id == session_id)
-            && let Some(session) = state.sessions.remove(node)
-        {
-            state.pending_connected = state.pending_connected.saturating_sub(session.queued);
-        }
-        drop(state);
-        // Its queue no longer counts towards "busy".
-        self.shared.idle.notify_waiters();
-    }
-
     fn observe(&self, peer: &str, direction: Direction, frame: &Frame) {
         if self.shared.taps.is_empty() {
             return;
@@ -370,310 +249,6 @@ impl Hub {
                 format!("unexpected {} frame from a node", other.kind()),
             )),
         }
-    }
-
-    /// Relays a cable from `node`: checks it, queues it for every
-    /// recipient, archives it, and only then acknowledges it. Returns the
-    /// acknowledgement or the refusal.
-    fn submit(&self, node: &str, payload: CablePayload) -> Frame {
-        let header = payload.header();
-        let day = self.today();
-        let config = &self.shared.config;
-        if header.from != node {
-            self.shared.alarms.raise(
-                day,
-                HUB,
-                AlarmKind::SenderMismatch,
-                format!("{node} submitted {} claiming to be from {}", header.id, header.from),
-            );
-            return refusal(
-                node,
-                Some(&header.id),
-                ErrorCode::Rejected,
-                "sender does not match the connection".into(),
-            );
-        }
-        let expected = recipients(&header.from, &header.to, &config.network, config.security.distribution);
-        if header.recipients != expected {
-            return refusal(
-                node,
-                Some(&header.id),
-                ErrorCode::Rejected,
-                format!("recipients {:?} are not R(c) = {expected:?}", header.recipients),
-            );
-        }
-        if let Some(unknown) = header.to.iter().find(|n| !config.network.contains(n) || *n == HUB) {
-            return refusal(
-                node,
-                Some(&header.id),
-                ErrorCode::UnknownNode,
-                format!("unknown addressee {unknown}"),
-            );
-        }
-        if header.classification > config.security.max_classification {
-            return refusal(
-                node,
-                Some(&header.id),
-                ErrorCode::Rejected,
-                format!("{} is above this network's maximum", header.classification),
-            );
-        }
-        let id = header.id.clone();
-        match self.relay(day, payload, &expected, true) {
-            Ok(Relayed::Fresh) => Frame::Ack { cable: id },
-            Ok(Relayed::Retransmission) => {
-                debug!(node = %node, cable = %id, "retransmission");
-                Frame::Ack { cable: id }
-            }
-            Err((code, reason)) => {
-                match code {
-                    ErrorCode::Replay => {
-                        self.shared
-                            .alarms
-                            .raise(day, HUB, AlarmKind::Replay, format!("{reason} from {node}"));
-                    }
-                    // No alarm: the store failed, not the node. No ack
-                    // either: the node keeps the cable and sends it again.
-                    ErrorCode::Busy => error!(node = %node, cable = %id, reason = %reason, "cable not accepted"),
-                    _ => {}
-                }
-                refusal(node, Some(&id), code, reason)
-            }
-        }
-    }
-
-    /// Queues a checked cable for `to` and pushes it to those connected
-    /// whose window has room (the others get it from the store in turn).
-    /// A cable id accepted before is a replay, unless `retry` allows the
-    /// very same bytes again (a node that missed the acknowledgement).
-    fn relay(
-        &self,
-        day: Day,
-        payload: CablePayload,
-        to: &[String],
-        retry: bool,
-    ) -> Result<Relayed, (ErrorCode, String)> {
-        let frame = Frame::Deliver { payload };
-        let encoded =
-            encode_frame(&frame, self.shared.config.max_frame).map_err(|e| (ErrorCode::Oversized, e.to_string()))?;
-        // The frame lent the payload for encoding; its header is read in
-        // place rather than copied (it names every recipient).
-        let Frame::Deliver { payload } = &frame else {
-            unreachable!("built as a deliver frame above")
-        };
-        let header = payload.header();
-        // The digest of the frame the recipients get: the deliver frame is
-        // a function of the submitted payload alone, so the same submit
-        // gives the same digest and any other payload another one.
-        let digest = digest_bytes(&encoded);
-        let busy = |e: StoreError| (ErrorCode::Busy, format!("the hub could not store the cable: {e}"));
-        let limits = &self.shared.config.limits;
-        let mut guard = self.state();
-        let state = &mut *guard;
-        match state.store.accepted_digest(&header.id).map_err(busy)? {
-            Some(known) if retry && known == digest => return Ok(Relayed::Retransmission),
-            Some(_) => return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id))),
-            None => {}
-        }
-        let cable = state
-            .store
-            .accept(
-                AcceptedCable {
-                    id: header.id.clone(),
-                    day: header.day,
-                    deliver_frame: Arc::from(encoded),
-                },
-                digest,
-                to,
-                self.shared.config.security.archive,
-            )
-            .map_err(busy)?;
-        let mut refill = Vec::new();
-        for r in to {
-            let Some(session) = state.sessions.get_mut(r) else {
-                continue;
-            };
-            // Counted before any refill, which may end the session and
-            // take its count back out.
-            session.queued += 1;
-            state.pending_connected += 1;
-            let window = &mut session.window;
-            if !window.behind() && window.has_room(cable.deliver_frame.len(), limits) {
-                let _ = session.deliveries.send(Outgoing::Encoded(cable.deliver_frame.clone()));
-                window.push(cable.clone());
-            } else if window.behind() && window.free_slots(limits) > 0 {
-                // Room, but older cables come first (a store that failed
-                // to give them earlier): from the store, in order.
-                refill.push(r);
-            } else {
-                window.set_behind(true);
-            }
-        }
-        for r in refill {
-            self.fill_window(state, r);
-        }
-        state.relayed += 1;
-        let idle = state.pending_connected == 0;
-        drop(guard);
-        if idle {
-            // A refill that failed ended the only busy session.
-            self.shared.idle.notify_waiters();
-        }
-        debug!(
-            cable = %header.id, day, from = %header.from, to = %header.to.join(","),
-            recipients = to.len(), classification = %header.classification, "relay"
-        );
-        Ok(Relayed::Fresh)
-    }
-
-    /// Injects a cable at the hub as if a node had submitted it, skipping
-    /// the sender check: what an attacker inside the hub (or a forger with
-    /// access to it) does. Recipients still run every check of their own.
-    /// Any id accepted before is refused, even with the same bytes.
-    pub fn inject(&self, payload: CablePayload) -> Result<(), String> {
-        let header = payload.header().clone();
-        let config = &self.shared.config;
-        let to = recipients(&header.from, &header.to, &config.network, config.security.distribution);
-        self.relay(self.today(), payload, &to, false)
-            .map(|_| ())
-            .map_err(|(_, reason)| reason)
-    }
-
-    /// `node` acknowledged `cable` on its session `session_id`. The cable
-    /// must be one in flight there: an acknowledgement of something never
-    /// delivered on it (early, replayed or made up) is refused, and the
-    /// queue is left as it was, so a node cannot lose a cable by
-    /// acknowledging it before it arrives.
-    ///
-    /// An acknowledgement from a session that has ended (replaced by a
-    /// newer connection, or failed by the store), read before its
-    /// connection closed, is ignored: the cable stays queued, so it is (or
-    /// will be) delivered on the node's current connection, where the node
-    /// recognises it and acknowledges it again. Recording it instead could
-    /// take a cable out of the queue under the current session's window,
-    /// which mirrors the queue's oldest entries: the next fetch would skip
-    /// one cable. Delivered at least once, never lost.
-    fn delivered(&self, node: &str, session_id: u64, cable: &str) -> Option<Frame> {
-        let mut guard = self.state();
-        let state = &mut *guard;
-        let Some(session) = state.sessions.get(node).filter(|s| s.id == session_id) else {
-            drop(guard);
-            debug!(node = %node, cable = %cable, "acknowledgement from an ended session ignored");
-            return None;
-        };
-        if !session.window.contains(cable) {
-            drop(guard);
-            return Some(refusal(
-                node,
-                None,
-                ErrorCode::Unexpected,
-                format!("acknowledgement for cable {cable}, which is not in flight on this connection"),
-            ));
-        }
-        match state.store.acknowledge(node, cable) {
-            Ok(known) => {
-                if let Some(session) = state.sessions.get_mut(node) {
-                    // Gone from the queue: gone from the window, which
-                    // mirrors the queue's oldest entries.
-                    session.window.acknowledge(cable);
-                    if known {
-                        session.queued = session.queued.saturating_sub(1);
-                        state.pending_connected = state.pending_connected.saturating_sub(1);
-                    } else {
-                        debug!(node = %node, cable = %cable, "acknowledgement for nothing pending");
-                    }
-                }
-                self.fill_window(state, node);
-            }
-            Err(e) => {
-                error!(node = %node, cable = %cable, cause = %e, "cannot record an acknowledgement");
-                Self::end_session(
-                    state,
-                    node,
-                    format!("cannot record the acknowledgement of {cable}: {e}"),
-                );
-            }
-        }
-        let idle = state.pending_connected == 0;
-        drop(guard);
-        if idle {
-            self.shared.idle.notify_waiters();
-        }
-        None
-    }
-
-    fn publish(&self, node: &str, entry: DirectoryEntry) -> Option<Frame> {
-        if entry.node != node {
-            self.shared.alarms.raise(
-                self.today(),
-                HUB,
-                AlarmKind::SenderMismatch,
-                format!("{node} published a directory entry for {}", entry.node),
-            );
-            return Some(refusal(
-                node,
-                None,
-                ErrorCode::Rejected,
-                "a node may only publish its own entry".into(),
-            ));
-        }
-        debug!(node = %node, keys = entry.keys.len(), "publish");
-        let mut state = self.state();
-        if let Err(e) = state.store.save_entry(&entry) {
-            // Served from memory all the same; only a restart would lose it,
-            // and the node publishes again when it reconnects.
-            error!(node = %node, cause = %e, "cannot save a directory entry");
-        }
-        state.directory.publish(entry);
-        // Every other watching node hears of it, once until it asks again.
-        let mut told = Vec::new();
-        for (name, session) in &mut state.sessions {
-            if name != node && session.watching && !session.notified {
-                session.notified = true;
-                let _ = session.deliveries.send(Outgoing::Frame(Frame::DirectoryChanged));
-                told.push(name.clone());
-            }
-        }
-        drop(state);
-        for name in told {
-            self.observe(&name, Direction::ToNode, &Frame::DirectoryChanged);
-        }
-        None
-    }
-
-    /// `node` wants to hear of directory changes on session `session_id`.
-    fn watch(&self, node: &str, session_id: u64) {
-        let mut state = self.state();
-        if let Some(session) = state.sessions.get_mut(node)
-            && session.id == session_id
-        {
-            session.watching = true;
-        }
-    }
-
-    fn answer_directory(&self, node: &str, session_id: u64, wanted: &[String]) -> Frame {
-        let mut entries: Vec<DirectoryEntry> = {
-            let mut state = self.state();
-            if wanted.is_empty() {
-                // The answer holds every entry published so far: the next
-                // change is news again.
-                if let Some(session) = state.sessions.get_mut(node)
-                    && session.id == session_id
-                {
-                    session.notified = false;
-                }
-                state.directory.entries().cloned().collect()
-            } else {
-                wanted.iter().filter_map(|n| state.directory.get(n).cloned()).collect()
-            }
-        };
-        let day = self.today();
-        for tap in &self.shared.taps {
-            tap.on_directory_answer(day, node, &mut entries);
-        }
-        let answer = Frame::DirectoryAnswer { entries };
-        self.observe(node, Direction::ToNode, &answer);
-        answer
     }
 
     /// Moves the hub to `day`: the archive forgets what `archive_days` no
