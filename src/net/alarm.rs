@@ -1,6 +1,7 @@
-//! Alarms: attacks a node or the hub detected (DESIGN §5). Each is logged
-//! at ERROR under the target `cablesim::alarm`, with the ATT&CK technique
-//! of [`AlarmKind::attack_technique`], and kept for the report.
+//! Alarms: attacks a node or the hub detected (the `alarms` exposure, see
+//! "Adversaries" in ARCHITECTURE.md). Each is logged at ERROR under the
+//! target `cablesim::alarm`, with the ATT&CK technique of
+//! [`AlarmKind::attack_technique`], and kept for the report.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -50,8 +51,8 @@ impl AlarmKind {
 
 impl AlarmKind {
     /// The MITRE ATT&CK technique the detected attempt belongs to, for a
-    /// SIEM to correlate alarms with the leaks of DESIGN §5; `None` where
-    /// the alarm alone does not tell an attack from a fault.
+    /// SIEM to correlate alarms with the leaks an adversary caused; `None`
+    /// where the alarm alone does not tell an attack from a fault.
     ///
     /// | alarm | technique | why |
     /// |---|---|---|
@@ -142,7 +143,8 @@ struct AlarmsInner {
     /// them would let a flood of bad connections grow it without end.
     unkept: bool,
     /// Called for every alarm as it is raised: how a node process prints
-    /// its alarms the moment they happen (DESIGN §11).
+    /// its alarms the moment they happen (README.md, "Run it across
+    /// laptops").
     observers: Mutex<Vec<AlarmObserver>>,
     /// The configuration (preset) the run is measured under, logged with
     /// every alarm: a matrix runs several at once into one log.
@@ -165,9 +167,8 @@ impl Alarms {
 
     /// Alarms that are logged and handed to observers as they are raised,
     /// but not kept: [`Alarms::sorted`] stays empty. For long-running hub
-    /// and node processes, which print every alarm at once (DESIGN §11),
-    /// so that their memory does not grow with the alarms hostile peers
-    /// cause.
+    /// and node processes, which print every alarm at once, so that their
+    /// memory does not grow with the alarms hostile peers cause.
     pub fn unkept() -> Self {
         Alarms(Arc::new(AlarmsInner {
             unkept: true,

@@ -1,6 +1,6 @@
-//! What one hub lets its peers hold of it (DESIGN §2.5): a hostile or
-//! merely stuck peer must not make the hub's memory grow, nor slow anyone
-//! else down.
+//! What one hub lets its peers hold of it (see "Bad input" in
+//! ARCHITECTURE.md): a hostile or merely stuck peer must not make the hub's
+//! memory grow, nor slow anyone else down.
 //!
 //! Three things are bounded, each where it costs the hub something:
 //!

@@ -9,7 +9,8 @@
 //! Each [`Link`] is one connection: a node that reconnects gets a fresh
 //! link, with a fresh [`ConnectionId`], and taps are told when each
 //! connection opens and closes, so that a capture can show a reconnection
-//! as the new TCP connection it would be on a real network (DESIGN §10).
+//! as the new TCP connection it would be on a real network (README.md,
+//! "Captures for Wireshark").
 
 use std::future::Future;
 use std::io;

@@ -1,11 +1,12 @@
-//! The network (DESIGN §3, §10–11): the hub and nodes as tokio tasks
-//! speaking the wire format over rustls TLS 1.3 or plain bytes, links with
-//! tap points, and the hooks adversaries attach to.
+//! The network: the hub and nodes as tokio tasks speaking the wire format
+//! over rustls TLS 1.3 or plain bytes, links with tap points, and the hooks
+//! adversaries attach to.
 //!
 //! Sessions are generic over `AsyncRead + AsyncWrite`, so an in-memory
 //! duplex (in-process runs), a TCP socket or a proxy plug in unchanged.
 //! What the hub and the nodes must not lose goes through a store trait:
-//! in memory in-process, SQLite in multi-process mode (DESIGN §11).
+//! in memory in-process, SQLite in multi-process mode (README.md, "Run it
+//! across laptops"; "Durability" in ARCHITECTURE.md).
 //! Everything below this module is sans-IO.
 
 mod alarm;
