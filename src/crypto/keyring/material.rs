@@ -1,0 +1,195 @@
+//! One piece of secret key material as an adversary copies it, and the
+//! form it is written down in (an adversary's loot file), wiped when
+//! dropped and redacted when printed.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroize;
+
+use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey, KeyId};
+use crate::crypto::primitives::KEY_LEN;
+use crate::model::Epoch;
+
+/// One piece of secret key material, named by its owner. This is what a
+/// node opens envelopes with, and exactly what an endpoint implant or a
+/// key thief copies (ARCHITECTURE.md, "Keys an actor holds").
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum KeyMaterial {
+    /// The network-wide `group` key: opens every envelope of the network.
+    Group(GroupKey),
+    /// A long-term X25519 key of `owner` (`static` mode).
+    Static {
+        /// Node whose directory entry lists the public half.
+        owner: String,
+        /// The private key.
+        secret: AgreementSecret,
+    },
+    /// An epoch prekey of `owner` (`forward-secret` mode).
+    Epoch {
+        /// Node whose directory entry lists the public half.
+        owner: String,
+        /// The epoch it belongs to.
+        epoch: Epoch,
+        /// The private key.
+        secret: AgreementSecret,
+    },
+    /// `owner`'s Ed25519 identity: signs cables and keys as the owner, and
+    /// is the key of its TLS client certificate.
+    Identity {
+        /// Whose identity it is.
+        owner: String,
+        /// The private key.
+        key: IdentityKey,
+    },
+}
+
+impl KeyMaterial {
+    /// The node the key belongs to (`*` for the shared group key).
+    pub fn owner(&self) -> &str {
+        match self {
+            KeyMaterial::Group(_) => "*",
+            KeyMaterial::Static { owner, .. }
+            | KeyMaterial::Epoch { owner, .. }
+            | KeyMaterial::Identity { owner, .. } => owner,
+        }
+    }
+
+    /// The public key id the material answers to, if it opens wraps.
+    pub fn key_id(&self) -> Option<KeyId> {
+        match self {
+            KeyMaterial::Group(key) => Some(key.key_id()),
+            KeyMaterial::Static { secret, .. } | KeyMaterial::Epoch { secret, .. } => Some(secret.key_id()),
+            KeyMaterial::Identity { .. } => None,
+        }
+    }
+
+    /// A short human description for evidence ("static key of de-mfa",
+    /// "epoch 5 key of de-mfa").
+    pub fn describe(&self) -> String {
+        match self {
+            KeyMaterial::Group(_) => "group key".to_owned(),
+            KeyMaterial::Static { owner, .. } => format!("static key of {owner}"),
+            KeyMaterial::Epoch { owner, epoch, .. } => format!("epoch {epoch} key of {owner}"),
+            KeyMaterial::Identity { owner, .. } => format!("identity key of {owner}"),
+        }
+    }
+}
+
+impl fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyMaterial({}, [redacted])", self.describe())
+    }
+}
+
+/// How [`KeyMaterial`] is written down (an adversary's loot file): secrets
+/// as their raw 32 bytes, an identity as its PKCS#8 DER. The copy made for
+/// writing or reading is wiped when dropped.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "KeyMaterial", rename_all = "kebab-case")]
+enum KeyMaterialRepr {
+    Group {
+        secret: [u8; KEY_LEN],
+    },
+    Static {
+        owner: String,
+        secret: [u8; KEY_LEN],
+    },
+    Epoch {
+        owner: String,
+        epoch: Epoch,
+        secret: [u8; KEY_LEN],
+    },
+    Identity {
+        owner: String,
+        pkcs8: Vec<u8>,
+    },
+}
+
+impl Drop for KeyMaterialRepr {
+    fn drop(&mut self) {
+        match self {
+            KeyMaterialRepr::Group { secret }
+            | KeyMaterialRepr::Static { secret, .. }
+            | KeyMaterialRepr::Epoch { secret, .. } => secret.zeroize(),
+            KeyMaterialRepr::Identity { pkcs8, .. } => pkcs8.zeroize(),
+        }
+    }
+}
+
+impl Serialize for KeyMaterial {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let repr = match self {
+            KeyMaterial::Group(key) => KeyMaterialRepr::Group {
+                secret: *key.as_bytes(),
+            },
+            KeyMaterial::Static { owner, secret } => KeyMaterialRepr::Static {
+                owner: owner.clone(),
+                secret: *secret.to_bytes(),
+            },
+            KeyMaterial::Epoch { owner, epoch, secret } => KeyMaterialRepr::Epoch {
+                owner: owner.clone(),
+                epoch: *epoch,
+                secret: *secret.to_bytes(),
+            },
+            KeyMaterial::Identity { owner, key } => KeyMaterialRepr::Identity {
+                owner: owner.clone(),
+                pkcs8: key.pkcs8_der().to_vec(),
+            },
+        };
+        repr.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyMaterial {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let repr = KeyMaterialRepr::deserialize(deserializer)?;
+        Ok(match &repr {
+            KeyMaterialRepr::Group { secret } => KeyMaterial::Group(GroupKey::from_bytes(*secret)),
+            KeyMaterialRepr::Static { owner, secret } => KeyMaterial::Static {
+                owner: owner.clone(),
+                secret: AgreementSecret::from_bytes(*secret),
+            },
+            KeyMaterialRepr::Epoch { owner, epoch, secret } => KeyMaterial::Epoch {
+                owner: owner.clone(),
+                epoch: *epoch,
+                secret: AgreementSecret::from_bytes(*secret),
+            },
+            KeyMaterialRepr::Identity { owner, pkcs8 } => KeyMaterial::Identity {
+                owner: owner.clone(),
+                key: IdentityKey::from_pkcs8(pkcs8).map_err(serde::de::Error::custom)?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::NodeKeys;
+    use crate::model::E2eMode;
+
+    #[test]
+    fn key_material_round_trips_through_json_and_stays_redacted() {
+        let group = GroupKey::generate();
+        let mut keys = NodeKeys::generate("a", E2eMode::ForwardSecret, 7, IdentityKey::generate(), None);
+        keys.enter_epoch(2);
+        let mut all = keys.copy_secrets();
+        all.push(KeyMaterial::Group(group));
+        all.extend(NodeKeys::generate("b", E2eMode::Static, 7, IdentityKey::generate(), None).copy_secrets());
+        let json = serde_json::to_string(&all).unwrap();
+        let back: Vec<KeyMaterial> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.len(), all.len());
+        for (a, b) in all.iter().zip(&back) {
+            assert_eq!(a.describe(), b.describe());
+            assert_eq!(a.key_id(), b.key_id());
+            if let (KeyMaterial::Identity { key: ka, .. }, KeyMaterial::Identity { key: kb, .. }) = (a, b) {
+                assert_eq!(ka.public(), kb.public());
+            }
+            assert!(format!("{b:?}").contains("redacted"));
+        }
+        let bad = r#"{"identity":{"owner":"a","pkcs8":[1,2,3]}}"#;
+        assert!(serde_json::from_str::<KeyMaterial>(bad).is_err(), "fail_bad_identity");
+    }
+}

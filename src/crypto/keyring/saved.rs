@@ -1,0 +1,207 @@
+//! A node's agreement secrets at rest: the versioned record a
+//! multi-process node keeps in its store so that, restarted, it opens what
+//! was sealed for the keys it held; and the checks an import makes before
+//! trusting a record that may be corrupt or hostile.
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::NodeKeys;
+use crate::crypto::CryptoError;
+use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey};
+use crate::crypto::primitives::KEY_LEN;
+use crate::model::{E2eMode, Epoch};
+
+/// Version of the [`NodeKeys::export_secrets`] format; an import refuses
+/// any other, rather than guess at keys written by another build.
+const SAVED_KEYS_VERSION: u8 = 1;
+
+/// A node's agreement secrets as saved at rest (see "Durability" in
+/// ARCHITECTURE.md): everything [`NodeKeys`] holds except the identity,
+/// which lives with the node's certificate. Wiped when dropped, whichever
+/// way it was made.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+struct SavedKeys {
+    version: u8,
+    name: String,
+    #[zeroize(skip)]
+    mode: E2eMode,
+    epoch_days: u32,
+    devices: u32,
+    group: Option<[u8; KEY_LEN]>,
+    statics: Vec<[u8; KEY_LEN]>,
+    epochs: Vec<SavedEpoch>,
+}
+
+#[derive(Serialize, Deserialize, Zeroize)]
+struct SavedEpoch {
+    epoch: Epoch,
+    secrets: Vec<[u8; KEY_LEN]>,
+}
+
+/// More agreement keys per period than any scenario uses: a bound on what a
+/// corrupt or hostile key file can make an import allocate and generate.
+const MAX_DEVICES: u32 = 1024;
+
+impl SavedKeys {
+    /// Checks that the record describes keys [`NodeKeys`] could have held:
+    /// the secrets its mode uses and no others, one per device.
+    fn check(&self, name: &str) -> Result<(), CryptoError> {
+        if self.version != SAVED_KEYS_VERSION {
+            return Err(CryptoError::BadKey("saved keys were written by another version"));
+        }
+        if self.name != name {
+            return Err(CryptoError::BadKey("saved keys belong to another node"));
+        }
+        if self.epoch_days == 0 || self.devices == 0 || self.devices > MAX_DEVICES {
+            return Err(CryptoError::BadKey(
+                "saved keys have an impossible epoch length or device count",
+            ));
+        }
+        let devices = self.devices as usize;
+        let fits = match self.mode {
+            E2eMode::Off => self.group.is_none() && self.statics.is_empty() && self.epochs.is_empty(),
+            E2eMode::Group => self.group.is_some() && self.statics.is_empty() && self.epochs.is_empty(),
+            E2eMode::Static => self.group.is_none() && self.statics.len() == devices && self.epochs.is_empty(),
+            E2eMode::ForwardSecret => {
+                self.group.is_none()
+                    && self.statics.is_empty()
+                    && !self.epochs.is_empty()
+                    && self.epochs.iter().all(|e| e.secrets.len() == devices)
+                    && self.epochs.windows(2).all(|w| w[0].epoch < w[1].epoch)
+            }
+        };
+        if !fits {
+            return Err(CryptoError::BadKey("saved keys do not match their e2e mode"));
+        }
+        Ok(())
+    }
+}
+
+impl NodeKeys {
+    /// The agreement secrets (static keys, epoch prekeys with their epoch
+    /// numbers, the group key) and the settings they were made under, as
+    /// bytes to keep at rest so a restarted node opens what was sealed for
+    /// it. The identity is not included: it is the key of the node's
+    /// certificate and is kept with it. Secret! The buffer is wiped when
+    /// dropped.
+    pub fn export_secrets(&self) -> Zeroizing<Vec<u8>> {
+        let saved = SavedKeys {
+            version: SAVED_KEYS_VERSION,
+            name: self.name.clone(),
+            mode: self.mode,
+            epoch_days: self.epoch_days,
+            devices: u32::try_from(self.devices).unwrap_or(u32::MAX),
+            group: self.group.as_ref().map(|g| *g.as_bytes()),
+            statics: self.statics.iter().map(|k| *k.to_bytes()).collect(),
+            epochs: self
+                .epochs
+                .iter()
+                .map(|(&epoch, secrets)| SavedEpoch {
+                    epoch,
+                    secrets: secrets.iter().map(|k| *k.to_bytes()).collect(),
+                })
+                .collect(),
+        };
+        // Sized up front: a growing Vec would leave copies of the secrets
+        // behind in the allocations it outgrew.
+        let size = postcard::experimental::serialized_size(&saved).unwrap_or_else(|e| unreachable!("{e}"));
+        let mut out = Zeroizing::new(vec![0u8; size]);
+        if let Err(e) = postcard::to_slice(&saved, &mut out) {
+            unreachable!("a buffer of the serialized size holds the keys: {e}");
+        }
+        out
+    }
+
+    /// Rebuilds the keys of `name` from [`NodeKeys::export_secrets`] bytes,
+    /// with `identity` (the key of the node's certificate) re-attached.
+    /// Refuses bytes that do not decode, carry trailing bytes, come from
+    /// another format version or another node, or do not fit their mode.
+    pub fn import_secrets(name: &str, identity: IdentityKey, bytes: &[u8]) -> Result<NodeKeys, CryptoError> {
+        let (saved, rest) = postcard::take_from_bytes::<SavedKeys>(bytes)
+            .map_err(|_| CryptoError::BadKey("saved keys do not decode"))?;
+        if !rest.is_empty() {
+            return Err(CryptoError::BadKey("saved keys are followed by stray bytes"));
+        }
+        saved.check(name)?;
+        Ok(NodeKeys {
+            name: saved.name.clone(),
+            mode: saved.mode,
+            epoch_days: saved.epoch_days,
+            devices: saved.devices as usize,
+            identity,
+            group: saved.group.map(GroupKey::from_bytes),
+            statics: saved.statics.iter().map(|b| AgreementSecret::from_bytes(*b)).collect(),
+            epochs: saved
+                .epochs
+                .iter()
+                .map(|e| {
+                    (
+                        e.epoch,
+                        e.secrets.iter().map(|b| AgreementSecret::from_bytes(*b)).collect(),
+                    )
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::AgreementPublic;
+
+    fn public_keys(keys: &NodeKeys) -> Vec<AgreementPublic> {
+        keys.publish().keys.iter().map(|k| k.public).collect()
+    }
+
+    #[test]
+    fn exported_secrets_import_to_the_same_keys() {
+        let group = GroupKey::generate();
+        let mut fs = NodeKeys::with_devices("a", E2eMode::ForwardSecret, 7, 2, IdentityKey::generate(), None);
+        fs.enter_epoch(4);
+        let cases = [
+            fs,
+            NodeKeys::with_devices("a", E2eMode::Static, 7, 3, IdentityKey::generate(), None),
+            NodeKeys::generate("a", E2eMode::Group, 7, IdentityKey::generate(), Some(group)),
+            NodeKeys::generate("a", E2eMode::Off, 7, IdentityKey::generate(), None),
+        ];
+        for keys in cases {
+            let bytes = keys.export_secrets();
+            let back = NodeKeys::import_secrets("a", keys.identity().clone(), &bytes).unwrap();
+            assert_eq!(back.mode(), keys.mode());
+            assert_eq!(back.epoch_days(), keys.epoch_days());
+            assert_eq!(back.held_epochs(), keys.held_epochs());
+            assert_eq!(public_keys(&back), public_keys(&keys));
+            assert_eq!(back.group().map(GroupKey::key_id), keys.group().map(GroupKey::key_id));
+            assert_eq!(back.identity().public(), keys.identity().public());
+            // The next rotation still makes as many keys per epoch.
+            let mut rotated = back.clone();
+            rotated.enter_epoch(9);
+            assert_eq!(rotated.publish().keys.len(), keys.publish().keys.len());
+        }
+    }
+
+    #[test]
+    fn fail_corrupt_or_foreign_saved_keys() {
+        let keys = NodeKeys::with_devices("a", E2eMode::Static, 7, 2, IdentityKey::generate(), None);
+        let bytes = keys.export_secrets();
+        let import = |bytes: &[u8], name: &str| NodeKeys::import_secrets(name, IdentityKey::generate(), bytes);
+        let refused = |r: Result<NodeKeys, CryptoError>| r.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused(import(&bytes[..bytes.len() - 5], "a")).contains("do not decode"));
+        assert!(refused(import(b"garbage", "a")).contains("saved keys"));
+        let mut longer = bytes.to_vec();
+        longer.push(0);
+        assert!(refused(import(&longer, "a")).contains("stray bytes"));
+        assert!(refused(import(&bytes, "b")).contains("another node"));
+        let mut version = bytes.to_vec();
+        version[0] = 9;
+        assert!(refused(import(&version, "a")).contains("another version"));
+        // A static record claiming three devices with two keys.
+        let mut devices = bytes.to_vec();
+        let at = 1 + 1 + 1 + 1 + 1; // version, name length, "a", mode, epoch_days (7)
+        assert_eq!(devices[at], 2);
+        devices[at] = 3;
+        assert!(refused(import(&devices, "a")).contains("do not match their e2e mode"));
+    }
+}
