@@ -1,4 +1,4 @@
-//! The seeded cable generator (DESIGN §3).
+//! The seeded cable generator (see "Determinism" in ARCHITECTURE.md).
 //!
 //! Cable `i` of a run depends only on the seed and `i`: each index reads
 //! its own ChaCha stream. The runner can therefore produce the cables of
@@ -8,18 +8,23 @@
 
 use std::ops::Range;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+mod addressees;
 mod body;
 mod mix;
+mod seed;
 
 pub use mix::{ClassificationMix, ClassificationMixError};
+pub use seed::stamp_canary;
 
+use self::addressees::ROLES;
 use self::body::{Outline, write_body};
+use self::seed::key_from_seed;
 use super::canary::new_canary;
 use super::templates::{Scene, pick_ref};
-use super::{Cable, Day, Network, Role};
+use super::{Cable, Day, Network};
 
 /// Why a [`Generator`] cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,28 +47,6 @@ pub enum GeneratorError {
         count: u64,
     },
 }
-
-/// The roles that send and receive cables, in the order of the tables below.
-const ROLES: [Role; 3] = [Role::Hq, Role::Ministry, Role::Mission];
-
-/// Who writes cables, by role: as in every leaked archive, most traffic is
-/// reporting from missions, then ministries, then headquarters.
-const SENDER_WEIGHTS: [u32; 3] = [10, 30, 60];
-
-/// Weights of the first addressee's role, one row per sender role:
-/// headquarters instructs missions and ministries, ministries write to
-/// their missions, to hq and to each other, missions report to hq.
-const FIRST_ADDRESSEE: [[u32; 3]; 3] = [[0, 45, 55], [25, 25, 50], [80, 20, 0]];
-
-/// Weights for further addressees (information copies): mostly ministries.
-const MORE_ADDRESSEES: [[u32; 3]; 3] = [[5, 60, 35], [20, 50, 30], [10, 70, 20]];
-
-/// Weights of having 1, 2, 3 or 4 addressees.
-const ADDRESSEE_COUNTS: [u32; 4] = [40, 30, 20, 10];
-
-/// Separates the cable streams from anything else seeded with the run's
-/// seed, so that another use of the same seed never replays canaries.
-const DOMAIN: u64 = u64::from_be_bytes(*b"cables\0\0");
 
 /// Makes a run's cables from its seed: cable `i` depends only on the seed,
 /// the network, `i` and the classification mix.
@@ -208,71 +191,6 @@ impl Generator {
             canary,
         }
     }
-
-    /// A sender role weighted by [`SENDER_WEIGHTS`] among the roles present,
-    /// then a node of that role.
-    fn pick_sender(&self, rng: &mut ChaCha8Rng) -> (usize, usize) {
-        let present = self.pools.each_ref().map(|pool| !pool.is_empty());
-        let role = pick_role(rng, &SENDER_WEIGHTS, present);
-        (role, rng.random_range(0..self.pools[role].len()))
-    }
-
-    /// One to four addressees, never the sender, sorted and deduplicated.
-    fn pick_addressees(&self, rng: &mut ChaCha8Rng, sender_role: usize, sender: usize) -> Vec<String> {
-        // A role can be addressed if it has a node other than the sender.
-        let mut open = [false; 3];
-        for (role, pool) in self.pools.iter().enumerate() {
-            open[role] = pool.len() > usize::from(role == sender_role);
-        }
-        let wanted = 1 + weighted_index(rng, &ADDRESSEE_COUNTS);
-        let mut to = Vec::with_capacity(wanted);
-        for k in 0..wanted {
-            let table = if k == 0 { &FIRST_ADDRESSEE } else { &MORE_ADDRESSEES };
-            let role = pick_role(rng, &table[sender_role], open);
-            let pool = &self.pools[role];
-            let index = if role == sender_role {
-                // Draw among the others and skip over the sender.
-                let i = rng.random_range(0..pool.len() - 1);
-                if i >= sender { i + 1 } else { i }
-            } else {
-                rng.random_range(0..pool.len())
-            };
-            to.push(pool[index].clone());
-        }
-        to.sort_unstable();
-        to.dedup();
-        to
-    }
-}
-
-/// A role index weighted by `weights` among the `open` roles; uniform over
-/// the open roles if none of them has weight (a network without hq, for
-/// instance). At least one role must be open.
-fn pick_role(rng: &mut ChaCha8Rng, weights: &[u32; 3], open: [bool; 3]) -> usize {
-    let mut masked = [0; 3];
-    for role in 0..3 {
-        if open[role] {
-            masked[role] = weights[role];
-        }
-    }
-    if masked == [0; 3] {
-        masked = open.map(u32::from);
-    }
-    weighted_index(rng, &masked)
-}
-
-/// An index drawn with probability proportional to its weight; the weights
-/// are small constants, at least one of them non-zero.
-fn weighted_index(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
-    let total: u32 = weights.iter().sum();
-    let mut ticket = rng.random_range(0..total.max(1));
-    for (i, &weight) in weights.iter().enumerate() {
-        if ticket < weight {
-            return i;
-        }
-        ticket -= weight;
-    }
-    weights.len() - 1
 }
 
 /// The permutation of [`Generator::spread`]: a multiplier near the golden
@@ -297,55 +215,13 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
-/// Separates the canaries of explicitly listed cables from generated ones.
-const EXPLICIT_DOMAIN: u64 = u64::from_be_bytes(*b"explicit");
-
-/// Gives an explicitly listed cable (one a scenario file spells out) its
-/// canary: a token drawn from the seed and the cable's position in the
-/// list, written into [`Cable::canary`] and appended to the body as the
-/// generator does, unless the body already carries it. Listing cables never
-/// changes the generated ones: the two use separate streams.
-pub fn stamp_canary(cable: &mut Cable, seed: u64, index: u64) {
-    let mut rng = ChaCha8Rng::from_seed(key_from_seed_in(seed, EXPLICIT_DOMAIN));
-    rng.set_stream(index);
-    cable.canary = new_canary(&mut rng);
-    if !cable.body.contains(&cable.canary) {
-        if !cable.body.is_empty() && !cable.body.ends_with('\n') {
-            cable.body.push('\n');
-        }
-        cable.body.push_str("\nRegistry reference: ");
-        cable.body.push_str(&cable.canary);
-        cable.body.push('\n');
-    }
-}
-
-/// A 256-bit ChaCha key from a 64-bit seed by SplitMix64, whose outputs
-/// are well mixed even for adjacent seeds such as 1 and 2.
-fn key_from_seed(seed: u64) -> [u8; 32] {
-    key_from_seed_in(seed, DOMAIN)
-}
-
-/// [`key_from_seed`] for another use of the seed, named by `domain`.
-fn key_from_seed_in(seed: u64, domain: u64) -> [u8; 32] {
-    let mut state = seed ^ domain;
-    let mut key = [0u8; 32];
-    for chunk in key.chunks_exact_mut(8) {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    key
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
     use super::body::portion_mark;
     use super::*;
-    use crate::model::{CANARY_PREFIX, Canaries, Classification, HUB, Node};
+    use crate::model::{CANARY_PREFIX, Canaries, Classification};
 
     fn net() -> Network {
         Network::generated(28, 40, true)
@@ -367,40 +243,6 @@ mod tests {
             }
             assert_eq!(seen, mix.quotas(count), "seed {seed}, {count} cables");
         }
-    }
-
-    #[test]
-    fn explicit_cables_get_a_seeded_canary_in_their_body() {
-        let blank = Cable {
-            id: "C-1".into(),
-            day: 3,
-            from: "hq".into(),
-            to: vec!["at-mfa".into()],
-            classification: Classification::Limite,
-            subject: "Instruction".into(),
-            body: "Proceed as agreed.".into(),
-            canary: String::new(),
-        };
-        let (mut a, mut b, mut c) = (blank.clone(), blank.clone(), blank);
-        stamp_canary(&mut a, 7, 0);
-        stamp_canary(&mut b, 7, 0);
-        stamp_canary(&mut c, 7, 1);
-        assert_eq!(a, b);
-        assert_ne!(a.canary, c.canary);
-        assert_eq!(
-            a.body,
-            format!("Proceed as agreed.\n\nRegistry reference: {}\n", a.canary)
-        );
-        let mut canaries = Canaries::new();
-        canaries.insert(&a.canary, &a.id).unwrap();
-        assert_eq!(canaries.find_in(a.body.as_bytes()), ["C-1"]);
-        // Stamping twice does not append a second reference.
-        let before = a.body.clone();
-        stamp_canary(&mut a, 7, 0);
-        assert_eq!(a.body, before);
-        // Generated cables of the same seed never share it.
-        let generated = Generator::new(7, &net(), 100, 10).unwrap();
-        assert!(generated.cables().all(|g| g.canary != a.canary));
     }
 
     fn generator(seed: u64, count: u64, days: u32) -> Generator {
@@ -538,56 +380,6 @@ mod tests {
             assert!(on_day.iter().all(|c| c.day == day));
             assert_eq!(on_day[0], g.cable(u64::from(day) * 20));
         }
-    }
-
-    fn check_addressing(network: &Network, count: u64) {
-        let g = Generator::new(9, network, count, 5).unwrap();
-        for cable in g.cables() {
-            assert_ne!(cable.from, HUB);
-            assert!(network.contains(&cable.from));
-            assert!((1..=4).contains(&cable.to.len()), "{:?}", cable.to);
-            assert!(cable.to.windows(2).all(|w| w[0] < w[1]), "{:?}", cable.to);
-            assert!(!cable.to.contains(&cable.from));
-            assert!(!cable.to.iter().any(|n| n == HUB));
-            assert!(cable.to.iter().all(|n| network.contains(n)));
-        }
-    }
-
-    #[test]
-    fn addressing_is_plausible_in_any_network() {
-        check_addressing(&net(), 3000);
-        check_addressing(&Network::generated(3, 0, false), 500);
-        check_addressing(&Network::generated(0, 2, false), 500);
-        check_addressing(&Network::generated(0, 1, true), 500);
-        check_addressing(&Network::generated(1, 1, false), 500);
-        let two_hqs = Network::new([Node::new("hq", Role::Hq), Node::new("hq-annex", Role::Hq)]).unwrap();
-        check_addressing(&two_hqs, 500);
-    }
-
-    #[test]
-    fn missions_report_to_hq_and_hq_instructs() {
-        let network = net();
-        let g = generator(4, 10_000, 10);
-        let (mut from_missions, mut to_hq) = (0, 0);
-        let mut senders = [0; 3];
-        for cable in g.cables() {
-            let role = network.get(&cable.from).unwrap().role;
-            senders[ROLES.iter().position(|&r| r == role).unwrap()] += 1;
-            match role {
-                Role::Mission => {
-                    from_missions += 1;
-                    to_hq += usize::from(cable.to.iter().any(|n| n == "hq"));
-                }
-                Role::Hq => assert!(cable.body.contains(") Action request: "), "{}", cable.body),
-                _ => {}
-            }
-        }
-        // Sender roles follow SENDER_WEIGHTS (10 / 30 / 60) within two points.
-        assert!((800..=1200).contains(&senders[0]), "{senders:?}");
-        assert!((2800..=3200).contains(&senders[1]), "{senders:?}");
-        assert!((5800..=6200).contains(&senders[2]), "{senders:?}");
-        let share = to_hq * 100 / from_missions;
-        assert!((75..=90).contains(&share), "{share}% of mission cables go to hq");
     }
 
     #[test]
