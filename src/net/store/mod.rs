@@ -1,6 +1,7 @@
 //! What the hub and each node keep between frames, behind one trait per
-//! role (DESIGN §11): the hub's delivery queues, accepted ids, archive and
-//! key directory; a node's keys, inbox, sent items and outbox.
+//! role (see "Durability" in ARCHITECTURE.md): the hub's delivery queues,
+//! accepted ids, archive and key directory; a node's keys, inbox, sent
+//! items and outbox.
 //!
 //! In-process runs keep everything in memory ([`MemoryHubStore`],
 //! [`MemoryNodeStore`]); the multi-process mode keeps it in SQLite
@@ -358,7 +359,8 @@ pub trait NodeStore: Send {
     ) -> Result<(), StoreError>;
 
     /// Drops inbox and sent cables that `retention_days` no longer keeps
-    /// on `today` (DESIGN §4).
+    /// on `today`: a cable of day `d` is kept while `today - d` is less
+    /// than `retention_days` (none: kept for ever).
     fn prune(&mut self, today: Day, retention_days: Option<u32>) -> Result<(), StoreError>;
 
     /// The next number of a persisted counter, starting at 1: the node

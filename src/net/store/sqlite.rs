@@ -46,7 +46,8 @@ impl Db {
         }
         // FULL: the WAL is synced at every commit, so a committed
         // transaction survives a power cut and not just a killed process;
-        // "acknowledged" must mean "on disk" (DESIGN §11).
+        // "acknowledged" must mean "on disk" (see "Durability" in
+        // ARCHITECTURE.md).
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         // Deleted records (expired retention, rotated keys) are overwritten
         // with zeros rather than left in free pages for whoever copies the

@@ -77,8 +77,9 @@ CREATE TABLE directory (
 /// them for its own use: the file is exactly what malware on the node
 /// would copy. Rotated-out secrets are overwritten (`secure_delete`) and
 /// the write-ahead log is truncated after every key change, so an old
-/// epoch key is not left on disk for a later thief (forward secrecy at
-/// rest, DESIGN §4).
+/// epoch key is not left on disk for a later thief: forward secrecy at
+/// rest, the promise of `e2e = "forward-secret"` (ARCHITECTURE.md,
+/// "Security options").
 pub struct SqliteNodeStore {
     db: Db,
 }
