@@ -36,6 +36,9 @@ pub use error::PkiError;
 pub use identity::certified_identity;
 pub(crate) use private_files::{create_private_dir, write_secret};
 
+/// File name of the CA certificate in a certificate directory.
+pub(crate) const CA_CERT_FILE: &str = "ca.pem";
+
 /// Common name of the CA certificate every [`Pki::generate`] issues.
 pub const CA_COMMON_NAME: &str = "cablesim demo CA";
 

@@ -10,7 +10,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -18,9 +17,10 @@ use super::DayClock;
 use super::alarm::Alarms;
 use super::framed::FramedError;
 use super::hooks::NodeTap;
+pub use super::store::StoredCable;
 use super::store::{MemoryNodeStore, NodeStore, StoreError};
 use crate::crypto::{CryptoError, DirectoryEntry, NodeKeys, RecipientKey, ReplayGuard, TrustedIdentities};
-use crate::model::{Cable, CableContent, CableHeader, Day, Network, SecurityConfig};
+use crate::model::{Cable, Day, Network, SecurityConfig};
 use crate::wire::{ErrorCode, WireError};
 
 mod connection;
@@ -92,15 +92,6 @@ pub enum SendOutcome {
     Accepted,
     /// Above `max_classification`: not sent on this network.
     Withheld,
-}
-
-/// A cable as a node files it, in its inbox or its sent items.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredCable {
-    /// The routing header.
-    pub header: CableHeader,
-    /// Subject and body, decrypted.
-    pub content: CableContent,
 }
 
 /// What a node holds: exactly what malware on it could read.

@@ -9,7 +9,7 @@ use tokio::io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 
 use super::*;
 use crate::crypto::{CablePayload, GroupKey, IdentityKey, Opened};
-use crate::model::{Classification, E2eMode, Node, Role, Transport};
+use crate::model::{CableContent, CableHeader, Classification, E2eMode, Node, Role, Transport};
 use crate::net::store::{NodeRecord, SqliteNodeStore};
 use crate::net::{AlarmKind, Filed, OutboxEntry};
 use crate::net::{FrameSource, LINK_BUFFER};

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use super::files::CA_CERT_FILE;
+use super::CA_CERT_FILE;
 
 /// Why certificates could not be issued, written or loaded.
 ///

@@ -13,12 +13,9 @@ use zeroize::Zeroizing;
 use super::issue::signing_key;
 use super::private_files::write_secret;
 use super::verify::Verifiers;
-use super::{LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
+use super::{CA_CERT_FILE, LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
 use crate::crypto::{IdentityKey, TrustedIdentities};
 use crate::model::Network;
-
-/// File name of the CA certificate in a certificate directory.
-pub(super) const CA_CERT_FILE: &str = "ca.pem";
 
 fn cert_file(dir: &Path, node: &str) -> PathBuf {
     dir.join(format!("{node}.pem"))

@@ -22,7 +22,8 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::StoredCable;
+use serde::{Deserialize, Serialize};
+
 use crate::crypto::{CablePayload, CryptoError, DirectoryEntry, IdentityKey, NodeKeys};
 use crate::model::{Cable, CableContent, CableHeader, Day};
 
@@ -36,6 +37,15 @@ pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
 pub use sqlite_hub::SqliteHubStore;
 pub use sqlite_node::SqliteNodeStore;
+
+/// A cable as a node files it, in its inbox or its sent items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCable {
+    /// The routing header.
+    pub header: CableHeader,
+    /// Subject and body, decrypted.
+    pub content: CableContent,
+}
 
 /// A SHA-256 digest of the bytes of a cable as it travelled: equal digests
 /// under one cable id mean "the same cable sent again", different ones "a
