@@ -4,7 +4,9 @@
 //! refused, each with the line a user has to fix.
 
 use cablesim::adversary::AdversaryKind;
-use cablesim::model::{Classification, Distribution, E2eMode, Network, Role, SecurityConfig, Transport, recipients};
+use cablesim::model::{
+    Classification, Distribution, E2eMode, Network, PostQuantum, Role, SecurityConfig, Transport, recipients,
+};
 use cablesim::scenario::{self, BUILTIN, Preset, SET_FIELDS, Scenario, ScenarioError};
 
 const EVERY_TABLE: &str = include_str!("fixtures/every-table.toml");
@@ -165,6 +167,7 @@ archive = false
 archive_days = 30
 retention_days = 14
 max_classification = \"confidential\"
+post_quantum = \"e2e\"
 ",
     ))
     .unwrap();
@@ -182,6 +185,7 @@ max_classification = \"confidential\"
             archive_days: Some(30),
             retention_days: Some(14),
             max_classification: Classification::Confidential,
+            post_quantum: PostQuantum::E2e,
         }
     );
 }
@@ -370,6 +374,7 @@ fn unusual_security() -> SecurityConfig {
         archive_days: Some(9),
         retention_days: Some(4),
         max_classification: Classification::Limite,
+        post_quantum: PostQuantum::Off,
     }
 }
 
@@ -441,6 +446,7 @@ fn set_changes_each_kind_of_field() {
             archive_days: Some(30),
             retention_days: Some(10),
             max_classification: Classification::Limite,
+            post_quantum: PostQuantum::Off,
         }
     );
     s.apply_set("archive_days=none").unwrap();
@@ -502,6 +508,11 @@ fn fail_set_unknown_field_or_bad_value() {
         &mut s,
         "max_classification=top-secret",
         &["max_classification", "top-secret", "limite"],
+    );
+    set_refused(
+        &mut s,
+        "post_quantum=kyber",
+        &["post_quantum", "kyber", "transport, e2e, both"],
     );
     set_refused(&mut s, "verify_server=yes", &["verify_server", "yes", "true or false"]);
     set_refused(&mut s, "archive=1", &["archive", "true or false"]);
@@ -666,6 +677,12 @@ fn fail_unknown_enumerated_values() {
         12,
         "max_classification",
         &["max_classification", "top-secret"],
+    );
+    refused_at(
+        &with("[security]\npost_quantum = \"kyber\"\n"),
+        12,
+        "post_quantum",
+        &["post_quantum", "kyber", "off, transport, e2e, both"],
     );
     refused_at(
         &with(&cable("C-1", 0, "hq", "[\"at-mfa\"]").replace("\"limite\"", "\"cosmic\"")),

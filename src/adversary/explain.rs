@@ -11,7 +11,7 @@ use super::AdversaryKind;
 
 /// Every topic [`explain_topic`] knows, kinds first, then presets, then
 /// `[security]` fields, for listing when a topic is unknown.
-pub const EXPLAIN_TOPICS: [&str; 23] = [
+pub const EXPLAIN_TOPICS: [&str; 24] = [
     "tap",
     "mitm",
     "hub",
@@ -35,6 +35,7 @@ pub const EXPLAIN_TOPICS: [&str; 23] = [
     "archive_days",
     "retention_days",
     "max_classification",
+    "post_quantum",
 ];
 
 /// What an adversary kind is, what its position gives it, what stops it,
@@ -186,6 +187,19 @@ fn preset_text(name: &str) -> Option<&'static str> {
              reads.\n\n\
              Shown by: `cablesim run ivbb-2018 --config e2e-fs` (headers only) and `cablesim run \
              coreu-2018 --config e2e-fs` (an endpoint still reads)"
+        }
+        "post_quantum" => {
+            "Hybrid post-quantum key agreement: off (the default), transport, e2e or both. Under \
+             transport every TLS handshake uses only the X25519MLKEM768 group, X25519 together \
+             with ML-KEM-768 (FIPS 203), the group browsers deploy; under e2e every static and \
+             epoch key is an X25519 key plus an ML-KEM-768 key, and every wrap combines both \
+             shared secrets. A hybrid key agreement stays closed while either half holds, so \
+             traffic recorded today stays closed after a quantum computer breaks X25519 \
+             (harvest now, decrypt later). It costs bytes: 1,088 more per recipient key in every \
+             envelope, and about 2.3 KB more per TLS handshake. Signatures stay Ed25519: a \
+             quantum computer could forge them only while a session is running, not in a \
+             recording. group keys are symmetric and need nothing.\n\n\
+             Shown by: `cablesim run coreu-2018 --config e2e-fs --set post_quantum=both`"
         }
         _ => return None,
     })

@@ -22,4 +22,6 @@ pub use day::{Day, DayWindow, Epoch, epoch_of, expired, kept_on};
 pub use generator::{ClassificationMix, ClassificationMixError, Generator, GeneratorError, stamp_canary};
 pub use node::{HUB, Network, NetworkError, Node, Role, UnknownRole, valid_node_name};
 pub use recipients::{Distribution, UnknownDistribution, recipients};
-pub use security::{E2eMode, SecurityConfig, Transport, UnknownE2eMode, UnknownTransport};
+pub use security::{
+    E2eMode, PostQuantum, SecurityConfig, Transport, UnknownE2eMode, UnknownPostQuantum, UnknownTransport,
+};

@@ -41,6 +41,35 @@ pub enum E2eMode {
     ForwardSecret,
 }
 
+/// Hybrid post-quantum key agreement (ARCHITECTURE.md, "Security options"):
+/// X25519 together with ML-KEM-768, so that a key agreement recorded today
+/// stays closed to a quantum computer tomorrow while either half holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PostQuantum {
+    /// Classical X25519 everywhere.
+    #[default]
+    Off,
+    /// Every TLS handshake uses only the X25519MLKEM768 group.
+    Transport,
+    /// Every static and epoch key is a hybrid X25519 + ML-KEM-768 pair.
+    E2e,
+    /// Both.
+    Both,
+}
+
+impl PostQuantum {
+    /// Whether TLS handshakes use the hybrid group.
+    pub fn on_transport(self) -> bool {
+        matches!(self, PostQuantum::Transport | PostQuantum::Both)
+    }
+
+    /// Whether end-to-end keys and wraps are hybrid.
+    pub fn end_to_end(self) -> bool {
+        matches!(self, PostQuantum::E2e | PostQuantum::Both)
+    }
+}
+
 macro_rules! named_enum {
     ($ty:ident, $err:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
         impl $ty {
@@ -82,6 +111,10 @@ named_enum!(E2eMode, UnknownE2eMode, "e2e mode", {
     Off => "off", Group => "group", Static => "static", ForwardSecret => "forward-secret",
 });
 
+named_enum!(PostQuantum, UnknownPostQuantum, "post_quantum value", {
+    Off => "off", Transport => "transport", E2e => "e2e", Both => "both",
+});
+
 /// Every field of `[security]` with its effective value (ARCHITECTURE.md,
 /// "Security options").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,12 +142,14 @@ pub struct SecurityConfig {
     pub retention_days: Option<u32>,
     /// Cables above this level are not sent on this network.
     pub max_classification: Classification,
+    /// Hybrid post-quantum key agreement on the links, end to end, or both.
+    pub post_quantum: PostQuantum,
 }
 
 impl SecurityConfig {
     /// The names of every field, in one fixed order: the one list
     /// that `--set`, `explain` and their tests check themselves against.
-    pub const FIELDS: [&'static str; 11] = [
+    pub const FIELDS: [&'static str; 12] = [
         "transport",
         "verify_server",
         "e2e",
@@ -126,6 +161,7 @@ impl SecurityConfig {
         "archive_days",
         "retention_days",
         "max_classification",
+        "post_quantum",
     ];
 }
 
@@ -147,6 +183,7 @@ impl Default for SecurityConfig {
             archive_days: None,
             retention_days: None,
             max_classification: Classification::Secret,
+            post_quantum: PostQuantum::Off,
         }
     }
 }

@@ -24,7 +24,7 @@ pub fn render_text(report: &RunReport) -> String {
     );
     let _ = writeln!(
         out,
-        "security: transport {}, e2e {}{}, signatures {}, pinning {}, {} distribution, archive {}, max {}",
+        "security: transport {}, e2e {}{}, signatures {}, pinning {}, {} distribution, archive {}, max {}{}",
         s.transport,
         s.e2e,
         if s.e2e == crate::model::E2eMode::ForwardSecret {
@@ -41,7 +41,12 @@ pub fn render_text(report: &RunReport) -> String {
         } else {
             "off".to_owned()
         },
-        s.max_classification
+        s.max_classification,
+        if s.post_quantum == crate::model::PostQuantum::Off {
+            String::new()
+        } else {
+            format!(", post-quantum {}", s.post_quantum)
+        }
     );
     let _ = writeln!(
         out,

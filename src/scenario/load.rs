@@ -237,6 +237,9 @@ impl Loader<'_> {
         if let Some(v) = &s.max_classification {
             config.max_classification = self.parse("max_classification", v)?;
         }
+        if let Some(v) = &s.post_quantum {
+            config.post_quantum = self.parse("post_quantum", v)?;
+        }
         Ok(config)
     }
 

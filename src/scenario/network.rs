@@ -11,7 +11,7 @@ use tracing::warn;
 
 use super::run_error::RunError;
 use crate::crypto::{GroupKey, NodeKeys};
-use crate::model::{E2eMode, Network, SecurityConfig, Transport};
+use crate::model::{E2eMode, Network, PostQuantum, SecurityConfig, Transport};
 use crate::net::{
     Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
     NodeTap, Pki, TappedStream, tls,
@@ -79,6 +79,12 @@ impl InProcessNetwork {
         pki: Pki,
         clock: DayClock,
     ) -> Result<Self, RunError> {
+        if security.post_quantum != PostQuantum::Off {
+            return Err(RunError::Unsupported(format!(
+                "post_quantum = \"{}\" is not built yet: this build has classical X25519 only",
+                security.post_quantum
+            )));
+        }
         let trusted = pki.trusted_identities();
         let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;

@@ -1,15 +1,15 @@
 //! The named crypto configurations of `--config NAME` (ARCHITECTURE.md,
 //! "Security options").
 //!
-//! A preset sets only the crypto fields — `transport`, `e2e`, `signatures`
-//! and, for the end-to-end presets, `key_pinning` — so that the same
+//! A preset sets only the crypto fields — `transport`, `e2e`, `signatures`,
+//! `post_quantum` and, for the end-to-end presets, `key_pinning` — so that the same
 //! incident can be replayed under each of them with everything else
 //! (distribution, archive, retention) as the scenario has it.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{E2eMode, SecurityConfig, Transport};
+use crate::model::{E2eMode, PostQuantum, SecurityConfig, Transport};
 
 /// A named crypto configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +77,7 @@ impl Preset {
         security.transport = transport;
         security.e2e = e2e;
         security.signatures = e2e != E2eMode::Off;
+        security.post_quantum = PostQuantum::Off;
         if e2e != E2eMode::Off {
             security.key_pinning = true;
         }

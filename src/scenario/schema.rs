@@ -88,6 +88,7 @@ pub(super) struct RawSecurity {
     pub(super) archive_days: Option<u32>,
     pub(super) retention_days: Option<u32>,
     pub(super) max_classification: Option<Spanned<String>>,
+    pub(super) post_quantum: Option<Spanned<String>>,
 }
 
 /// One `[[cable]]`.

@@ -10,7 +10,7 @@ use super::{Preset, Scenario, ScenarioError};
 /// Every field `--set` accepts: the `[security]` fields (ARCHITECTURE.md,
 /// "Security options"), then the scenario-level `seed`, `days` and `cables`
 /// (the generated count).
-pub const SET_FIELDS: [&str; 14] = [
+pub const SET_FIELDS: [&str; 15] = [
     "transport",
     "verify_server",
     "e2e",
@@ -22,6 +22,7 @@ pub const SET_FIELDS: [&str; 14] = [
     "archive_days",
     "retention_days",
     "max_classification",
+    "post_quantum",
     "seed",
     "days",
     "cables",
@@ -66,6 +67,7 @@ impl Scenario {
             "archive_days" => security.archive_days = parse_keep_days(field, value)?,
             "retention_days" => security.retention_days = parse_keep_days(field, value)?,
             "max_classification" => security.max_classification = parse_named(field, value)?,
+            "post_quantum" => security.post_quantum = parse_named(field, value)?,
             "seed" => {
                 let seed = value.parse().map_err(|_| {
                     fail(format!(
