@@ -80,9 +80,10 @@ fn every_seed_is_accepted_by_its_target() {
         per_target[index] += 1;
     }
     // 12 frames (every kind, two payloads each for submit and deliver) and
-    // a stream of them; group, static and forward-secret envelopes; four
-    // entries; every built-in scenario.
-    assert_eq!(per_target, [13, 3, 4, cablesim::scenario::BUILTIN.len()]);
+    // a stream of them; group, static and forward-secret envelopes, and
+    // the last two with hybrid keys; seven entries (three of them hybrid);
+    // every built-in scenario.
+    assert_eq!(per_target, [13, 5, 7, cablesim::scenario::BUILTIN.len()]);
 }
 
 /// Damaged inputs are refused, not accepted and not a panic: one flipped

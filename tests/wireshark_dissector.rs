@@ -465,15 +465,7 @@ fn header(
 }
 
 fn recipient_keys(entry: &DirectoryEntry) -> Vec<RecipientKey> {
-    entry
-        .keys
-        .iter()
-        .map(|k| RecipientKey {
-            node: entry.node.clone(),
-            kind: k.kind,
-            public: k.public,
-        })
-        .collect()
+    entry.keys.iter().map(|k| k.recipient(&entry.node)).collect()
 }
 
 fn sealed(payload: &CablePayload) -> &Envelope {

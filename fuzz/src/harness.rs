@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use cablesim::crypto::{
     AcceptPolicy, CablePayload, ClearCable, CryptoError, Directory, DirectoryEntry, Envelope, GroupKey, IdentityKey,
     IdentityPublic, KeyKind, KeyMaterial, NodeKeys, PublishedKey, RecipientKey, ReplayGuard, SealMode,
-    TrustedIdentities, check_entry, key_statement,
+    TrustedIdentities, check_entry, hybrid_key_statement, key_statement,
 };
 use cablesim::model::{CableContent, CableHeader, Classification, E2eMode, Epoch};
 use cablesim::scenario::{BUILTIN, Scenario};
@@ -156,12 +156,17 @@ const SENDER_IDENTITY_SEED: [u8; 32] = [0x22; 32];
 const GROUP_SECRET: [u8; 32] = [0x33; 32];
 const STATIC_SECRET: [u8; 32] = [0x44; 32];
 const EPOCH_SECRET: [u8; 32] = [0x55; 32];
+/// The ML-KEM-768 seeds (d ‖ z, as two halves) of the hybrid keys.
+const STATIC_KEM_SEED: [[u8; 32]; 2] = [[0x45; 32], [0x46; 32]];
+const EPOCH_KEM_SEED: [[u8; 32]; 2] = [[0x56; 32], [0x57; 32]];
 
 /// Fixed, seeded keys: the fuzzer can find a seed envelope sealed to them,
 /// but never the secrets.
 pub struct Keyring {
-    /// The recipient in each sealing e2e mode: group, static, forward-secret.
-    pub nodes: [NodeKeys; 3],
+    /// The recipient in each sealing e2e mode: group, static, forward-secret,
+    /// then static and forward-secret with hybrid (X25519 and ML-KEM-768)
+    /// keys.
+    pub nodes: [NodeKeys; 5],
     /// Every key the recipient holds, as an adversary would use them.
     pub materials: Vec<KeyMaterial>,
     /// The sender's signing key.
@@ -171,34 +176,58 @@ pub struct Keyring {
 }
 
 /// [`NodeKeys::export_secrets`]' format, written out here because only
-/// importing saved keys makes a [`NodeKeys`] with chosen secrets.
+/// importing saved keys makes a [`NodeKeys`] with chosen secrets. `S` is
+/// one agreement secret: its 32 bytes (version 1), or [`SavedHybrid`]
+/// (version 2).
 #[derive(Serialize)]
-struct SavedKeys {
+struct SavedKeys<S> {
     version: u8,
     name: String,
     mode: E2eMode,
     epoch_days: u32,
     devices: u32,
     group: Option<[u8; 32]>,
-    statics: Vec<[u8; 32]>,
-    epochs: Vec<(Epoch, Vec<[u8; 32]>)>,
+    statics: Vec<S>,
+    epochs: Vec<(Epoch, Vec<S>)>,
+}
+
+/// A hybrid secret as saved: X25519 bytes, ML-KEM-768 seed.
+#[derive(Serialize)]
+struct SavedHybrid {
+    x25519: [u8; 32],
+    kem_seed: [[u8; 32]; 2],
 }
 
 fn recipient_keys(mode: E2eMode) -> NodeKeys {
+    saved_keys(1, mode, GROUP_SECRET, STATIC_SECRET, EPOCH_SECRET)
+}
+
+fn hybrid_recipient_keys(mode: E2eMode) -> NodeKeys {
+    let hybrid = |x25519, kem_seed| SavedHybrid { x25519, kem_seed };
+    saved_keys(
+        2,
+        mode,
+        GROUP_SECRET,
+        hybrid(STATIC_SECRET, STATIC_KEM_SEED),
+        hybrid(EPOCH_SECRET, EPOCH_KEM_SEED),
+    )
+}
+
+fn saved_keys<S: Serialize>(version: u8, mode: E2eMode, group: [u8; 32], statics: S, epoch: S) -> NodeKeys {
     let saved = SavedKeys {
-        version: 1,
+        version,
         name: RECIPIENT.to_owned(),
         mode,
         epoch_days: EPOCH_DAYS,
         devices: 1,
-        group: (mode == E2eMode::Group).then_some(GROUP_SECRET),
+        group: (mode == E2eMode::Group).then_some(group),
         statics: if mode == E2eMode::Static {
-            vec![STATIC_SECRET]
+            vec![statics]
         } else {
             Vec::new()
         },
         epochs: if mode == E2eMode::ForwardSecret {
-            vec![(EPOCH, vec![EPOCH_SECRET])]
+            vec![(EPOCH, vec![epoch])]
         } else {
             Vec::new()
         },
@@ -215,8 +244,18 @@ impl Keyring {
             recipient_keys(E2eMode::Group),
             recipient_keys(E2eMode::Static),
             recipient_keys(E2eMode::ForwardSecret),
+            hybrid_recipient_keys(E2eMode::Static),
+            hybrid_recipient_keys(E2eMode::ForwardSecret),
         ];
-        let materials = nodes.iter().flat_map(NodeKeys::copy_secrets).collect();
+        let mut materials: Vec<KeyMaterial> = nodes.iter().flat_map(NodeKeys::copy_secrets).collect();
+        // The X25519 halves of the hybrid keys: what a quantum adversary
+        // recovers. They must never open anything (checked below).
+        let halves: Vec<KeyMaterial> = materials
+            .iter()
+            .filter(|m| m.is_hybrid())
+            .filter_map(KeyMaterial::x25519_half)
+            .collect();
+        materials.extend(halves);
         let sender = IdentityKey::from_seed(&SENDER_IDENTITY_SEED);
         let mut trusted = TrustedIdentities::new();
         trusted.insert(RECIPIENT, nodes[0].identity().public());
@@ -265,7 +304,11 @@ pub fn envelope_open(data: &[u8]) -> Outcome {
     let payload = CablePayload::Sealed(envelope.clone());
     let mut outcome = Outcome::Refused;
     for material in &keys.materials {
-        if let Ok(opened) = payload.open_with(material) {
+        let opened = payload.open_with(material);
+        if material.describe().starts_with("X25519 half") {
+            assert!(opened.is_err(), "{} opened a hybrid wrap", material.describe());
+        }
+        if let Ok(opened) = opened {
             assert_eq!(opened.header, envelope.header.cable);
             assert_eq!(
                 opened.verify_signature(&sender),
@@ -353,11 +396,7 @@ fn check_one(node: &str, entry: &DirectoryEntry, wanted: KeyKind, trusted: &Trus
         .keys
         .iter()
         .filter(|k| k.kind == wanted)
-        .map(|k| RecipientKey {
-            node: node.to_owned(),
-            kind: k.kind,
-            public: k.public,
-        })
+        .map(|k| k.recipient(node))
         .collect();
     assert_eq!(loose.accepted, of_kind);
     assert!(loose.refused.is_empty());
@@ -367,7 +406,13 @@ fn check_one(node: &str, entry: &DirectoryEntry, wanted: KeyKind, trusted: &Trus
         return;
     };
     let pinned = pinned.expect("an entry with the certified identity is checked key by key");
-    let signed = |k: &PublishedKey| certified.verify(&key_statement(node, k.kind, &k.public), &k.signature);
+    // Written out rather than `PublishedKey::statement`: the check must
+    // agree with the statements as specified, classical and hybrid.
+    let statement = |k: &PublishedKey| match &k.kem {
+        None => key_statement(node, k.kind, &k.public),
+        Some(kem) => hybrid_key_statement(node, k.kind, &k.public, kem),
+    };
+    let signed = |k: &PublishedKey| certified.verify(&statement(k), &k.signature);
     let stale = entry.keys.iter().filter(|k| signed(k) && k.kind != wanted).count();
     assert_eq!(pinned.accepted.len() + pinned.refused.len() + stale, entry.keys.len());
     for key in &pinned.accepted {
@@ -376,14 +421,14 @@ fn check_one(node: &str, entry: &DirectoryEntry, wanted: KeyKind, trusted: &Trus
             entry
                 .keys
                 .iter()
-                .any(|k| k.public == key.public && k.kind == key.kind && signed(k))
+                .any(|k| k.public == key.public && k.kem == key.kem && k.kind == key.kind && signed(k))
         );
     }
     let unsigned: Vec<_> = entry
         .keys
         .iter()
         .filter(|k| !signed(k))
-        .map(|k| k.public.key_id())
+        .map(PublishedKey::key_id)
         .collect();
     let refused: Vec<_> = pinned.refused.iter().map(|r| r.key_id).collect();
     assert_eq!(refused, unsigned);
@@ -544,39 +589,52 @@ fn seed_envelopes(keys: &Keyring) -> Vec<(&'static str, Envelope)> {
     let signer = Some(&keys.sender);
     let (header, content) = seed_cable(3);
     let group = GroupKey::from_bytes(GROUP_SECRET);
-    let public_keys = |node: &NodeKeys| -> Vec<RecipientKey> {
-        node.publish()
-            .keys
-            .into_iter()
-            .map(|k| RecipientKey {
-                node: RECIPIENT.into(),
-                kind: k.kind,
-                public: k.public,
-            })
-            .collect()
-    };
     // The sender is a recipient too, with a key of its own that no
     // keyring here holds: the envelope carries a wrap the fuzzer can move.
-    let mut static_keys = public_keys(&keys.nodes[1]);
-    let mut epoch_keys = public_keys(&keys.nodes[2]);
-    let other = |kind| RecipientKey {
-        node: SENDER.into(),
-        kind,
-        public: cablesim::crypto::AgreementSecret::from_bytes([0x66; 32]).public(),
+    let other_classical = cablesim::crypto::AgreementSecret::from_bytes([0x66; 32]);
+    let other_hybrid = cablesim::crypto::AgreementSecret::hybrid_from_bytes([0x66; 32], &[0x67; 64]);
+    let keys_of = |node: &NodeKeys, kind| -> Vec<RecipientKey> {
+        let other = if node.agreement().is_hybrid() {
+            &other_hybrid
+        } else {
+            &other_classical
+        };
+        let mut keys: Vec<RecipientKey> = node.publish().keys.iter().map(|k| k.recipient(RECIPIENT)).collect();
+        keys.push(PublishedKey::signed_secret(SENDER, kind, other, &keys_sender()).recipient(SENDER));
+        keys
     };
-    static_keys.push(other(KeyKind::Static));
-    epoch_keys.push(other(KeyKind::Epoch(EPOCH)));
     let seal = |mode, keys: &[RecipientKey]| {
         Envelope::seal_to_keys(header.clone(), &content, mode, keys, signer).expect("seed envelope seals")
     };
+    let epoch = KeyKind::Epoch(EPOCH);
     vec![
         (
             "group",
             Envelope::seal_group(header.clone(), &content, &group, signer).expect("seals"),
         ),
-        ("static", seal(SealMode::Static, &static_keys)),
-        ("forward-secret", seal(SealMode::ForwardSecret, &epoch_keys)),
+        (
+            "static",
+            seal(SealMode::Static, &keys_of(&keys.nodes[1], KeyKind::Static)),
+        ),
+        (
+            "forward-secret",
+            seal(SealMode::ForwardSecret, &keys_of(&keys.nodes[2], epoch)),
+        ),
+        (
+            "hybrid-static",
+            seal(SealMode::Static, &keys_of(&keys.nodes[3], KeyKind::Static)),
+        ),
+        (
+            "hybrid-forward-secret",
+            seal(SealMode::ForwardSecret, &keys_of(&keys.nodes[4], epoch)),
+        ),
     ]
+}
+
+/// The sender's identity, which signs its own seed key (the signature is
+/// not what the envelope seeds are about).
+fn keys_sender() -> IdentityKey {
+    IdentityKey::from_seed(&SENDER_IDENTITY_SEED)
 }
 
 fn seed_entries(keys: &Keyring) -> Vec<(&'static str, DirectoryEntry)> {
@@ -599,10 +657,20 @@ fn seed_entries(keys: &Keyring) -> Vec<(&'static str, DirectoryEntry)> {
             &keys.sender,
         )],
     };
+    // The hybrid entries, and one whose ML-KEM half the hub swapped for
+    // its own: the signature no longer covers it, so pinning refuses it.
+    let hybrid_static = keys.nodes[3].publish();
+    let hybrid_epoch = keys.nodes[4].publish();
+    let mut swapped = hybrid_static.clone();
+    let hub_kem = cablesim::crypto::AgreementSecret::hybrid_from_bytes([0x88; 32], &[0x89; 64]);
+    swapped.keys[0].kem = hub_kem.kem_public().cloned();
     vec![
         ("static", genuine_static),
         ("forward-secret", genuine_epoch),
         ("ghost", ghost),
         ("sender", sender_entry),
+        ("hybrid-static", hybrid_static),
+        ("hybrid-forward-secret", hybrid_epoch),
+        ("hybrid-swapped-kem", swapped),
     ]
 }

@@ -12,10 +12,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::CryptoError;
-use super::keys::{AgreementPublic, IdentityKey, IdentityPublic, KeyId};
+use super::keys::{AgreementPublic, AgreementSecret, IdentityKey, IdentityPublic, KemPublic, KeyId};
 use crate::model::Epoch;
 
 /// Which period an agreement key is for.
@@ -38,35 +38,185 @@ impl KeyKind {
 }
 
 /// One agreement key in a directory entry, with its owner's signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedKey {
     /// Static or epoch key.
     pub kind: KeyKind,
     /// The X25519 public key.
     pub public: AgreementPublic,
+    /// The ML-KEM-768 public half of a hybrid key; `None` for a classical
+    /// key.
+    pub kem: Option<KemPublic>,
     /// Ed25519 signature by the owner's identity over
-    /// [`key_statement`]; empty or wrong for a key the owner never published.
+    /// [`key_statement`] (classical) or [`hybrid_key_statement`] (hybrid);
+    /// empty or wrong for a key the owner never published.
     pub signature: Vec<u8>,
 }
 
 impl PublishedKey {
-    /// A key signed by `identity` as belonging to `node`.
+    /// A classical key signed by `identity` as belonging to `node`.
     pub fn signed(node: &str, kind: KeyKind, public: AgreementPublic, identity: &IdentityKey) -> Self {
-        let signature = identity.sign(&key_statement(node, kind, &public)).to_vec();
-        PublishedKey {
+        Self::signed_parts(node, kind, public, None, identity)
+    }
+
+    /// The public halves of `secret` (classical or hybrid), signed by
+    /// `identity` as belonging to `node`.
+    pub fn signed_secret(node: &str, kind: KeyKind, secret: &AgreementSecret, identity: &IdentityKey) -> Self {
+        Self::signed_parts(node, kind, secret.public(), secret.kem_public().cloned(), identity)
+    }
+
+    fn signed_parts(
+        node: &str,
+        kind: KeyKind,
+        public: AgreementPublic,
+        kem: Option<KemPublic>,
+        identity: &IdentityKey,
+    ) -> Self {
+        let mut key = PublishedKey {
             kind,
             public,
-            signature,
+            kem,
+            signature: Vec::new(),
+        };
+        key.signature = identity.sign(&key.statement(node)).to_vec();
+        key
+    }
+
+    /// What the owner signs for this key: [`key_statement`] or, for a
+    /// hybrid key, [`hybrid_key_statement`].
+    pub fn statement(&self, node: &str) -> Vec<u8> {
+        match &self.kem {
+            None => key_statement(node, self.kind, &self.public),
+            Some(kem) => hybrid_key_statement(node, self.kind, &self.public, kem),
+        }
+    }
+
+    /// The key's id (covering both halves of a hybrid key).
+    pub fn key_id(&self) -> KeyId {
+        key_id_of(&self.public, self.kem.as_ref())
+    }
+
+    /// The key as a sender wraps for it, listed under `node`.
+    pub fn recipient(&self, node: &str) -> RecipientKey {
+        RecipientKey {
+            node: node.to_owned(),
+            kind: self.kind,
+            public: self.public,
+            kem: self.kem.clone(),
         }
     }
 }
 
-/// What an owner signs to publish a key: the owner's name, the key's kind
-/// and epoch, and the key, so a signature for one node, epoch or key cannot
-/// be moved to another.
+fn key_id_of(public: &AgreementPublic, kem: Option<&KemPublic>) -> KeyId {
+    match kem {
+        None => public.key_id(),
+        Some(kem) => kem.hybrid_key_id(public),
+    }
+}
+
+/// How a [`PublishedKey`] is encoded. A classical key is written exactly as
+/// before hybrid keys existed (the kind's tag, the epoch, the key, the
+/// signature), so classical directories keep their bytes; a hybrid key
+/// takes two further tags, so it is never read as a classical one.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "PublishedKey")]
+enum PublishedKeyRepr {
+    Static {
+        public: AgreementPublic,
+        signature: Vec<u8>,
+    },
+    Epoch {
+        epoch: Epoch,
+        public: AgreementPublic,
+        signature: Vec<u8>,
+    },
+    HybridStatic {
+        public: AgreementPublic,
+        kem: KemPublic,
+        signature: Vec<u8>,
+    },
+    HybridEpoch {
+        epoch: Epoch,
+        public: AgreementPublic,
+        kem: KemPublic,
+        signature: Vec<u8>,
+    },
+}
+
+impl Serialize for PublishedKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (public, signature) = (self.public, self.signature.clone());
+        let repr = match (self.kind, self.kem.clone()) {
+            (KeyKind::Static, None) => PublishedKeyRepr::Static { public, signature },
+            (KeyKind::Epoch(epoch), None) => PublishedKeyRepr::Epoch {
+                epoch,
+                public,
+                signature,
+            },
+            (KeyKind::Static, Some(kem)) => PublishedKeyRepr::HybridStatic { public, kem, signature },
+            (KeyKind::Epoch(epoch), Some(kem)) => PublishedKeyRepr::HybridEpoch {
+                epoch,
+                public,
+                kem,
+                signature,
+            },
+        };
+        repr.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PublishedKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (kind, public, kem, signature) = match PublishedKeyRepr::deserialize(deserializer)? {
+            PublishedKeyRepr::Static { public, signature } => (KeyKind::Static, public, None, signature),
+            PublishedKeyRepr::Epoch {
+                epoch,
+                public,
+                signature,
+            } => (KeyKind::Epoch(epoch), public, None, signature),
+            PublishedKeyRepr::HybridStatic { public, kem, signature } => {
+                (KeyKind::Static, public, Some(kem), signature)
+            }
+            PublishedKeyRepr::HybridEpoch {
+                epoch,
+                public,
+                kem,
+                signature,
+            } => (KeyKind::Epoch(epoch), public, Some(kem), signature),
+        };
+        Ok(PublishedKey {
+            kind,
+            public,
+            kem,
+            signature,
+        })
+    }
+}
+
+/// What an owner signs to publish a classical key: the owner's name, the
+/// key's kind and epoch, and the key, so a signature for one node, epoch or
+/// key cannot be moved to another.
 pub fn key_statement(node: &str, kind: KeyKind, public: &AgreementPublic) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(64 + node.len());
-    msg.extend_from_slice(b"cablesim directory key v1\0");
+    statement(b"cablesim directory key v1\0", node, kind, &[&public.0])
+}
+
+/// What an owner signs to publish a hybrid key: as [`key_statement`], over
+/// both public halves and under its own label, so that neither statement
+/// verifies as the other (a hybrid key stripped of its ML-KEM half is not
+/// a signed classical key, and the reverse), and a substituted ML-KEM half
+/// breaks the signature as a substituted X25519 key does.
+pub fn hybrid_key_statement(node: &str, kind: KeyKind, public: &AgreementPublic, kem: &KemPublic) -> Vec<u8> {
+    statement(
+        b"cablesim directory hybrid key v1\0",
+        node,
+        kind,
+        &[&public.0, kem.as_bytes()],
+    )
+}
+
+fn statement(label: &[u8], node: &str, kind: KeyKind, halves: &[&[u8]]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(label.len() + 9 + node.len() + halves.iter().map(|h| h.len()).sum::<usize>());
+    msg.extend_from_slice(label);
     msg.extend_from_slice(&(node.len() as u32).to_be_bytes());
     msg.extend_from_slice(node.as_bytes());
     match kind {
@@ -76,7 +226,9 @@ pub fn key_statement(node: &str, kind: KeyKind, public: &AgreementPublic) -> Vec
             msg.extend_from_slice(&e.to_be_bytes());
         }
     }
-    msg.extend_from_slice(&public.0);
+    for half in halves {
+        msg.extend_from_slice(half);
+    }
     msg
 }
 
@@ -168,14 +320,21 @@ pub struct RecipientKey {
     pub node: String,
     /// Static or epoch key.
     pub kind: KeyKind,
-    /// The public key.
+    /// The X25519 public key.
     pub public: AgreementPublic,
+    /// The ML-KEM-768 public half of a hybrid key.
+    pub kem: Option<KemPublic>,
 }
 
 impl RecipientKey {
-    /// The key's id.
+    /// The key's id (covering both halves of a hybrid key).
     pub fn key_id(&self) -> KeyId {
-        self.public.key_id()
+        key_id_of(&self.public, self.kem.as_ref())
+    }
+
+    /// Whether the key is hybrid (X25519 and ML-KEM-768).
+    pub fn is_hybrid(&self) -> bool {
+        self.kem.is_some()
     }
 }
 
@@ -228,11 +387,7 @@ pub fn check_entry(
             .keys
             .iter()
             .filter(|k| k.kind == wanted)
-            .map(|k| RecipientKey {
-                node: node.to_owned(),
-                kind: k.kind,
-                public: k.public,
-            })
+            .map(|k| k.recipient(node))
             .collect();
         return Ok(check);
     }
@@ -243,19 +398,15 @@ pub fn check_entry(
         return Err(refuse_entry("the entry's identity is not the CA-certified one"));
     }
     for key in &entry.keys {
-        let signed = certified.verify(&key_statement(node, key.kind, &key.public), &key.signature);
+        let signed = certified.verify(&key.statement(node), &key.signature);
         if !signed {
             check.refused.push(RefusedKey {
                 node: node.to_owned(),
-                key_id: key.public.key_id(),
+                key_id: key.key_id(),
                 reason: "key not signed by the owner's certified identity".to_owned(),
             });
         } else if key.kind == wanted {
-            check.accepted.push(RecipientKey {
-                node: node.to_owned(),
-                kind: key.kind,
-                public: key.public,
-            });
+            check.accepted.push(key.recipient(node));
         }
         // A correctly signed key of another epoch is stale, not an attack:
         // it is skipped without an alarm.

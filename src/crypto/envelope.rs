@@ -14,6 +14,20 @@
 //!                 content ‖ Ed25519(sender, header hash ‖ content hash))
 //! ```
 //!
+//! With hybrid keys (`post_quantum = "e2e"` or `"both"`) the envelope is
+//! version 2 and each wrap also encapsulates to the recipient key's
+//! ML-KEM-768 half, in the manner of X-Wing's combiner:
+//!
+//! ```text
+//! (ct, ss_kem) = ML-KEM-768.Encaps(rcpt_kem_pub)
+//! wrap         = ct ‖ AEAD(HKDF(salt = ct ‖ eph_pub ‖ rcpt_x25519_pub,
+//!                               ikm  = ss_kem ‖ X25519(eph, rcpt),
+//!                               info = "cablesim hybrid wrap v1" ‖ mode ‖
+//!                                      epoch ‖ cable id ‖ recipient name), M)
+//! ```
+//!
+//! so the wrap key stays secret while either shared secret does.
+//!
 //! Every AEAD key is used exactly once (it is derived from a fresh M or a
 //! fresh ephemeral key), so the nonce is fixed at zero rather than random
 //! (see [`super::primitives::seal_once`]). The signature travels inside the
@@ -27,15 +41,28 @@ use zeroize::Zeroizing;
 use super::CryptoError;
 use super::directory::{KeyKind, RecipientKey};
 use super::keyring::{KeyMaterial, NodeKeys};
-use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyId};
-use super::primitives::{KEY_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, open_once, random_bytes, seal_once, sha256};
+use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyAgreement, KeyId};
+use super::primitives::{
+    KEY_LEN, ML_KEM_CIPHERTEXT_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, ml_kem_encapsulate, open_once, random_bytes,
+    seal_once, sha256,
+};
 use crate::model::{CableContent, CableHeader, E2eMode, Epoch, epoch_of};
 
-/// The only envelope version this build reads and writes.
+/// The version of envelopes with classical (X25519) wraps, and of every
+/// `group` envelope.
 pub const ENVELOPE_VERSION: u8 = 1;
+
+/// The version of envelopes with hybrid (X25519 and ML-KEM-768) wraps: a
+/// version of its own, so a hybrid envelope is never read as a classical
+/// one, nor the reverse.
+pub const HYBRID_ENVELOPE_VERSION: u8 = 2;
 
 /// A wrap is the 32-byte cable secret plus its tag, nothing else.
 pub const WRAP_LEN: usize = KEY_LEN + TAG_LEN;
+
+/// A hybrid wrap is the ML-KEM-768 ciphertext followed by a classical-sized
+/// wrap.
+pub const HYBRID_WRAP_LEN: usize = ML_KEM_CIPHERTEXT_LEN + WRAP_LEN;
 
 /// From this many recipient keys on, a seal computes its wraps on all cores.
 const PARALLEL_WRAPS: usize = 4;
@@ -82,7 +109,9 @@ pub struct Wrap {
     pub key_id: KeyId,
     /// The epoch of that key (`forward-secret` only).
     pub epoch: Option<Epoch>,
-    /// AEAD(wrap key, M): exactly [`WRAP_LEN`] bytes.
+    /// AEAD(wrap key, M): exactly [`WRAP_LEN`] bytes; in a hybrid envelope
+    /// preceded by the ML-KEM-768 ciphertext for the recipient key,
+    /// [`HYBRID_WRAP_LEN`] bytes in all.
     pub sealed_secret: Vec<u8>,
 }
 
@@ -91,7 +120,7 @@ pub struct Wrap {
 /// body's AAD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealedHeader {
-    /// [`ENVELOPE_VERSION`].
+    /// [`ENVELOPE_VERSION`], or [`HYBRID_ENVELOPE_VERSION`] for hybrid wraps.
     pub version: u8,
     /// Routing metadata of the cable.
     pub cable: CableHeader,
@@ -201,6 +230,44 @@ fn agreement_wrap_key(
     )
 }
 
+/// The wrap key of a hybrid wrap (see the module documentation): both
+/// shared secrets as the input, and, beside everything the classical wrap
+/// key binds, the ML-KEM ciphertext, under a label of its own.
+#[allow(clippy::too_many_arguments)]
+fn hybrid_wrap_key(
+    mode: SealMode,
+    epoch: Option<Epoch>,
+    ephemeral: &[u8; KEY_LEN],
+    recipient_key: &AgreementPublic,
+    kem_ciphertext: &[u8],
+    kem_shared: &[u8; KEY_LEN],
+    x25519_shared: &[u8; KEY_LEN],
+    cable_id: &str,
+    recipient: &str,
+) -> Zeroizing<[u8; KEY_LEN]> {
+    let mut salt = Vec::with_capacity(kem_ciphertext.len() + 2 * KEY_LEN);
+    salt.extend_from_slice(kem_ciphertext);
+    salt.extend_from_slice(ephemeral);
+    salt.extend_from_slice(&recipient_key.0);
+    let mut ikm = Zeroizing::new([0u8; 2 * KEY_LEN]);
+    ikm[..KEY_LEN].copy_from_slice(kem_shared);
+    ikm[KEY_LEN..].copy_from_slice(x25519_shared);
+    let epoch_bytes = epoch.map_or([0xff; 4], u32::to_be_bytes);
+    derive_key(
+        &salt,
+        ikm.as_ref(),
+        &[
+            b"cablesim hybrid wrap v1\0",
+            &[mode.tag()],
+            &epoch_bytes,
+            &length_prefixed(cable_id),
+            cable_id.as_bytes(),
+            &length_prefixed(recipient),
+            recipient.as_bytes(),
+        ],
+    )
+}
+
 fn group_wrap_key(group: &GroupKey, salt: &[u8; KEY_LEN], cable_id: &str) -> Zeroizing<[u8; KEY_LEN]> {
     derive_key(
         salt,
@@ -236,17 +303,43 @@ impl Envelope {
             epoch: None,
             sealed_secret: seal_once(&wrap_key, &[], secret.as_ref()),
         };
-        Self::finish(header, SealMode::Group, salt, vec![wrap], &secret, content, signer)
+        Self::finish(
+            header,
+            ENVELOPE_VERSION,
+            SealMode::Group,
+            salt,
+            vec![wrap],
+            &secret,
+            content,
+            signer,
+        )
     }
 
     /// Seals for `keys`, the checked directory keys of the recipients (all
     /// static, or all of the epoch of the cable's day). Every recipient in
     /// `header.recipients` must have at least one key: a cable nobody on
-    /// the list can open is an error, not a silent loss.
+    /// the list can open is an error, not a silent loss. The keys are all
+    /// classical or all hybrid (a hybrid envelope then); see
+    /// [`Envelope::seal_to_keys_as`] to demand one kind.
     pub fn seal_to_keys(
         header: CableHeader,
         content: &CableContent,
         mode: SealMode,
+        keys: &[RecipientKey],
+        signer: Option<&IdentityKey>,
+    ) -> Result<Envelope, CryptoError> {
+        let agreement = KeyAgreement::hybrid_if(keys.first().is_some_and(RecipientKey::is_hybrid));
+        Self::seal_to_keys_as(header, content, mode, agreement, keys, signer)
+    }
+
+    /// [`Envelope::seal_to_keys`] for a sender whose keys are of kind
+    /// `agreement`: every recipient key must be of that kind too, so a
+    /// hybrid sender never wraps a cable for a classical key.
+    pub fn seal_to_keys_as(
+        header: CableHeader,
+        content: &CableContent,
+        mode: SealMode,
+        agreement: KeyAgreement,
         keys: &[RecipientKey],
         signer: Option<&IdentityKey>,
     ) -> Result<Envelope, CryptoError> {
@@ -258,8 +351,18 @@ impl Envelope {
                 "no usable key for recipient {missing}"
             )));
         }
+        let hybrid = agreement.is_hybrid();
         let mut epochs = Vec::with_capacity(keys.len());
         for key in keys {
+            if key.is_hybrid() != hybrid {
+                return Err(CryptoError::MissingKey(format!(
+                    "key {} of {} is {}, the seal {}",
+                    key.key_id(),
+                    key.node,
+                    if key.is_hybrid() { "hybrid" } else { "classical" },
+                    if hybrid { "hybrid" } else { "classical" },
+                )));
+            }
             epochs.push(match (mode, key.kind) {
                 (SealMode::Static, KeyKind::Static) => None,
                 (SealMode::ForwardSecret, KeyKind::Epoch(e)) => Some(e),
@@ -280,24 +383,48 @@ impl Envelope {
         let ephemeral_public = ephemeral.public().0;
         let wrap_for = |(key, epoch): (&RecipientKey, &Option<Epoch>)| -> Result<Wrap, CryptoError> {
             let shared = ephemeral.agree(&key.public)?;
-            let wrap_key = agreement_wrap_key(
-                mode,
-                *epoch,
-                &ephemeral_public,
-                &key.public,
-                &shared,
-                &header.id,
-                &key.node,
-            );
+            let sealed_secret = match &key.kem {
+                None => {
+                    let wrap_key = agreement_wrap_key(
+                        mode,
+                        *epoch,
+                        &ephemeral_public,
+                        &key.public,
+                        &shared,
+                        &header.id,
+                        &key.node,
+                    );
+                    seal_once(&wrap_key, &[], secret.as_ref())
+                }
+                Some(kem) => {
+                    // ML-KEM needs no sender key: a fresh encapsulation per
+                    // recipient key, its ciphertext ahead of the AEAD.
+                    let (mut sealed, kem_shared) = ml_kem_encapsulate(kem.as_bytes())?;
+                    let wrap_key = hybrid_wrap_key(
+                        mode,
+                        *epoch,
+                        &ephemeral_public,
+                        &key.public,
+                        &sealed,
+                        &kem_shared,
+                        &shared,
+                        &header.id,
+                        &key.node,
+                    );
+                    sealed.extend_from_slice(&seal_once(&wrap_key, &[], secret.as_ref()));
+                    sealed
+                }
+            };
             Ok(Wrap {
                 recipient: key.node.clone(),
                 key_id: key.key_id(),
                 epoch: *epoch,
-                sealed_secret: seal_once(&wrap_key, &[], secret.as_ref()),
+                sealed_secret,
             })
         };
-        // The X25519s are independent, so a long recipient list is shared
-        // out over the cores; a short one is not worth the hand-off.
+        // The X25519s (and encapsulations) are independent, so a long
+        // recipient list is shared out over the cores; a short one is not
+        // worth the hand-off.
         let wraps = if keys.len() >= PARALLEL_WRAPS {
             keys.par_iter()
                 .zip(epochs.par_iter())
@@ -309,11 +436,18 @@ impl Envelope {
                 .map(wrap_for)
                 .collect::<Result<Vec<_>, _>>()?
         };
-        Self::finish(header, mode, ephemeral_public, wraps, &secret, content, signer)
+        let version = if hybrid {
+            HYBRID_ENVELOPE_VERSION
+        } else {
+            ENVELOPE_VERSION
+        };
+        Self::finish(header, version, mode, ephemeral_public, wraps, &secret, content, signer)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         cable: CableHeader,
+        version: u8,
         mode: SealMode,
         ephemeral: [u8; KEY_LEN],
         wraps: Vec<Wrap>,
@@ -322,7 +456,7 @@ impl Envelope {
         signer: Option<&IdentityKey>,
     ) -> Result<Envelope, CryptoError> {
         let header = SealedHeader {
-            version: ENVELOPE_VERSION,
+            version,
             cable,
             mode,
             ephemeral,
@@ -366,18 +500,25 @@ impl Envelope {
     /// Structural checks every opener runs before touching a key.
     fn validate(&self) -> Result<(), CryptoError> {
         let h = &self.header;
-        if h.version != ENVELOPE_VERSION {
-            return Err(CryptoError::UnsupportedVersion(h.version));
-        }
+        let wrap_len = match h.version {
+            ENVELOPE_VERSION => WRAP_LEN,
+            HYBRID_ENVELOPE_VERSION if h.mode != SealMode::Group => HYBRID_WRAP_LEN,
+            HYBRID_ENVELOPE_VERSION => {
+                return Err(CryptoError::Malformed(
+                    "a hybrid envelope in group mode: the group key is symmetric".into(),
+                ));
+            }
+            other => return Err(CryptoError::UnsupportedVersion(other)),
+        };
         if h.cable.version != CableHeader::VERSION {
             return Err(CryptoError::UnsupportedVersion(h.cable.version));
         }
         for wrap in &h.wraps {
-            if wrap.sealed_secret.len() != WRAP_LEN {
+            if wrap.sealed_secret.len() != wrap_len {
                 return Err(CryptoError::WrapLength {
                     recipient: wrap.recipient.clone(),
                     len: wrap.sealed_secret.len(),
-                    expected: WRAP_LEN,
+                    expected: wrap_len,
                 });
             }
             let epoch_ok = match h.mode {
@@ -439,24 +580,51 @@ impl Envelope {
         self.open_agreement_wrap(wrap, secret)
     }
 
+    /// Whether the wraps are hybrid (checked by [`Envelope::validate`]).
+    pub fn is_hybrid(&self) -> bool {
+        self.header.version == HYBRID_ENVELOPE_VERSION
+    }
+
     fn open_agreement_wrap(
         &self,
         wrap: &Wrap,
         secret: &AgreementSecret,
     ) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
         let h = &self.header;
+        if secret.is_hybrid() != self.is_hybrid() {
+            // The key ids differ between the kinds, so only a wrap that
+            // names the wrong id gets here: not this key's wrap.
+            return Err(CryptoError::NotARecipient(wrap.recipient.clone()));
+        }
         let ephemeral = AgreementPublic(h.ephemeral);
         let shared = secret.agree(&ephemeral)?;
-        let wrap_key = agreement_wrap_key(
+        if !self.is_hybrid() {
+            let wrap_key = agreement_wrap_key(
+                h.mode,
+                wrap.epoch,
+                &h.ephemeral,
+                &secret.public(),
+                &shared,
+                &h.cable.id,
+                &wrap.recipient,
+            );
+            return secret_from(open_once(&wrap_key, &[], &wrap.sealed_secret, "wrap")?);
+        }
+        // validate() checked the length, so the split is in range.
+        let (kem_ciphertext, sealed) = wrap.sealed_secret.split_at(ML_KEM_CIPHERTEXT_LEN);
+        let kem_shared = secret.decapsulate(kem_ciphertext)?;
+        let wrap_key = hybrid_wrap_key(
             h.mode,
             wrap.epoch,
             &h.ephemeral,
             &secret.public(),
+            kem_ciphertext,
+            &kem_shared,
             &shared,
             &h.cable.id,
             &wrap.recipient,
         );
-        secret_from(open_once(&wrap_key, &[], &wrap.sealed_secret, "wrap")?)
+        secret_from(open_once(&wrap_key, &[], sealed, "wrap")?)
     }
 
     /// Recovers M as the recipient `keys.name()`, strictly: the mode must be
@@ -465,10 +633,12 @@ impl Envelope {
     pub fn unwrap_for(&self, keys: &NodeKeys) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
         self.validate()?;
         let h = &self.header;
-        if h.mode.e2e() != keys.mode() {
+        let hybrid_wraps = self.is_hybrid();
+        let hybrid_keys = keys.agreement().is_hybrid() && h.mode != SealMode::Group;
+        if h.mode.e2e() != keys.mode() || hybrid_wraps != hybrid_keys {
             return Err(CryptoError::WrongMode {
-                expected: keys.mode().as_str(),
-                found: h.mode.e2e().as_str(),
+                expected: mode_name(keys.mode(), hybrid_keys),
+                found: mode_name(h.mode.e2e(), hybrid_wraps),
             });
         }
         if h.mode == SealMode::Group {
@@ -525,6 +695,15 @@ impl Envelope {
             content: inner.content,
             signature: inner.signature,
         })
+    }
+}
+
+/// The name of an e2e mode in errors, saying "hybrid" for hybrid wraps.
+fn mode_name(mode: E2eMode, hybrid: bool) -> &'static str {
+    match (mode, hybrid) {
+        (E2eMode::Static, true) => "hybrid static",
+        (E2eMode::ForwardSecret, true) => "hybrid forward-secret",
+        (mode, _) => mode.as_str(),
     }
 }
 

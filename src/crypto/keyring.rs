@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::directory::{DirectoryEntry, KeyKind, PublishedKey};
-use super::keys::{AgreementPublic, AgreementSecret, GroupKey, IdentityKey, KeyId};
+use super::keys::{AgreementSecret, GroupKey, IdentityKey, KeyAgreement, KeyId};
 use crate::model::{E2eMode, Epoch, epoch_of};
 
 mod material;
@@ -32,6 +32,7 @@ pub struct NodeKeys {
     mode: E2eMode,
     epoch_days: u32,
     devices: usize,
+    agreement: KeyAgreement,
     identity: IdentityKey,
     group: Option<GroupKey>,
     statics: Vec<AgreementSecret>,
@@ -62,19 +63,46 @@ impl NodeKeys {
         identity: IdentityKey,
         group: Option<GroupKey>,
     ) -> Self {
+        Self::with_agreement(
+            name,
+            mode,
+            epoch_days,
+            devices,
+            KeyAgreement::Classical,
+            identity,
+            group,
+        )
+    }
+
+    /// Like [`NodeKeys::with_devices`], with static and epoch keys of the
+    /// given kind: [`KeyAgreement::Hybrid`] under `post_quantum = "e2e"` or
+    /// `"both"`. The group key of `group` mode is symmetric and the same
+    /// either way.
+    pub fn with_agreement(
+        name: &str,
+        mode: E2eMode,
+        epoch_days: u32,
+        devices: usize,
+        agreement: KeyAgreement,
+        identity: IdentityKey,
+        group: Option<GroupKey>,
+    ) -> Self {
         let devices = devices.max(1);
         let mut keys = NodeKeys {
             name: name.to_owned(),
             mode,
             epoch_days: epoch_days.max(1),
             devices,
+            agreement,
             identity,
             group: if mode == E2eMode::Group { group } else { None },
             statics: Vec::new(),
             epochs: BTreeMap::new(),
         };
         match mode {
-            E2eMode::Static => keys.statics = (0..devices).map(|_| AgreementSecret::generate()).collect(),
+            E2eMode::Static => {
+                keys.statics = (0..devices).map(|_| AgreementSecret::generate_for(agreement)).collect();
+            }
             E2eMode::ForwardSecret => keys.enter_epoch(0),
             E2eMode::Off | E2eMode::Group => {}
         }
@@ -94,10 +122,10 @@ impl NodeKeys {
         // split_off keeps epochs ≥ `epoch`; the rest is dropped here and
         // each AgreementSecret zeroizes itself on drop.
         self.epochs = self.epochs.split_off(&epoch);
-        let devices = self.devices;
+        let (devices, agreement) = (self.devices, self.agreement);
         self.epochs
             .entry(epoch)
-            .or_insert_with(|| (0..devices).map(|_| AgreementSecret::generate()).collect());
+            .or_insert_with(|| (0..devices).map(|_| AgreementSecret::generate_for(agreement)).collect());
     }
 
     /// Enters the epoch of `day`.
@@ -113,6 +141,11 @@ impl NodeKeys {
     /// The e2e mode the keys are for.
     pub fn mode(&self) -> E2eMode {
         self.mode
+    }
+
+    /// Whether the static and epoch keys are classical or hybrid.
+    pub fn agreement(&self) -> KeyAgreement {
+        self.agreement
     }
 
     /// Days per epoch.
@@ -178,14 +211,13 @@ impl NodeKeys {
     /// currently held, each signed by the identity so that a pinning peer
     /// can tell them from keys slipped in by whoever serves the directory.
     pub fn publish(&self) -> DirectoryEntry {
-        let mut keys: Vec<(KeyKind, AgreementPublic)> =
-            self.statics.iter().map(|k| (KeyKind::Static, k.public())).collect();
+        let mut keys: Vec<(KeyKind, &AgreementSecret)> = self.statics.iter().map(|k| (KeyKind::Static, k)).collect();
         for (&epoch, secrets) in &self.epochs {
-            keys.extend(secrets.iter().map(|k| (KeyKind::Epoch(epoch), k.public())));
+            keys.extend(secrets.iter().map(|k| (KeyKind::Epoch(epoch), k)));
         }
         let keys = keys
             .into_iter()
-            .map(|(kind, public)| PublishedKey::signed(&self.name, kind, public, &self.identity))
+            .map(|(kind, secret)| PublishedKey::signed_secret(&self.name, kind, secret, &self.identity))
             .collect();
         DirectoryEntry {
             node: self.name.clone(),
@@ -200,6 +232,7 @@ impl fmt::Debug for NodeKeys {
         f.debug_struct("NodeKeys")
             .field("name", &self.name)
             .field("mode", &self.mode)
+            .field("agreement", &self.agreement)
             .field("identity", &self.identity.public())
             .field("static_keys", &self.statics.len())
             .field("epochs", &self.held_epochs())

@@ -1,4 +1,5 @@
-//! Key types: Ed25519 identities, X25519 agreement keys, the group key.
+//! Key types: Ed25519 identities, X25519 agreement keys (classical, or
+//! hybrid with an ML-KEM-768 half), the group key.
 //!
 //! Every secret type zeroizes on drop and prints as `[redacted]` so that a
 //! stray `{:?}` in a log line never leaks key material (STYLE habit 7).
@@ -11,7 +12,10 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use super::CryptoError;
-use super::primitives::{KEY_LEN, SIGNATURE_LEN, ed25519_verify, random_bytes, sha256};
+use super::primitives::{
+    KEY_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN, MlKemSecret, SIGNATURE_LEN, ed25519_verify, random_bytes,
+    sha256,
+};
 
 /// RFC 8410 §7: the fixed DER prefix of a PKCS#8 v1 Ed25519 private key,
 /// after which the 32-byte seed follows. Used only to turn a raw seed (RFC
@@ -147,18 +151,129 @@ impl fmt::Debug for AgreementPublic {
     }
 }
 
-/// An X25519 private key: long-term (`static` mode), per epoch
-/// (`forward-secret`) or the one-shot ephemeral key of an envelope.
+/// Whether a node's agreement keys are X25519 alone or hybrid (X25519 and
+/// ML-KEM-768): `post_quantum = "e2e"` or `"both"` makes them hybrid
+/// (ARCHITECTURE.md, "The envelope").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum KeyAgreement {
+    /// X25519 only.
+    #[default]
+    Classical,
+    /// X25519 and ML-KEM-768: a wrap opens only with both secrets.
+    Hybrid,
+}
+
+impl KeyAgreement {
+    /// `Hybrid` when `hybrid` holds: the form the configuration gives it
+    /// in (`PostQuantum::end_to_end`).
+    pub fn hybrid_if(hybrid: bool) -> Self {
+        if hybrid {
+            KeyAgreement::Hybrid
+        } else {
+            KeyAgreement::Classical
+        }
+    }
+
+    /// Whether keys of this kind carry an ML-KEM half.
+    pub fn is_hybrid(self) -> bool {
+        self == KeyAgreement::Hybrid
+    }
+}
+
+/// The ML-KEM-768 encapsulation key, the post-quantum public half of a
+/// hybrid agreement key. Boxed: at 1,184 bytes it would make every key
+/// list it sits in heavy to move.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct KemPublic(Box<[u8; ML_KEM_ENCAPSULATION_KEY_LEN]>);
+
+impl KemPublic {
+    /// The key with these bytes; `None` unless exactly 1,184 of them.
+    /// Whether they encode a valid key is checked when one encapsulates
+    /// to it (the FIPS 203 modulus check).
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let array: [u8; ML_KEM_ENCAPSULATION_KEY_LEN] = bytes.try_into().ok()?;
+        Some(KemPublic(Box::new(array)))
+    }
+
+    /// The encoded key.
+    pub fn as_bytes(&self) -> &[u8; ML_KEM_ENCAPSULATION_KEY_LEN] {
+        &self.0
+    }
+
+    /// The [`KeyId`] of the hybrid key made of `x25519` and this key: it
+    /// covers both halves, so a substituted ML-KEM half changes the id.
+    pub fn hybrid_key_id(&self, x25519: &AgreementPublic) -> KeyId {
+        let digest = sha256(&[b"cablesim hybrid key id v1", &x25519.0, self.0.as_ref()]);
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        KeyId(id)
+    }
+}
+
+impl fmt::Debug for KemPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // 2,368 hex digits would drown any log line: a prefix tells keys apart.
+        write!(f, "KemPublic({}…)", hex::encode(&self.0[..8]))
+    }
+}
+
+// As a byte string: postcard writes its length and the bytes, JSON a list.
+impl Serialize for KemPublic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0.as_ref())
+    }
+}
+
+impl<'de> Deserialize<'de> for KemPublic {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = KemPublic;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a {ML_KEM_ENCAPSULATION_KEY_LEN}-byte ML-KEM-768 encapsulation key")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<KemPublic, E> {
+                KemPublic::from_slice(v).ok_or_else(|| E::invalid_length(v.len(), &self))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<KemPublic, A::Error> {
+                let mut bytes = Vec::with_capacity(ML_KEM_ENCAPSULATION_KEY_LEN);
+                while let Some(b) = seq.next_element::<u8>()? {
+                    if bytes.len() == ML_KEM_ENCAPSULATION_KEY_LEN {
+                        return Err(serde::de::Error::invalid_length(bytes.len() + 1, &self));
+                    }
+                    bytes.push(b);
+                }
+                self.visit_bytes(&bytes)
+            }
+        }
+        deserializer.deserialize_bytes(Bytes)
+    }
+}
+
+/// An agreement private key: long-term (`static` mode), per epoch
+/// (`forward-secret`) or the one-shot ephemeral key of an envelope. An
+/// X25519 key, and for hybrid keys also an ML-KEM-768 key.
 ///
 /// The public half and its id are computed once, when the key is made or
 /// loaded: a recipient needs both for every wrap it opens and an adversary
 /// for every envelope it tries, and each would otherwise cost a base-point
 /// multiplication (about a third of an X25519).
+///
+/// A hybrid key may also be held as its X25519 half alone
+/// ([`AgreementSecret::x25519_half`]): what an adversary that can break
+/// X25519 but not ML-KEM recovers. It keeps the hybrid key's public halves
+/// and id, so it finds its wraps, but not the ML-KEM secret, so it cannot
+/// open them.
 #[derive(Clone)]
 pub struct AgreementSecret {
     secret: StaticSecret,
     public: AgreementPublic,
     key_id: KeyId,
+    /// The ML-KEM public half, for hybrid keys.
+    kem_public: Option<KemPublic>,
+    /// The ML-KEM secret: present for a whole hybrid key, absent for a
+    /// classical key or an X25519 half.
+    kem_secret: Option<MlKemSecret>,
 }
 
 impl AgreementSecret {
@@ -166,6 +281,20 @@ impl AgreementSecret {
     pub fn generate() -> Self {
         let bytes = random_bytes::<KEY_LEN>();
         Self::from_bytes(*bytes)
+    }
+
+    /// A fresh random hybrid key (X25519 and ML-KEM-768).
+    pub fn generate_hybrid() -> Self {
+        let bytes = random_bytes::<KEY_LEN>();
+        Self::hybrid_from_bytes(*bytes, &random_bytes::<ML_KEM_SEED_LEN>())
+    }
+
+    /// A fresh random key of the given kind.
+    pub fn generate_for(agreement: KeyAgreement) -> Self {
+        match agreement {
+            KeyAgreement::Classical => Self::generate(),
+            KeyAgreement::Hybrid => Self::generate_hybrid(),
+        }
     }
 
     /// The key with these 32 bytes (clamped by X25519 itself).
@@ -176,6 +305,73 @@ impl AgreementSecret {
             secret,
             public,
             key_id: public.key_id(),
+            kem_public: None,
+            kem_secret: None,
+        }
+    }
+
+    /// The hybrid key with these X25519 bytes and ML-KEM-768 seed (d ‖ z).
+    pub fn hybrid_from_bytes(bytes: [u8; KEY_LEN], kem_seed: &[u8; ML_KEM_SEED_LEN]) -> Self {
+        let kem = MlKemSecret::from_seed(kem_seed);
+        let mut key = Self::from_bytes(bytes).with_kem_public(KemPublic(Box::new(*kem.public())));
+        key.kem_secret = Some(kem);
+        key
+    }
+
+    /// The X25519 half of a hybrid key whose ML-KEM public half is
+    /// `kem_public`, without its ML-KEM secret (see [`Self::x25519_half`]).
+    pub fn x25519_half_from_bytes(bytes: [u8; KEY_LEN], kem_public: KemPublic) -> Self {
+        Self::from_bytes(bytes).with_kem_public(kem_public)
+    }
+
+    fn with_kem_public(mut self, kem_public: KemPublic) -> Self {
+        self.key_id = kem_public.hybrid_key_id(&self.public);
+        self.kem_public = Some(kem_public);
+        self
+    }
+
+    /// This key without its ML-KEM secret: a classical key is returned
+    /// whole; a hybrid key keeps its public halves and id, so it finds the
+    /// wraps made for it, but opens none of them.
+    pub fn x25519_half(&self) -> Self {
+        AgreementSecret {
+            kem_secret: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this is a hybrid key (whole, or its X25519 half).
+    pub fn is_hybrid(&self) -> bool {
+        self.kem_public.is_some()
+    }
+
+    /// Whether this is the X25519 half of a hybrid key, without the
+    /// ML-KEM secret.
+    pub fn is_x25519_half(&self) -> bool {
+        self.kem_public.is_some() && self.kem_secret.is_none()
+    }
+
+    /// The ML-KEM-768 public half of a hybrid key.
+    pub fn kem_public(&self) -> Option<&KemPublic> {
+        self.kem_public.as_ref()
+    }
+
+    /// The ML-KEM-768 seed of a whole hybrid key (secret!), for
+    /// persistence and for theft.
+    pub fn kem_seed(&self) -> Option<&[u8; ML_KEM_SEED_LEN]> {
+        self.kem_secret.as_ref().map(MlKemSecret::seed)
+    }
+
+    /// The ML-KEM shared secret inside `ciphertext`, for a hybrid key.
+    /// Without the ML-KEM secret (an X25519 half) it is what decapsulating
+    /// with an unrelated key gives: pseudorandom bytes that open nothing,
+    /// so such a holder fails where the real recipient succeeds, in the
+    /// AEAD.
+    pub(crate) fn decapsulate(&self, ciphertext: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
+        match (&self.kem_public, &self.kem_secret) {
+            (_, Some(kem)) => kem.decapsulate(ciphertext),
+            (Some(_), None) => MlKemSecret::generate().decapsulate(ciphertext),
+            (None, None) => Err(CryptoError::MissingKey("a classical key holds no ML-KEM half".into())),
         }
     }
 
@@ -208,10 +404,13 @@ impl AgreementSecret {
 
 impl fmt::Debug for AgreementSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AgreementSecret")
-            .field("public", &self.public())
-            .field("secret", &"[redacted]")
-            .finish()
+        let mut out = f.debug_struct("AgreementSecret");
+        out.field("public", &self.public());
+        if let Some(kem_public) = &self.kem_public {
+            out.field("kem_public", kem_public)
+                .field("holds_kem_secret", &self.kem_secret.is_some());
+        }
+        out.field("secret", &"[redacted]").finish()
     }
 }
 

@@ -78,11 +78,18 @@ impl CablePayload {
                 Envelope::seal_group(header, content, group, signer).map(CablePayload::Sealed)
             }
             E2eMode::Static => {
-                Envelope::seal_to_keys(header, content, SealMode::Static, keys, signer).map(CablePayload::Sealed)
+                Envelope::seal_to_keys_as(header, content, SealMode::Static, sender.agreement(), keys, signer)
+                    .map(CablePayload::Sealed)
             }
-            E2eMode::ForwardSecret => {
-                Envelope::seal_to_keys(header, content, SealMode::ForwardSecret, keys, signer).map(CablePayload::Sealed)
-            }
+            E2eMode::ForwardSecret => Envelope::seal_to_keys_as(
+                header,
+                content,
+                SealMode::ForwardSecret,
+                sender.agreement(),
+                keys,
+                signer,
+            )
+            .map(CablePayload::Sealed),
         }
     }
 

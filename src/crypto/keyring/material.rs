@@ -7,8 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroize;
 
-use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey, KeyId};
-use crate::crypto::primitives::KEY_LEN;
+use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey, KemPublic, KeyId};
+use crate::crypto::primitives::{KEY_LEN, ML_KEM_SEED_LEN};
 use crate::model::Epoch;
 
 /// One piece of secret key material, named by its owner. This is what a
@@ -19,14 +19,16 @@ use crate::model::Epoch;
 pub enum KeyMaterial {
     /// The network-wide `group` key: opens every envelope of the network.
     Group(GroupKey),
-    /// A long-term X25519 key of `owner` (`static` mode).
+    /// A long-term agreement key of `owner` (`static` mode): X25519, or
+    /// hybrid (X25519 and ML-KEM-768).
     Static {
         /// Node whose directory entry lists the public half.
         owner: String,
         /// The private key.
         secret: AgreementSecret,
     },
-    /// An epoch prekey of `owner` (`forward-secret` mode).
+    /// An epoch prekey of `owner` (`forward-secret` mode), classical or
+    /// hybrid.
     Epoch {
         /// Node whose directory entry lists the public half.
         owner: String,
@@ -66,13 +68,48 @@ impl KeyMaterial {
     }
 
     /// A short human description for evidence ("static key of de-mfa",
-    /// "epoch 5 key of de-mfa").
+    /// "epoch 5 key of de-mfa", "X25519 half of static key of de-mfa").
     pub fn describe(&self) -> String {
+        let half = match self {
+            KeyMaterial::Static { secret, .. } | KeyMaterial::Epoch { secret, .. } if secret.is_x25519_half() => {
+                "X25519 half of "
+            }
+            _ => "",
+        };
         match self {
             KeyMaterial::Group(_) => "group key".to_owned(),
-            KeyMaterial::Static { owner, .. } => format!("static key of {owner}"),
-            KeyMaterial::Epoch { owner, epoch, .. } => format!("epoch {epoch} key of {owner}"),
+            KeyMaterial::Static { owner, .. } => format!("{half}static key of {owner}"),
+            KeyMaterial::Epoch { owner, epoch, .. } => format!("{half}epoch {epoch} key of {owner}"),
             KeyMaterial::Identity { owner, .. } => format!("identity key of {owner}"),
+        }
+    }
+
+    /// Whether this is a hybrid agreement key (whole, or its X25519 half).
+    pub fn is_hybrid(&self) -> bool {
+        match self {
+            KeyMaterial::Static { secret, .. } | KeyMaterial::Epoch { secret, .. } => secret.is_hybrid(),
+            KeyMaterial::Group(_) | KeyMaterial::Identity { .. } => false,
+        }
+    }
+
+    /// The X25519 half of an agreement key: what an adversary able to break
+    /// X25519 but not ML-KEM-768 recovers of it. For a classical key that
+    /// is the whole key, and it opens exactly what the key opens; for a
+    /// hybrid key it finds its wraps but opens none (the ML-KEM shared
+    /// secret stays unknown, so the AEAD refuses). `None` for the group
+    /// key and identities, which hold no X25519 agreement key.
+    pub fn x25519_half(&self) -> Option<KeyMaterial> {
+        match self {
+            KeyMaterial::Static { owner, secret } => Some(KeyMaterial::Static {
+                owner: owner.clone(),
+                secret: secret.x25519_half(),
+            }),
+            KeyMaterial::Epoch { owner, epoch, secret } => Some(KeyMaterial::Epoch {
+                owner: owner.clone(),
+                epoch: *epoch,
+                secret: secret.x25519_half(),
+            }),
+            KeyMaterial::Group(_) | KeyMaterial::Identity { .. } => None,
         }
     }
 }
@@ -84,8 +121,11 @@ impl fmt::Debug for KeyMaterial {
 }
 
 /// How [`KeyMaterial`] is written down (an adversary's loot file): secrets
-/// as their raw 32 bytes, an identity as its PKCS#8 DER. The copy made for
-/// writing or reading is wiped when dropped.
+/// as their raw 32 bytes, an identity as its PKCS#8 DER, the ML-KEM half of
+/// a hybrid key as its 64-byte seed (or, for an X25519 half, its public
+/// key). Classical keys keep the variants and bytes they had before hybrid
+/// keys existed; hybrid ones come after. The copy made for writing or
+/// reading is wiped when dropped.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "KeyMaterial", rename_all = "kebab-case")]
 enum KeyMaterialRepr {
@@ -105,6 +145,50 @@ enum KeyMaterialRepr {
         owner: String,
         pkcs8: Vec<u8>,
     },
+    HybridStatic {
+        owner: String,
+        secret: [u8; KEY_LEN],
+        kem: KemRepr,
+    },
+    HybridEpoch {
+        owner: String,
+        epoch: Epoch,
+        secret: [u8; KEY_LEN],
+        kem: KemRepr,
+    },
+}
+
+/// The ML-KEM half of a hybrid key as written down.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum KemRepr {
+    /// The whole key: its 64-byte seed (secret).
+    Seed(Vec<u8>),
+    /// An X25519 half: the ML-KEM public key only.
+    PublicOnly(KemPublic),
+}
+
+impl KemRepr {
+    fn of(secret: &AgreementSecret) -> Option<KemRepr> {
+        match (secret.kem_seed(), secret.kem_public()) {
+            (Some(seed), _) => Some(KemRepr::Seed(seed.to_vec())),
+            (None, Some(public)) => Some(KemRepr::PublicOnly(public.clone())),
+            (None, None) => None,
+        }
+    }
+
+    fn secret<E: serde::de::Error>(&self, x25519: [u8; KEY_LEN]) -> Result<AgreementSecret, E> {
+        Ok(match self {
+            KemRepr::Seed(seed) => {
+                let seed: &[u8; ML_KEM_SEED_LEN] = seed
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| E::custom("an ML-KEM-768 seed is 64 bytes"))?;
+                AgreementSecret::hybrid_from_bytes(x25519, seed)
+            }
+            KemRepr::PublicOnly(public) => AgreementSecret::x25519_half_from_bytes(x25519, public.clone()),
+        })
+    }
 }
 
 impl Drop for KeyMaterialRepr {
@@ -113,6 +197,12 @@ impl Drop for KeyMaterialRepr {
             KeyMaterialRepr::Group { secret }
             | KeyMaterialRepr::Static { secret, .. }
             | KeyMaterialRepr::Epoch { secret, .. } => secret.zeroize(),
+            KeyMaterialRepr::HybridStatic { secret, kem, .. } | KeyMaterialRepr::HybridEpoch { secret, kem, .. } => {
+                secret.zeroize();
+                if let KemRepr::Seed(seed) = kem {
+                    seed.zeroize();
+                }
+            }
             KeyMaterialRepr::Identity { pkcs8, .. } => pkcs8.zeroize(),
         }
     }
@@ -124,14 +214,29 @@ impl Serialize for KeyMaterial {
             KeyMaterial::Group(key) => KeyMaterialRepr::Group {
                 secret: *key.as_bytes(),
             },
-            KeyMaterial::Static { owner, secret } => KeyMaterialRepr::Static {
-                owner: owner.clone(),
-                secret: *secret.to_bytes(),
+            KeyMaterial::Static { owner, secret } => match KemRepr::of(secret) {
+                None => KeyMaterialRepr::Static {
+                    owner: owner.clone(),
+                    secret: *secret.to_bytes(),
+                },
+                Some(kem) => KeyMaterialRepr::HybridStatic {
+                    owner: owner.clone(),
+                    secret: *secret.to_bytes(),
+                    kem,
+                },
             },
-            KeyMaterial::Epoch { owner, epoch, secret } => KeyMaterialRepr::Epoch {
-                owner: owner.clone(),
-                epoch: *epoch,
-                secret: *secret.to_bytes(),
+            KeyMaterial::Epoch { owner, epoch, secret } => match KemRepr::of(secret) {
+                None => KeyMaterialRepr::Epoch {
+                    owner: owner.clone(),
+                    epoch: *epoch,
+                    secret: *secret.to_bytes(),
+                },
+                Some(kem) => KeyMaterialRepr::HybridEpoch {
+                    owner: owner.clone(),
+                    epoch: *epoch,
+                    secret: *secret.to_bytes(),
+                    kem,
+                },
             },
             KeyMaterial::Identity { owner, key } => KeyMaterialRepr::Identity {
                 owner: owner.clone(),
@@ -159,6 +264,20 @@ impl<'de> Deserialize<'de> for KeyMaterial {
             KeyMaterialRepr::Identity { owner, pkcs8 } => KeyMaterial::Identity {
                 owner: owner.clone(),
                 key: IdentityKey::from_pkcs8(pkcs8).map_err(serde::de::Error::custom)?,
+            },
+            KeyMaterialRepr::HybridStatic { owner, secret, kem } => KeyMaterial::Static {
+                owner: owner.clone(),
+                secret: kem.secret(*secret)?,
+            },
+            KeyMaterialRepr::HybridEpoch {
+                owner,
+                epoch,
+                secret,
+                kem,
+            } => KeyMaterial::Epoch {
+                owner: owner.clone(),
+                epoch: *epoch,
+                secret: kem.secret(*secret)?,
             },
         })
     }

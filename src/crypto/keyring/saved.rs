@@ -3,25 +3,32 @@
 //! was sealed for the keys it held; and the checks an import makes before
 //! trusting a record that may be corrupt or hostile.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::NodeKeys;
 use crate::crypto::CryptoError;
-use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey};
-use crate::crypto::primitives::KEY_LEN;
+use crate::crypto::keys::{AgreementSecret, GroupKey, IdentityKey, KeyAgreement};
+use crate::crypto::primitives::{KEY_LEN, ML_KEM_SEED_LEN};
 use crate::model::{E2eMode, Epoch};
 
-/// Version of the [`NodeKeys::export_secrets`] format; an import refuses
-/// any other, rather than guess at keys written by another build.
+/// Version of the [`NodeKeys::export_secrets`] format for classical keys;
+/// an import refuses any version it does not know, rather than guess at
+/// keys written by another build.
 const SAVED_KEYS_VERSION: u8 = 1;
+/// The same format with hybrid agreement keys: each secret is its X25519
+/// bytes and its ML-KEM-768 seed. A version of its own, so that neither
+/// kind of record is ever read as the other.
+const SAVED_HYBRID_KEYS_VERSION: u8 = 2;
 
 /// A node's agreement secrets as saved at rest (see "Durability" in
 /// ARCHITECTURE.md): everything [`NodeKeys`] holds except the identity,
 /// which lives with the node's certificate. Wiped when dropped, whichever
-/// way it was made.
+/// way it was made. `S` is one agreement secret as saved: its 32 bytes
+/// (classical) or [`SavedHybrid`].
 #[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-struct SavedKeys {
+struct SavedKeys<S: Zeroize> {
     version: u8,
     name: String,
     #[zeroize(skip)]
@@ -29,25 +36,133 @@ struct SavedKeys {
     epoch_days: u32,
     devices: u32,
     group: Option<[u8; KEY_LEN]>,
-    statics: Vec<[u8; KEY_LEN]>,
-    epochs: Vec<SavedEpoch>,
+    statics: Vec<S>,
+    epochs: Vec<SavedEpoch<S>>,
 }
 
 #[derive(Serialize, Deserialize, Zeroize)]
-struct SavedEpoch {
+struct SavedEpoch<S: Zeroize> {
     epoch: Epoch,
-    secrets: Vec<[u8; KEY_LEN]>,
+    secrets: Vec<S>,
+}
+
+/// A hybrid agreement secret at rest: the X25519 key and the ML-KEM-768
+/// seed (d ‖ z, as two halves: serde has no 64-byte arrays).
+#[derive(Serialize, Deserialize, Zeroize)]
+struct SavedHybrid {
+    x25519: [u8; KEY_LEN],
+    kem_seed: [[u8; KEY_LEN]; 2],
+}
+
+/// One agreement secret in the form a [`SavedKeys`] record keeps it.
+trait SavedSecret: Serialize + DeserializeOwned + Zeroize + Sized {
+    /// The record version of this form.
+    const VERSION: u8;
+    /// The kind of keys this form holds.
+    const AGREEMENT: KeyAgreement;
+    fn save(secret: &AgreementSecret) -> Self;
+    fn restore(&self) -> AgreementSecret;
+}
+
+impl SavedSecret for [u8; KEY_LEN] {
+    const VERSION: u8 = SAVED_KEYS_VERSION;
+    const AGREEMENT: KeyAgreement = KeyAgreement::Classical;
+    fn save(secret: &AgreementSecret) -> Self {
+        *secret.to_bytes()
+    }
+    fn restore(&self) -> AgreementSecret {
+        AgreementSecret::from_bytes(*self)
+    }
+}
+
+impl SavedSecret for SavedHybrid {
+    const VERSION: u8 = SAVED_HYBRID_KEYS_VERSION;
+    const AGREEMENT: KeyAgreement = KeyAgreement::Hybrid;
+    fn save(secret: &AgreementSecret) -> Self {
+        let mut kem_seed = [[0u8; KEY_LEN]; 2];
+        // A node holds whole keys only: every hybrid key it has carries
+        // its seed (an X25519 half is an adversary's, never saved here).
+        if let Some(seed) = secret.kem_seed() {
+            kem_seed[0].copy_from_slice(&seed[..KEY_LEN]);
+            kem_seed[1].copy_from_slice(&seed[KEY_LEN..]);
+        }
+        SavedHybrid {
+            x25519: *secret.to_bytes(),
+            kem_seed,
+        }
+    }
+    fn restore(&self) -> AgreementSecret {
+        let mut seed = Zeroizing::new([0u8; ML_KEM_SEED_LEN]);
+        seed[..KEY_LEN].copy_from_slice(&self.kem_seed[0]);
+        seed[KEY_LEN..].copy_from_slice(&self.kem_seed[1]);
+        AgreementSecret::hybrid_from_bytes(self.x25519, &seed)
+    }
 }
 
 /// More agreement keys per period than any scenario uses: a bound on what a
 /// corrupt or hostile key file can make an import allocate and generate.
 const MAX_DEVICES: u32 = 1024;
 
-impl SavedKeys {
+impl<S: SavedSecret> SavedKeys<S> {
+    fn of(keys: &NodeKeys) -> Self {
+        SavedKeys {
+            version: S::VERSION,
+            name: keys.name.clone(),
+            mode: keys.mode,
+            epoch_days: keys.epoch_days,
+            devices: u32::try_from(keys.devices).unwrap_or(u32::MAX),
+            group: keys.group.as_ref().map(|g| *g.as_bytes()),
+            statics: keys.statics.iter().map(S::save).collect(),
+            epochs: keys
+                .epochs
+                .iter()
+                .map(|(&epoch, secrets)| SavedEpoch {
+                    epoch,
+                    secrets: secrets.iter().map(S::save).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn encode(&self) -> Zeroizing<Vec<u8>> {
+        // Sized up front: a growing Vec would leave copies of the secrets
+        // behind in the allocations it outgrew.
+        let size = postcard::experimental::serialized_size(self).unwrap_or_else(|e| unreachable!("{e}"));
+        let mut out = Zeroizing::new(vec![0u8; size]);
+        if let Err(e) = postcard::to_slice(self, &mut out) {
+            unreachable!("a buffer of the serialized size holds the keys: {e}");
+        }
+        out
+    }
+
+    fn import(name: &str, identity: IdentityKey, bytes: &[u8]) -> Result<NodeKeys, CryptoError> {
+        let (saved, rest) =
+            postcard::take_from_bytes::<Self>(bytes).map_err(|_| CryptoError::BadKey("saved keys do not decode"))?;
+        if !rest.is_empty() {
+            return Err(CryptoError::BadKey("saved keys are followed by stray bytes"));
+        }
+        saved.check(name)?;
+        Ok(NodeKeys {
+            name: saved.name.clone(),
+            mode: saved.mode,
+            epoch_days: saved.epoch_days,
+            devices: saved.devices as usize,
+            agreement: S::AGREEMENT,
+            identity,
+            group: saved.group.map(GroupKey::from_bytes),
+            statics: saved.statics.iter().map(S::restore).collect(),
+            epochs: saved
+                .epochs
+                .iter()
+                .map(|e| (e.epoch, e.secrets.iter().map(S::restore).collect()))
+                .collect(),
+        })
+    }
+
     /// Checks that the record describes keys [`NodeKeys`] could have held:
     /// the secrets its mode uses and no others, one per device.
     fn check(&self, name: &str) -> Result<(), CryptoError> {
-        if self.version != SAVED_KEYS_VERSION {
+        if self.version != S::VERSION {
             return Err(CryptoError::BadKey("saved keys were written by another version"));
         }
         if self.name != name {
@@ -86,31 +201,10 @@ impl NodeKeys {
     /// certificate and is kept with it. Secret! The buffer is wiped when
     /// dropped.
     pub fn export_secrets(&self) -> Zeroizing<Vec<u8>> {
-        let saved = SavedKeys {
-            version: SAVED_KEYS_VERSION,
-            name: self.name.clone(),
-            mode: self.mode,
-            epoch_days: self.epoch_days,
-            devices: u32::try_from(self.devices).unwrap_or(u32::MAX),
-            group: self.group.as_ref().map(|g| *g.as_bytes()),
-            statics: self.statics.iter().map(|k| *k.to_bytes()).collect(),
-            epochs: self
-                .epochs
-                .iter()
-                .map(|(&epoch, secrets)| SavedEpoch {
-                    epoch,
-                    secrets: secrets.iter().map(|k| *k.to_bytes()).collect(),
-                })
-                .collect(),
-        };
-        // Sized up front: a growing Vec would leave copies of the secrets
-        // behind in the allocations it outgrew.
-        let size = postcard::experimental::serialized_size(&saved).unwrap_or_else(|e| unreachable!("{e}"));
-        let mut out = Zeroizing::new(vec![0u8; size]);
-        if let Err(e) = postcard::to_slice(&saved, &mut out) {
-            unreachable!("a buffer of the serialized size holds the keys: {e}");
+        match self.agreement {
+            KeyAgreement::Classical => SavedKeys::<[u8; KEY_LEN]>::of(self).encode(),
+            KeyAgreement::Hybrid => SavedKeys::<SavedHybrid>::of(self).encode(),
         }
-        out
     }
 
     /// Rebuilds the keys of `name` from [`NodeKeys::export_secrets`] bytes,
@@ -118,31 +212,12 @@ impl NodeKeys {
     /// Refuses bytes that do not decode, carry trailing bytes, come from
     /// another format version or another node, or do not fit their mode.
     pub fn import_secrets(name: &str, identity: IdentityKey, bytes: &[u8]) -> Result<NodeKeys, CryptoError> {
-        let (saved, rest) = postcard::take_from_bytes::<SavedKeys>(bytes)
-            .map_err(|_| CryptoError::BadKey("saved keys do not decode"))?;
-        if !rest.is_empty() {
-            return Err(CryptoError::BadKey("saved keys are followed by stray bytes"));
+        // The version is the record's first byte (postcard writes a u8
+        // as itself): it says which form the secrets take.
+        match bytes.first() {
+            Some(&SAVED_HYBRID_KEYS_VERSION) => SavedKeys::<SavedHybrid>::import(name, identity, bytes),
+            _ => SavedKeys::<[u8; KEY_LEN]>::import(name, identity, bytes),
         }
-        saved.check(name)?;
-        Ok(NodeKeys {
-            name: saved.name.clone(),
-            mode: saved.mode,
-            epoch_days: saved.epoch_days,
-            devices: saved.devices as usize,
-            identity,
-            group: saved.group.map(GroupKey::from_bytes),
-            statics: saved.statics.iter().map(|b| AgreementSecret::from_bytes(*b)).collect(),
-            epochs: saved
-                .epochs
-                .iter()
-                .map(|e| {
-                    (
-                        e.epoch,
-                        e.secrets.iter().map(|b| AgreementSecret::from_bytes(*b)).collect(),
-                    )
-                })
-                .collect(),
-        })
     }
 }
 

@@ -147,6 +147,7 @@ mod tests {
             node: node.into(),
             kind: KeyKind::Static,
             public: crate::crypto::AgreementPublic([0; 32]),
+            kem: None,
         }
     }
 
