@@ -31,7 +31,7 @@ use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
 use super::pipeline::{self, Crypto};
 use super::stats::{median_of_rounds, per_second};
-use crate::crypto::NodeKeys;
+use crate::crypto::{KeyAgreement, NodeKeys};
 use crate::model::{SecurityConfig, Transport};
 use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, LINK_BUFFER, Pki, tls};
 use crate::scenario::HANDSHAKE_TIMEOUT;
@@ -175,7 +175,9 @@ async fn join(
         .ok_or_else(|| BenchError::Incomplete(format!("no certificate for {node}")))?
         .identity
         .clone();
-    let entry = NodeKeys::generate(node, security.e2e, security.epoch_days, identity, None).publish();
+    let agreement = KeyAgreement::hybrid_if(security.post_quantum.end_to_end());
+    let entry =
+        NodeKeys::with_agreement(node, security.e2e, security.epoch_days, 1, agreement, identity, None).publish();
     let mut opening = Vec::new();
     for frame in [
         Frame::Hello {

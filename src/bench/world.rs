@@ -6,7 +6,7 @@ use super::BenchError;
 use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
 use crate::crypto::{
-    AcceptPolicy, CablePayload, Directory, IdentityKey, KeyKind, NodeKeys, RecipientKey, ReplayGuard,
+    AcceptPolicy, CablePayload, Directory, IdentityKey, KeyAgreement, KeyKind, NodeKeys, RecipientKey, ReplayGuard,
     TrustedIdentities, check_entry,
 };
 use crate::model::{CableContent, E2eMode, SecurityConfig, epoch_of};
@@ -36,11 +36,15 @@ impl World {
     /// Fresh keys for a sender and `options.recipients` recipients, every
     /// directory entry published and checked with pinning on.
     pub(super) fn new(options: &BenchOptions) -> Result<World, BenchError> {
-        let epoch_days = SecurityConfig::default().epoch_days;
+        let defaults = SecurityConfig::default();
+        let (epoch_days, agreement) = (
+            defaults.epoch_days,
+            KeyAgreement::hybrid_if(defaults.post_quantum.end_to_end()),
+        );
         let mut trusted = TrustedIdentities::new();
         let mut directory = Directory::new();
         let mut make = |name: &str| {
-            let keys = NodeKeys::generate(name, MODE, epoch_days, IdentityKey::generate(), None);
+            let keys = NodeKeys::with_agreement(name, MODE, epoch_days, 1, agreement, IdentityKey::generate(), None);
             trusted.insert(name, keys.identity().public());
             directory.publish(keys.publish());
             keys

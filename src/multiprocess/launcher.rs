@@ -113,9 +113,12 @@ pub fn prepare_network(options: &NetworkOptions) -> Result<(Scenario, Option<Str
 /// Refuses, up front and with the reason, what separate processes cannot
 /// reproduce.
 fn check_supported(scenario: &Scenario) -> Result<(), NetworkError> {
-    if scenario.security.post_quantum != PostQuantum::Off {
+    if matches!(
+        scenario.security.post_quantum,
+        PostQuantum::Transport | PostQuantum::Both
+    ) {
         return Err(NetworkError::Unsupported(format!(
-            "post_quantum = \"{}\" is not built yet: this build has classical X25519 only",
+            "post_quantum = \"{}\" is not built yet: this build has hybrid end-to-end keys but classical TLS only",
             scenario.security.post_quantum
         )));
     }

@@ -20,7 +20,7 @@ use super::hosted::{build_at, read_specs, write_loot};
 use super::{ProcessError, tls_off_or};
 use crate::adversary::{Adversary, BuildContext, Position, Site};
 use crate::crypto::primitives::random_bytes;
-use crate::crypto::{NodeKeys, Opened};
+use crate::crypto::{KeyAgreement, NodeKeys, Opened};
 use crate::model::{
     CANARY_PREFIX, Cable, Classification, Day, E2eMode, Generator, HUB, Network, SecurityConfig, Transport, new_canary,
 };
@@ -125,10 +125,12 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
     // open what was sealed for it while it was down.
     let keys = match saved.restore_keys(&name, local.own.identity.clone())? {
         Some(keys) => keys,
-        None => NodeKeys::generate(
+        None => NodeKeys::with_agreement(
             &name,
             security.e2e,
             security.epoch_days,
+            1,
+            KeyAgreement::hybrid_if(security.post_quantum.end_to_end()),
             local.own.identity.clone(),
             None,
         ),

@@ -10,7 +10,7 @@ use tokio::io::DuplexStream;
 use tracing::warn;
 
 use super::run_error::RunError;
-use crate::crypto::{GroupKey, NodeKeys};
+use crate::crypto::{GroupKey, KeyAgreement, NodeKeys};
 use crate::model::{E2eMode, Network, PostQuantum, SecurityConfig, Transport};
 use crate::net::{
     Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
@@ -79,9 +79,9 @@ impl InProcessNetwork {
         pki: Pki,
         clock: DayClock,
     ) -> Result<Self, RunError> {
-        if security.post_quantum != PostQuantum::Off {
+        if matches!(security.post_quantum, PostQuantum::Transport | PostQuantum::Both) {
             return Err(RunError::Unsupported(format!(
-                "post_quantum = \"{}\" is not built yet: this build has classical X25519 only",
+                "post_quantum = \"{}\" is not built yet: this build has hybrid end-to-end keys but classical TLS only",
                 security.post_quantum
             )));
         }
@@ -142,10 +142,12 @@ impl InProcessNetwork {
                 trusted: trusted.clone(),
                 max_frame: DEFAULT_MAX_FRAME,
             };
-            let keys = NodeKeys::generate(
+            let keys = NodeKeys::with_agreement(
                 &node.name,
                 security.e2e,
                 security.epoch_days,
+                1,
+                KeyAgreement::hybrid_if(security.post_quantum.end_to_end()),
                 credentials.identity.clone(),
                 group.clone(),
             );

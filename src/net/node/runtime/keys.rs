@@ -70,8 +70,13 @@ impl Runtime {
         };
         let day = self.clock.today();
         let name = &self.config.name;
+        // A hybrid sender wraps only for hybrid keys and a classical one
+        // only for classical keys: a key of the other kind is not one this
+        // node's envelopes can use (with pinning, a genuine entry never
+        // lists one), so it is left out as if it were not listed.
+        let hybrid = state.keys.agreement().is_hybrid();
         for (recipient, check) in checked {
-            let keys = match check {
+            let mut keys = match check {
                 Ok(check) => {
                     for refused in &check.refused {
                         self.alarms.raise(
@@ -88,6 +93,7 @@ impl Runtime {
                     Vec::new()
                 }
             };
+            keys.retain(|k| k.is_hybrid() == hybrid);
             state.recipient_keys.insert(recipient, keys);
         }
         recipients
