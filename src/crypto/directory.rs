@@ -515,6 +515,141 @@ mod tests {
         assert_eq!(check.refused.len(), 1);
     }
 
+    fn hybrid_setup() -> (NodeKeys, TrustedIdentities) {
+        let keys = NodeKeys::with_agreement(
+            "de-mfa",
+            E2eMode::Static,
+            7,
+            1,
+            crate::crypto::KeyAgreement::Hybrid,
+            IdentityKey::generate(),
+            None,
+        );
+        let mut trusted = TrustedIdentities::new();
+        trusted.insert("de-mfa", keys.identity().public());
+        (keys, trusted)
+    }
+
+    #[test]
+    fn genuine_hybrid_entry_passes_pinning_with_both_halves() {
+        let (keys, trusted) = hybrid_setup();
+        let entry = keys.publish();
+        let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true).unwrap();
+        assert_eq!(check.accepted, vec![entry.keys[0].recipient("de-mfa")]);
+        assert!(check.accepted[0].is_hybrid());
+        assert!(check.refused.is_empty());
+        // The id covers both halves: it is neither half's own.
+        assert_ne!(check.accepted[0].key_id(), entry.keys[0].public.key_id());
+    }
+
+    #[test]
+    fn fail_pinning_refuses_a_substituted_ml_kem_half() {
+        let (keys, trusted) = hybrid_setup();
+        let mut entry = keys.publish();
+        let hub_kem = AgreementSecret::generate_hybrid().kem_public().cloned();
+        entry.keys[0].kem = hub_kem;
+        let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true).unwrap();
+        assert!(check.accepted.is_empty());
+        assert_eq!(
+            check.refused,
+            vec![RefusedKey {
+                node: "de-mfa".into(),
+                key_id: entry.keys[0].key_id(),
+                reason: "key not signed by the owner's certified identity".into(),
+            }]
+        );
+        // Without pinning the substituted half is taken, as a ghost is.
+        let loose = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, false).unwrap();
+        assert_eq!(loose.accepted[0].kem, entry.keys[0].kem);
+    }
+
+    #[test]
+    fn fail_pinning_refuses_a_substituted_x25519_half_of_a_hybrid_key() {
+        let (keys, trusted) = hybrid_setup();
+        let mut entry = keys.publish();
+        entry.keys[0].public = AgreementSecret::generate().public();
+        let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true).unwrap();
+        assert!(check.accepted.is_empty());
+        assert_eq!(check.refused.len(), 1);
+    }
+
+    #[test]
+    fn fail_statements_do_not_cross_between_classical_and_hybrid() {
+        let (keys, trusted) = hybrid_setup();
+        let hybrid = keys.publish().keys[0].clone();
+        // A hybrid key stripped of its ML-KEM half: the signature covers
+        // the hybrid statement, not a classical one.
+        let stripped = PublishedKey {
+            kem: None,
+            ..hybrid.clone()
+        };
+        // A classical key signed by the owner, dressed up with an ML-KEM half.
+        let classical = PublishedKey::signed("de-mfa", KeyKind::Static, hybrid.public, keys.identity());
+        let dressed = PublishedKey {
+            kem: hybrid.kem.clone(),
+            ..classical.clone()
+        };
+        for forged in [stripped, dressed] {
+            let entry = DirectoryEntry {
+                keys: vec![forged],
+                ..keys.publish()
+            };
+            let check = check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true).unwrap();
+            assert!(check.accepted.is_empty());
+            assert_eq!(check.refused.len(), 1);
+        }
+        assert_ne!(
+            key_statement("de-mfa", KeyKind::Static, &hybrid.public),
+            hybrid.statement("de-mfa")
+        );
+        // The genuine classical one still passes.
+        let entry = DirectoryEntry {
+            keys: vec![classical],
+            ..keys.publish()
+        };
+        assert_eq!(
+            check_entry("de-mfa", &entry, KeyKind::Static, &trusted, true)
+                .unwrap()
+                .accepted
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn classical_keys_encode_as_before_and_hybrid_ones_round_trip() {
+        let identity = IdentityKey::from_seed(&[1; 32]);
+        let public = AgreementSecret::from_bytes([2; 32]).public();
+        let key = PublishedKey::signed("a", KeyKind::Epoch(300), public, &identity);
+        let bytes = postcard::to_stdvec(&key).unwrap();
+        // kind tag 1, epoch 300 as a varint, the 32-byte key, then the
+        // 64-byte signature with its length: the layout of a plain struct.
+        let mut expected = vec![1, 0xac, 0x02];
+        expected.extend_from_slice(&public.0);
+        expected.push(64);
+        expected.extend_from_slice(&key.signature);
+        assert_eq!(bytes, expected);
+        assert_eq!(postcard::from_bytes::<PublishedKey>(&bytes).unwrap(), key);
+
+        let secret = AgreementSecret::hybrid_from_bytes([2; 32], &[3; 64]);
+        for kind in [KeyKind::Static, KeyKind::Epoch(300)] {
+            let key = PublishedKey::signed_secret("a", kind, &secret, &identity);
+            let bytes = postcard::to_stdvec(&key).unwrap();
+            assert_eq!(bytes[0], if kind == KeyKind::Static { 2 } else { 3 });
+            assert_eq!(postcard::from_bytes::<PublishedKey>(&bytes).unwrap(), key);
+            let json = serde_json::to_string(&key).unwrap();
+            assert_eq!(serde_json::from_str::<PublishedKey>(&json).unwrap(), key);
+        }
+        // An ML-KEM half one byte short does not decode.
+        let key = PublishedKey::signed_secret("a", KeyKind::Static, &secret, &identity);
+        let mut bytes = postcard::to_stdvec(&key).unwrap();
+        let kem_len_at = 1 + 32;
+        assert_eq!(bytes[kem_len_at..kem_len_at + 2], [0xa0, 0x09]); // 1184
+        bytes[kem_len_at] = 0x9f;
+        bytes.remove(kem_len_at + 2);
+        assert!(postcard::from_bytes::<PublishedKey>(&bytes).is_err());
+    }
+
     #[test]
     fn stale_epoch_keys_are_skipped_quietly() {
         let mut keys = NodeKeys::generate("de-mfa", E2eMode::ForwardSecret, 7, IdentityKey::generate(), None);

@@ -485,6 +485,42 @@ mod tests {
     }
 
     #[test]
+    fn hybrid_debug_output_never_shows_secrets() {
+        let seed = [0x42u8; 64];
+        let key = AgreementSecret::hybrid_from_bytes([0x42; 32], &seed);
+        for text in [format!("{key:?}"), format!("{:?}", key.x25519_half())] {
+            assert!(text.contains("redacted"), "{text}");
+            assert!(!text.contains(&hex::encode([0x42u8; 32])), "{text}");
+            assert!(!text.contains("66, 66, 66"), "{text}");
+        }
+        assert!(format!("{:?}", key.x25519_half()).contains("holds_kem_secret: false"));
+    }
+
+    #[test]
+    fn hybrid_key_id_covers_both_halves() {
+        let key = AgreementSecret::hybrid_from_bytes([1; 32], &[2; 64]);
+        let other_kem = AgreementSecret::hybrid_from_bytes([1; 32], &[3; 64]);
+        let other_x25519 = AgreementSecret::hybrid_from_bytes([4; 32], &[2; 64]);
+        assert_eq!(key.public(), other_kem.public());
+        assert_ne!(key.key_id(), other_kem.key_id());
+        assert_ne!(key.key_id(), other_x25519.key_id());
+        assert_ne!(key.key_id(), key.public().key_id());
+        assert_eq!(key.x25519_half().key_id(), key.key_id());
+        assert!(key.x25519_half().kem_seed().is_none());
+        assert_eq!(
+            AgreementSecret::from_bytes([1; 32]).x25519_half().key_id(),
+            key.public().key_id()
+        );
+        assert!(KemPublic::from_slice(&[0; 1183]).is_none());
+    }
+
+    #[test]
+    fn fail_decapsulating_with_a_classical_key() {
+        let err = AgreementSecret::generate().decapsulate(&[0; 1088]).unwrap_err();
+        assert!(matches!(err, CryptoError::MissingKey(_)));
+    }
+
+    #[test]
     fn pkcs8_round_trip_keeps_the_identity() {
         let id = IdentityKey::generate();
         let again = IdentityKey::from_pkcs8(id.pkcs8_der()).unwrap();

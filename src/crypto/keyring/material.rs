@@ -311,4 +311,54 @@ mod tests {
         let bad = r#"{"identity":{"owner":"a","pkcs8":[1,2,3]}}"#;
         assert!(serde_json::from_str::<KeyMaterial>(bad).is_err(), "fail_bad_identity");
     }
+
+    #[test]
+    fn hybrid_key_material_and_x25519_halves_round_trip_and_stay_redacted() {
+        let mut keys = NodeKeys::with_agreement(
+            "a",
+            E2eMode::ForwardSecret,
+            7,
+            2,
+            crate::crypto::KeyAgreement::Hybrid,
+            IdentityKey::generate(),
+            None,
+        );
+        keys.enter_epoch(2);
+        let mut all = keys.copy_secrets();
+        let halves: Vec<KeyMaterial> = all.iter().filter_map(KeyMaterial::x25519_half).collect();
+        assert_eq!(halves.len(), 2);
+        assert!(halves.iter().all(|h| h.describe() == "X25519 half of epoch 2 key of a"));
+        all.extend(halves);
+        // Postcard is the loot file's format, JSON the one people read.
+        let bytes = postcard::to_stdvec(&all).unwrap();
+        let from_postcard: Vec<KeyMaterial> = postcard::from_bytes(&bytes).unwrap();
+        let json = serde_json::to_string(&all).unwrap();
+        let from_json: Vec<KeyMaterial> = serde_json::from_str(&json).unwrap();
+        for back in [from_postcard, from_json] {
+            assert_eq!(back.len(), 5);
+            for (a, b) in all.iter().zip(&back) {
+                assert_eq!(a.describe(), b.describe());
+                assert_eq!(a.key_id(), b.key_id());
+                assert_eq!(a.is_hybrid(), b.is_hybrid());
+                assert!(format!("{b:?}").contains("redacted"));
+                if let (KeyMaterial::Epoch { secret: sa, .. }, KeyMaterial::Epoch { secret: sb, .. }) = (a, b) {
+                    assert_eq!(sa.kem_seed(), sb.kem_seed());
+                    assert_eq!(sa.kem_public(), sb.kem_public());
+                }
+            }
+        }
+        // A classical key's half is the key itself; the group key and
+        // identities have none.
+        let classical = NodeKeys::generate("b", E2eMode::Static, 7, IdentityKey::generate(), None).copy_secrets();
+        let half = classical[1].x25519_half().unwrap();
+        assert_eq!(half.describe(), classical[1].describe());
+        assert_eq!(half.key_id(), classical[1].key_id());
+        assert!(classical[0].x25519_half().is_none());
+        assert!(KeyMaterial::Group(GroupKey::generate()).x25519_half().is_none());
+        let bad = r#"{"hybrid-static":{"owner":"a","secret":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],"kem":{"seed":[1,2,3]}}}"#;
+        assert!(
+            serde_json::from_str::<KeyMaterial>(bad).is_err(),
+            "fail_short_ml_kem_seed"
+        );
+    }
 }

@@ -257,6 +257,72 @@ mod tests {
         }
     }
 
+    fn hybrid(mode: E2eMode, devices: usize) -> NodeKeys {
+        NodeKeys::with_agreement(
+            "a",
+            mode,
+            7,
+            devices,
+            KeyAgreement::Hybrid,
+            IdentityKey::generate(),
+            None,
+        )
+    }
+
+    #[test]
+    fn hybrid_secrets_import_to_the_same_keys_ml_kem_halves_included() {
+        let mut fs = hybrid(E2eMode::ForwardSecret, 2);
+        fs.enter_epoch(4);
+        for keys in [fs, hybrid(E2eMode::Static, 3)] {
+            let bytes = keys.export_secrets();
+            assert_eq!(bytes[0], SAVED_HYBRID_KEYS_VERSION);
+            let back = NodeKeys::import_secrets("a", keys.identity().clone(), &bytes).unwrap();
+            assert_eq!(back.agreement(), KeyAgreement::Hybrid);
+            assert_eq!(back.held_epochs(), keys.held_epochs());
+            // The published entries agree on both halves, signatures and all.
+            assert_eq!(back.publish(), keys.publish());
+            assert!(back.publish().keys.iter().all(|k| k.kem.is_some()));
+            let seeds = |k: &NodeKeys| -> Vec<[u8; ML_KEM_SEED_LEN]> {
+                k.copy_secrets()
+                    .iter()
+                    .filter_map(|m| match m {
+                        crate::crypto::KeyMaterial::Static { secret, .. }
+                        | crate::crypto::KeyMaterial::Epoch { secret, .. } => secret.kem_seed().copied(),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            assert_eq!(seeds(&back), seeds(&keys));
+            assert_eq!(seeds(&keys).len(), keys.publish().keys.len());
+            // A rotation after the restart makes hybrid keys again.
+            let mut rotated = back.clone();
+            rotated.enter_epoch(9);
+            assert!(rotated.publish().keys.iter().all(|k| k.kem.is_some()));
+        }
+    }
+
+    #[test]
+    fn fail_hybrid_record_read_as_classical_or_cut_short() {
+        let keys = hybrid(E2eMode::Static, 1);
+        let bytes = keys.export_secrets();
+        let refused = |bytes: &[u8]| {
+            NodeKeys::import_secrets("a", IdentityKey::generate(), bytes)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        // Claiming the classical version, the record does not fit it.
+        let mut classical = bytes.to_vec();
+        classical[0] = SAVED_KEYS_VERSION;
+        assert!(refused(&classical).contains("saved keys"));
+        assert!(refused(&bytes[..bytes.len() - 1]).contains("do not decode"));
+        // And a classical record claiming the hybrid version.
+        let plain = NodeKeys::with_devices("a", E2eMode::Static, 7, 1, IdentityKey::generate(), None);
+        let mut claimed = plain.export_secrets().to_vec();
+        claimed[0] = SAVED_HYBRID_KEYS_VERSION;
+        assert!(refused(&claimed).contains("saved keys"));
+    }
+
     #[test]
     fn fail_corrupt_or_foreign_saved_keys() {
         let keys = NodeKeys::with_devices("a", E2eMode::Static, 7, 2, IdentityKey::generate(), None);
