@@ -1,9 +1,12 @@
 //! The four e2e modes end to end through the public crypto API: who can
-//! open what, and every way a recipient refuses an envelope.
+//! open what, and every way a recipient refuses an envelope. Every test of
+//! agreement keys runs with classical and with hybrid (X25519 and
+//! ML-KEM-768) keys; tests/crypto_hybrid.rs has what only hybrid keys do.
 
 use cablesim::crypto::{
-    AcceptPolicy, AgreementSecret, CablePayload, CryptoError, Directory, Envelope, GroupKey, IdentityKey, KeyKind,
-    KeyMaterial, NodeKeys, PublishedKey, RecipientKey, ReplayGuard, TrustedIdentities, WRAP_LEN, check_entry,
+    AcceptPolicy, AgreementSecret, CablePayload, CryptoError, Directory, Envelope, GroupKey, HYBRID_WRAP_LEN,
+    IdentityKey, KeyAgreement, KeyKind, KeyMaterial, NodeKeys, PublishedKey, RecipientKey, ReplayGuard,
+    TrustedIdentities, WRAP_LEN, check_entry,
 };
 use cablesim::model::{CableContent, CableHeader, Classification, E2eMode, epoch_of};
 use proptest::prelude::*;
@@ -18,22 +21,26 @@ struct World {
     directory: Directory,
 }
 
+/// Both kinds of agreement keys: every test below runs with each.
+const AGREEMENTS: [KeyAgreement; 2] = [KeyAgreement::Classical, KeyAgreement::Hybrid];
+
 impl World {
-    fn new(mode: E2eMode, n: usize) -> World {
-        Self::with_devices(mode, n, 1)
+    fn new(mode: E2eMode, n: usize, agreement: KeyAgreement) -> World {
+        Self::with_devices(mode, n, 1, agreement)
     }
 
-    fn with_devices(mode: E2eMode, n: usize, devices: usize) -> World {
+    fn with_devices(mode: E2eMode, n: usize, devices: usize, agreement: KeyAgreement) -> World {
         let group = GroupKey::generate();
         let mut trusted = TrustedIdentities::new();
         let mut directory = Directory::new();
         let nodes: Vec<NodeKeys> = (0..n)
             .map(|i| {
-                let keys = NodeKeys::with_devices(
+                let keys = NodeKeys::with_agreement(
                     &name(i),
                     mode,
                     EPOCH_DAYS,
                     devices,
+                    agreement,
                     IdentityKey::generate(),
                     Some(group.clone()),
                 );
@@ -137,6 +144,24 @@ fn content(body: &str) -> CableContent {
 
 const E2E_MODES: [E2eMode; 3] = [E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret];
 
+/// The modes with agreement keys, each with both kinds of keys.
+const AGREEMENT_MODES: [(E2eMode, KeyAgreement); 4] = [
+    (E2eMode::Static, KeyAgreement::Classical),
+    (E2eMode::Static, KeyAgreement::Hybrid),
+    (E2eMode::ForwardSecret, KeyAgreement::Classical),
+    (E2eMode::ForwardSecret, KeyAgreement::Hybrid),
+];
+
+/// Every mode; those with agreement keys with both kinds.
+const ALL_MODES: [(E2eMode, KeyAgreement); 6] = [
+    (E2eMode::Off, KeyAgreement::Classical),
+    (E2eMode::Group, KeyAgreement::Classical),
+    (E2eMode::Static, KeyAgreement::Classical),
+    (E2eMode::Static, KeyAgreement::Hybrid),
+    (E2eMode::ForwardSecret, KeyAgreement::Classical),
+    (E2eMode::ForwardSecret, KeyAgreement::Hybrid),
+];
+
 fn sealed(payload: &CablePayload) -> &Envelope {
     match payload {
         CablePayload::Sealed(envelope) => envelope,
@@ -159,31 +184,38 @@ proptest! {
         body in ".{0,600}",
         sign in any::<bool>(),
     ) {
-        let mut world = World::new(mode, recipients + 1);
-        world.enter_day(day);
-        let to: Vec<usize> = (1..=recipients).collect();
-        let payload = world.seal("C-000001", day, 0, &to, &content(&body), sign);
-        prop_assert_eq!(payload.is_sealed(), mode != E2eMode::Off);
-        for &r in &to {
-            let mut replay = ReplayGuard::new();
-            let policy = AcceptPolicy { require_signature: sign };
-            let opened = payload.accept(&world.nodes[r], world.trusted.get(&name(0)), policy, &mut replay).unwrap();
-            prop_assert_eq!(&opened.content.body, &body);
-            prop_assert_eq!(opened.verify_signature(&world.nodes[0].identity().public()), Ok(sign));
-        }
-        if let CablePayload::Sealed(envelope) = &payload {
-            let expected_wraps = if mode == E2eMode::Group { 1 } else { recipients };
-            prop_assert_eq!(envelope.header.wraps.len(), expected_wraps);
-            // The envelope survives its own byte encoding unchanged.
-            prop_assert_eq!(&Envelope::from_bytes(&envelope.to_bytes()).unwrap(), envelope);
+        for agreement in AGREEMENTS {
+            let mut world = World::new(mode, recipients + 1, agreement);
+            world.enter_day(day);
+            let to: Vec<usize> = (1..=recipients).collect();
+            let payload = world.seal("C-000001", day, 0, &to, &content(&body), sign);
+            prop_assert_eq!(payload.is_sealed(), mode != E2eMode::Off);
+            for &r in &to {
+                let mut replay = ReplayGuard::new();
+                let policy = AcceptPolicy { require_signature: sign };
+                let opened = payload.accept(&world.nodes[r], world.trusted.get(&name(0)), policy, &mut replay).unwrap();
+                prop_assert_eq!(&opened.content.body, &body);
+                prop_assert_eq!(opened.verify_signature(&world.nodes[0].identity().public()), Ok(sign));
+            }
+            if let CablePayload::Sealed(envelope) = &payload {
+                let expected_wraps = if mode == E2eMode::Group { 1 } else { recipients };
+                prop_assert_eq!(envelope.header.wraps.len(), expected_wraps);
+                // Only agreement keys are hybrid: the group key is symmetric.
+                let hybrid = agreement == KeyAgreement::Hybrid && mode != E2eMode::Group;
+                prop_assert_eq!(envelope.is_hybrid(), hybrid);
+                let wrap_len = if hybrid { HYBRID_WRAP_LEN } else { WRAP_LEN };
+                prop_assert!(envelope.header.wraps.iter().all(|w| w.sealed_secret.len() == wrap_len));
+                // The envelope survives its own byte encoding unchanged.
+                prop_assert_eq!(&Envelope::from_bytes(&envelope.to_bytes()).unwrap(), envelope);
+            }
         }
     }
 }
 
 #[test]
 fn every_single_byte_flip_is_rejected() {
-    for mode in E2E_MODES {
-        let world = World::new(mode, 4);
+    for (mode, agreement) in E2E_MODES.into_iter().flat_map(|m| AGREEMENTS.map(|a| (m, a))) {
+        let world = World::new(mode, 4, agreement);
         let payload = world.seal(
             "C-000007",
             3,
@@ -207,7 +239,7 @@ fn every_single_byte_flip_is_rejected() {
                     let result = world.accept(recipient, &payload, &mut ReplayGuard::new());
                     assert!(
                         result.is_err(),
-                        "{mode:?}: flipping byte {position} with {mask:#04x} was accepted by {}",
+                        "{mode:?} {agreement:?}: flipping byte {position} with {mask:#04x} was accepted by {}",
                         name(recipient)
                     );
                 }
@@ -225,26 +257,34 @@ fn every_single_byte_flip_is_rejected() {
                 .sum::<usize>();
         assert!(
             decoded >= 3 * opaque,
-            "{mode:?}: only {decoded} tampered envelopes decoded"
+            "{mode:?} {agreement:?}: only {decoded} tampered envelopes decoded"
         );
     }
 }
 
 #[test]
 fn fail_node_not_on_the_list_cannot_open() {
-    for mode in [E2eMode::Static, E2eMode::ForwardSecret] {
-        let world = World::new(mode, 4);
+    for (mode, agreement) in AGREEMENT_MODES {
+        let world = World::new(mode, 4, agreement);
         let payload = world.seal("C-000001", 0, 0, &[1, 2], &content("Trade: draft conclusions."), true);
         // Through the recipient path...
         let err = world.accept(3, &payload, &mut ReplayGuard::new()).unwrap_err();
         assert_eq!(err, CryptoError::NotARecipient(name(3)));
         // ...and with every key node 3 holds, as an adversary would try.
         for key in world.nodes[3].copy_secrets() {
-            assert!(payload.open_with(&key).is_err(), "{mode:?}: {}", key.describe());
+            assert!(
+                payload.open_with(&key).is_err(),
+                "{mode:?} {agreement:?}: {}",
+                key.describe()
+            );
         }
         // The sender's own keys do not open what it sent: no wrap for itself.
         for key in world.nodes[0].copy_secrets() {
-            assert!(payload.open_with(&key).is_err(), "{mode:?}: sender {}", key.describe());
+            assert!(
+                payload.open_with(&key).is_err(),
+                "{mode:?} {agreement:?}: sender {}",
+                key.describe()
+            );
         }
     }
 }
@@ -253,7 +293,7 @@ fn fail_node_not_on_the_list_cannot_open() {
 fn group_key_opens_envelopes_for_everyone_even_non_recipients() {
     // The weakness of group mode (ARCHITECTURE.md, "Keys an actor holds"): one
     // copy of the key opens all.
-    let world = World::new(E2eMode::Group, 4);
+    let world = World::new(E2eMode::Group, 4, KeyAgreement::Classical);
     let payload = world.seal("C-000001", 0, 0, &[1], &content("Migration: readout."), true);
     let err = world.accept(3, &payload, &mut ReplayGuard::new()).unwrap_err();
     assert_eq!(err, CryptoError::NotARecipient(name(3)));
@@ -264,8 +304,8 @@ fn group_key_opens_envelopes_for_everyone_even_non_recipients() {
 
 #[test]
 fn fail_replayed_cable_id() {
-    for mode in [E2eMode::Off, E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret] {
-        let world = World::new(mode, 2);
+    for (mode, agreement) in ALL_MODES {
+        let world = World::new(mode, 2, agreement);
         let payload = world.seal(
             "C-000009",
             1,
@@ -291,7 +331,13 @@ fn fail_replayed_cable_id() {
 
 #[test]
 fn after_epoch_deletion_old_envelopes_no_longer_open_but_current_ones_do() {
-    let mut world = World::new(E2eMode::ForwardSecret, 2);
+    for agreement in AGREEMENTS {
+        epoch_deletion(agreement);
+    }
+}
+
+fn epoch_deletion(agreement: KeyAgreement) {
+    let mut world = World::new(E2eMode::ForwardSecret, 2, agreement);
     let old = world.seal("C-000001", 3, 0, &[1], &content("epoch 0"), true);
     // A thief who copies node 1's keys during epoch 0 can still open it later.
     let stolen_in_epoch_0 = world.nodes[1].copy_secrets();
@@ -323,30 +369,43 @@ fn after_epoch_deletion_old_envelopes_no_longer_open_but_current_ones_do() {
 
 #[test]
 fn static_key_theft_opens_every_day() {
-    let world = World::new(E2eMode::Static, 2);
-    let stolen = world.nodes[1].copy_secrets();
-    for day in [0, 100, 1000] {
-        let payload = world.seal(&format!("C-{day}"), day, 0, &[1], &content("static"), true);
-        assert_eq!(stolen.iter().filter(|k| payload.open_with(k).is_ok()).count(), 1);
+    for agreement in AGREEMENTS {
+        let world = World::new(E2eMode::Static, 2, agreement);
+        let stolen = world.nodes[1].copy_secrets();
+        for day in [0, 100, 1000] {
+            let payload = world.seal(&format!("C-{day}"), day, 0, &[1], &content("static"), true);
+            assert_eq!(stolen.iter().filter(|k| payload.open_with(k).is_ok()).count(), 1);
+        }
     }
 }
 
 #[test]
 fn fail_wrap_epoch_that_is_not_the_cable_epoch() {
-    let world = World::new(E2eMode::ForwardSecret, 2);
-    let payload = world.seal("C-000001", 2, 0, &[1], &content("x"), true);
-    let mut envelope = sealed(&payload).clone();
-    envelope.header.cable.day = 30; // claims epoch 4, wraps say epoch 0
-    let err = world
-        .accept(1, &CablePayload::Sealed(envelope), &mut ReplayGuard::new())
-        .unwrap_err();
-    assert_eq!(err, CryptoError::EpochMismatch { wrap: 0, cable: 4 });
+    for agreement in AGREEMENTS {
+        let world = World::new(E2eMode::ForwardSecret, 2, agreement);
+        let payload = world.seal("C-000001", 2, 0, &[1], &content("x"), true);
+        let mut envelope = sealed(&payload).clone();
+        envelope.header.cable.day = 30; // claims epoch 4, wraps say epoch 0
+        let err = world
+            .accept(1, &CablePayload::Sealed(envelope), &mut ReplayGuard::new())
+            .unwrap_err();
+        assert_eq!(err, CryptoError::EpochMismatch { wrap: 0, cable: 4 });
+    }
 }
 
 #[test]
 fn fail_wrap_of_the_wrong_length() {
-    for cut in [0, 1, WRAP_LEN - 1] {
-        let world = World::new(E2eMode::Static, 2);
+    for (agreement, wrap_len) in [
+        (KeyAgreement::Classical, WRAP_LEN),
+        (KeyAgreement::Hybrid, HYBRID_WRAP_LEN),
+    ] {
+        wrong_length(agreement, wrap_len);
+    }
+}
+
+fn wrong_length(agreement: KeyAgreement, wrap_len: usize) {
+    for cut in [0, 1, WRAP_LEN - 1, wrap_len - 1] {
+        let world = World::new(E2eMode::Static, 2, agreement);
         let payload = world.seal("C-000001", 0, 0, &[1], &content("x"), true);
         let mut envelope = sealed(&payload).clone();
         envelope.header.wraps[0].sealed_secret.truncate(cut);
@@ -358,21 +417,21 @@ fn fail_wrap_of_the_wrong_length() {
             CryptoError::WrapLength {
                 recipient: name(1),
                 len: cut,
-                expected: WRAP_LEN
+                expected: wrap_len
             }
         );
-        envelope.header.wraps[0].sealed_secret = vec![0; WRAP_LEN + 1];
+        envelope.header.wraps[0].sealed_secret = vec![0; wrap_len + 1];
         let err = world
             .accept(1, &CablePayload::Sealed(envelope), &mut ReplayGuard::new())
             .unwrap_err();
-        assert!(matches!(err, CryptoError::WrapLength { len, .. } if len == WRAP_LEN + 1));
+        assert!(matches!(err, CryptoError::WrapLength { len, .. } if len == wrap_len + 1));
     }
 }
 
 #[test]
 fn fail_unsigned_cable_when_signatures_are_required() {
-    for mode in [E2eMode::Off, E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret] {
-        let world = World::new(mode, 2);
+    for (mode, agreement) in ALL_MODES {
+        let world = World::new(mode, 2, agreement);
         let payload = world.seal("C-000001", 0, 0, &[1], &content("x"), false);
         let err = world.accept(1, &payload, &mut ReplayGuard::new()).unwrap_err();
         assert_eq!(err, CryptoError::MissingSignature("C-000001".into()), "{mode:?}");
@@ -390,8 +449,8 @@ fn fail_unsigned_cable_when_signatures_are_required() {
 fn fail_cable_claiming_another_sender() {
     // Node 2 signs with its own identity but claims to be node 0: the
     // signature does not verify under node 0's certified identity.
-    for mode in [E2eMode::Off, E2eMode::Group, E2eMode::Static, E2eMode::ForwardSecret] {
-        let world = World::new(mode, 3);
+    for (mode, agreement) in ALL_MODES {
+        let world = World::new(mode, 3, agreement);
         let recipients = vec![name(1)];
         let forged_header = header("C-000666", 0, &name(0), recipients.clone());
         let payload = CablePayload::seal(
@@ -409,15 +468,15 @@ fn fail_cable_claiming_another_sender() {
                 cable: "C-000666".into(),
                 from: name(0)
             },
-            "{mode:?}"
+            "{mode:?} {agreement:?}"
         );
     }
 }
 
 #[test]
 fn fail_downgrade_to_a_clear_cable() {
-    let e2e = World::new(E2eMode::ForwardSecret, 2);
-    let off = World::new(E2eMode::Off, 2);
+    let e2e = World::new(E2eMode::ForwardSecret, 2, KeyAgreement::Classical);
+    let off = World::new(E2eMode::Off, 2, KeyAgreement::Classical);
     let clear = off.seal("C-000001", 0, 0, &[1], &content("x"), false);
     let policy = AcceptPolicy {
         require_signature: false,
@@ -447,47 +506,52 @@ fn fail_downgrade_to_a_clear_cable() {
 
 #[test]
 fn fail_sealing_for_a_recipient_without_keys() {
-    let world = World::new(E2eMode::Static, 3);
-    let recipients = vec![name(1), name(2)];
-    let only_one = world.keys_for(&recipients[..1], 0);
-    let err = CablePayload::seal(
-        header("C-1", 0, &name(0), recipients),
-        &content("x"),
-        &world.nodes[0],
-        &only_one,
-        true,
-    )
-    .unwrap_err();
-    assert_eq!(
-        err,
-        CryptoError::MissingKey(format!("no usable key for recipient {}", name(2)))
-    );
+    for agreement in AGREEMENTS {
+        let world = World::new(E2eMode::Static, 3, agreement);
+        let recipients = vec![name(1), name(2)];
+        let only_one = world.keys_for(&recipients[..1], 0);
+        let err = CablePayload::seal(
+            header("C-1", 0, &name(0), recipients),
+            &content("x"),
+            &world.nodes[0],
+            &only_one,
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            CryptoError::MissingKey(format!("no usable key for recipient {}", name(2)))
+        );
+    }
 }
 
 #[test]
 fn every_device_of_a_recipient_gets_a_wrap() {
-    let world = World::with_devices(E2eMode::Static, 2, 3);
-    let payload = world.seal("C-000001", 0, 0, &[1], &content("devices"), true);
-    assert_eq!(sealed(&payload).header.wraps.len(), 3);
-    let stolen = world.nodes[1].copy_secrets();
-    assert_eq!(stolen.iter().filter(|k| payload.open_with(k).is_ok()).count(), 3);
-    world.accept(1, &payload, &mut ReplayGuard::new()).unwrap();
+    for agreement in AGREEMENTS {
+        let world = World::with_devices(E2eMode::Static, 2, 3, agreement);
+        let payload = world.seal("C-000001", 0, 0, &[1], &content("devices"), true);
+        assert_eq!(sealed(&payload).header.wraps.len(), 3);
+        let stolen = world.nodes[1].copy_secrets();
+        assert_eq!(stolen.iter().filter(|k| payload.open_with(k).is_ok()).count(), 3);
+        world.accept(1, &payload, &mut ReplayGuard::new()).unwrap();
+    }
 }
 
 #[test]
 fn ghost_key_reads_everything_without_pinning_and_nothing_with_it() {
-    for mode in [E2eMode::Static, E2eMode::ForwardSecret] {
-        let mut world = World::new(mode, 3);
+    for (mode, agreement) in AGREEMENT_MODES {
+        let mut world = World::new(mode, 3, agreement);
         let day = 9;
         world.enter_day(day);
-        // The hub slips a key of its own into node 1's entry.
-        let ghost = AgreementSecret::generate();
+        // The hub slips a key of its own, of the network's kind, into node
+        // 1's entry.
+        let ghost = AgreementSecret::generate_for(agreement);
         let hub_identity = IdentityKey::generate();
         let kind = world.wanted(day);
         let mut entry = world.directory.get(&name(1)).unwrap().clone();
         entry
             .keys
-            .push(PublishedKey::signed(&name(1), kind, ghost.public(), &hub_identity));
+            .push(PublishedKey::signed_secret(&name(1), kind, &ghost, &hub_identity));
         let ghost_key = match kind {
             KeyKind::Static => KeyMaterial::Static {
                 owner: name(1),
@@ -514,7 +578,7 @@ fn ghost_key_reads_everything_without_pinning_and_nothing_with_it() {
             assert_eq!(
                 payload.open_with(&ghost_key).is_ok(),
                 ghost_reads,
-                "{mode:?} pinning={pinning}"
+                "{mode:?} {agreement:?} pinning={pinning}"
             );
             // The genuine recipient opens either way: the ghost is silent.
             world.accept(1, &payload, &mut ReplayGuard::new()).unwrap();
