@@ -19,7 +19,7 @@ const STREAM_LEN: usize = 1024 * 1024;
 const CHUNK_LEN: usize = 64 * 1024;
 
 fn codec(c: &mut Criterion) {
-    let net = Network::new(E2eMode::Static, 31);
+    let net = Network::with_agreement(E2eMode::Static, 31, cablesim::crypto::KeyAgreement::Classical);
     let frame = Frame::Deliver { payload: net.seal() };
     let bytes = encode_frame(&frame, DEFAULT_MAX_FRAME).expect("encode");
     // Once, untimed: the frame survives the codec and its cable still opens,

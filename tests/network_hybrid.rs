@@ -58,10 +58,13 @@ struct Seen {
 impl HubTap for Seen {
     fn on_frame(&self, _day: Day, _peer: &str, direction: Direction, frame: &Frame) {
         match (direction, frame) {
-            (Direction::ToHub, Frame::Submit { payload }) => {
-                if let CablePayload::Sealed(envelope) = payload {
-                    self.envelopes.lock().unwrap().push(envelope.is_hybrid());
-                }
+            (
+                Direction::ToHub,
+                Frame::Submit {
+                    payload: CablePayload::Sealed(envelope),
+                },
+            ) => {
+                self.envelopes.lock().unwrap().push(envelope.is_hybrid());
             }
             (Direction::ToHub, Frame::Publish { entry }) => {
                 self.keys

@@ -1,6 +1,8 @@
 //! The wire codec: round trips, partial input, limits and garbage.
 
-use cablesim::crypto::{CablePayload, ClearCable, IdentityKey, KeyKind, NodeKeys, TrustedIdentities, check_entry};
+use cablesim::crypto::{
+    CablePayload, ClearCable, IdentityKey, KeyAgreement, KeyKind, NodeKeys, TrustedIdentities, check_entry,
+};
 use cablesim::model::{CableContent, CableHeader, Classification, E2eMode};
 use cablesim::wire::{
     DEFAULT_MAX_FRAME, Decoded, ErrorCode, Frame, FrameReader, LENGTH_PREFIX, WireError, decode_frame, encode_frame,
@@ -46,11 +48,12 @@ fn clear_payload() -> impl Strategy<Value = CablePayload> {
         })
 }
 
-/// A real sealed envelope and a real directory entry, to round-trip what
-/// the crypto layer really produces.
-fn sealed_payload_and_entry() -> (CablePayload, cablesim::crypto::DirectoryEntry) {
-    let sender = NodeKeys::generate("at-mfa", E2eMode::Static, 7, IdentityKey::generate(), None);
-    let recipient = NodeKeys::generate("de-mfa", E2eMode::Static, 7, IdentityKey::generate(), None);
+/// A real sealed envelope and a real directory entry, with agreement keys
+/// of the given kind, to round-trip what the crypto layer really produces.
+fn sealed_payload_and_entry(agreement: KeyAgreement) -> (CablePayload, cablesim::crypto::DirectoryEntry) {
+    let keys =
+        |name: &str| NodeKeys::with_agreement(name, E2eMode::Static, 7, 1, agreement, IdentityKey::generate(), None);
+    let (sender, recipient) = (keys("at-mfa"), keys("de-mfa"));
     let mut trusted = TrustedIdentities::new();
     trusted.insert("de-mfa", recipient.identity().public());
     let keys = check_entry("de-mfa", &recipient.publish(), KeyKind::Static, &trusted, true)
@@ -76,7 +79,8 @@ fn sealed_payload_and_entry() -> (CablePayload, cablesim::crypto::DirectoryEntry
 }
 
 fn frame() -> impl Strategy<Value = Frame> {
-    let (sealed, entry) = sealed_payload_and_entry();
+    let (sealed, entry) = sealed_payload_and_entry(KeyAgreement::Classical);
+    let (hybrid_sealed, hybrid_entry) = sealed_payload_and_entry(KeyAgreement::Hybrid);
     prop_oneof![
         (name(), any::<u16>()).prop_map(|(node, protocol)| Frame::Hello { node, protocol }),
         clear_payload().prop_map(|payload| Frame::Submit { payload }),
@@ -85,6 +89,8 @@ fn frame() -> impl Strategy<Value = Frame> {
             payload: sealed.clone()
         }),
         Just(Frame::Deliver { payload: sealed }),
+        Just(Frame::Deliver { payload: hybrid_sealed }),
+        Just(Frame::Publish { entry: hybrid_entry }),
         name().prop_map(|cable| Frame::Ack { cable }),
         Just(Frame::Publish { entry: entry.clone() }),
         prop::collection::vec(name(), 0..10).prop_map(|nodes| Frame::DirectoryRequest { nodes }),
@@ -227,4 +233,39 @@ fn reader_stays_failed_after_an_error() {
     reader.push(&encode_frame(&Frame::Ack { cable: "C-1".into() }, 100).unwrap());
     assert_eq!(reader.next_frame(), Err(WireError::Oversized { len: 1000, max: 100 }));
     assert_eq!(reader.buffered(), 0);
+}
+
+/// Hybrid keys are 1,184 bytes of ML-KEM key each, and a directory answer
+/// carries every node's: the largest network `cablesim bench` builds (256
+/// recipients and a sender, one key each) still fits one frame, with room
+/// for about three times as many keys.
+#[test]
+fn hybrid_directory_of_the_largest_network_fits_one_frame() {
+    let entries: Vec<_> = (0..257)
+        .map(|i| {
+            let name = format!("n{i:03}-mfa");
+            NodeKeys::with_agreement(
+                &name,
+                E2eMode::ForwardSecret,
+                7,
+                1,
+                KeyAgreement::Hybrid,
+                IdentityKey::generate(),
+                None,
+            )
+            .publish()
+        })
+        .collect();
+    // One epoch key: tag, epoch 0, X25519 key, ML-KEM key with its
+    // two-byte length, signature with its one-byte length.
+    let key = postcard::to_stdvec(&entries[0].keys[0]).unwrap();
+    assert_eq!(key.len(), 1 + 1 + 32 + 2 + 1184 + 1 + 64);
+    // An entry: its 8-byte name with its length, the identity, one key.
+    assert_eq!(
+        postcard::to_stdvec(&entries[0]).unwrap().len(),
+        1 + 8 + 32 + 1 + key.len()
+    );
+    let answer = encode_frame(&Frame::DirectoryAnswer { entries }, DEFAULT_MAX_FRAME).unwrap();
+    assert_eq!(answer.len(), LENGTH_PREFIX + 1 + 2 + 257 * (1 + 8 + 32 + 1 + key.len()));
+    assert!(answer.len() * 3 < DEFAULT_MAX_FRAME, "{} bytes", answer.len());
 }

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use cablesim::crypto::{
-    AcceptPolicy, CablePayload, Directory, GroupKey, IdentityKey, KeyKind, NodeKeys, Opened, RecipientKey, ReplayGuard,
-    TrustedIdentities, check_entry,
+    AcceptPolicy, CablePayload, Directory, GroupKey, IdentityKey, KeyAgreement, KeyKind, NodeKeys, Opened,
+    RecipientKey, ReplayGuard, TrustedIdentities, check_entry,
 };
 use cablesim::model::{CableContent, CableHeader, Classification, E2eMode, epoch_of};
 use criterion::Criterion;
@@ -55,13 +55,23 @@ pub(crate) struct Network {
 impl Network {
     /// A sender and `recipients` recipients in `mode`, one device each,
     /// every directory entry published and checked with pinning on.
-    pub(crate) fn new(mode: E2eMode, recipients: usize) -> Network {
+    /// Agreement keys are of the given kind: classical, or hybrid (X25519
+    /// and ML-KEM-768) as `post_quantum = "e2e"` makes them.
+    pub(crate) fn with_agreement(mode: E2eMode, recipients: usize, agreement: KeyAgreement) -> Network {
         let group = GroupKey::generate();
         let mut trusted = TrustedIdentities::new();
         let mut directory = Directory::new();
         let mut nodes: Vec<NodeKeys> = (0..=recipients)
             .map(|i| {
-                let keys = NodeKeys::generate(&name(i), mode, EPOCH_DAYS, IdentityKey::generate(), Some(group.clone()));
+                let keys = NodeKeys::with_agreement(
+                    &name(i),
+                    mode,
+                    EPOCH_DAYS,
+                    1,
+                    agreement,
+                    IdentityKey::generate(),
+                    Some(group.clone()),
+                );
                 trusted.insert(&name(i), keys.identity().public());
                 directory.publish(keys.publish());
                 keys
