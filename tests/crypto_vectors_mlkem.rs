@@ -111,8 +111,8 @@ fn wycheproof_ml_kem_768_decapsulation_from_seed() {
 ///
 /// Valid vectors give the expected ciphertext and shared secret. Invalid
 /// ones are all refused: 20 keys of another length than 1,184 bytes, and
-/// 112 keys holding a coefficient of q = 3,329 or more, which FIPS 203
-/// §7.2's modulus check must catch (12 flagged `ModulusOverflow`, 100
+/// 112 keys holding a coefficient of q = 3,329 or more, which the modulus
+/// check of FIPS 203 §7.2 must catch (12 flagged `ModulusOverflow`, 100
 /// "not reduced").
 #[test]
 fn wycheproof_ml_kem_768_encapsulation_and_modulus_check() {
