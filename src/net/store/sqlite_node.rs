@@ -461,6 +461,33 @@ mod tests {
     }
 
     #[test]
+    fn hybrid_keys_and_entries_survive_a_restart() {
+        let dir = scratch("node-hybrid");
+        let path = dir.join("node.db");
+        let identity = IdentityKey::generate();
+        let keys = NodeKeys::with_agreement(
+            "a",
+            E2eMode::ForwardSecret,
+            7,
+            1,
+            crate::crypto::KeyAgreement::Hybrid,
+            identity.clone(),
+            None,
+        );
+        let mut store = SqliteNodeStore::open(&path).unwrap();
+        store.save_keys(&keys).unwrap();
+        store.save_directory(&[keys.publish()]).unwrap();
+        drop(store);
+        let record = SqliteNodeStore::open(&path).unwrap().load().unwrap();
+        let back = record.restore_keys("a", identity).unwrap().unwrap();
+        assert_eq!(back.agreement(), crate::crypto::KeyAgreement::Hybrid);
+        // Both halves of every key, and their signatures, came back.
+        assert_eq!(back.publish(), keys.publish());
+        assert_eq!(record.directory, [keys.publish()]);
+        assert!(record.directory[0].keys[0].kem.is_some());
+    }
+
+    #[test]
     fn a_waiting_cable_moves_to_the_outbox_in_one_transaction() {
         let dir = scratch("node-waiting");
         let path = dir.join("node.db");
