@@ -23,6 +23,7 @@ mod key_thief;
 mod loot;
 mod mitm;
 mod position;
+mod quantum;
 mod spec;
 mod spec_text;
 mod tap;
@@ -36,9 +37,12 @@ pub use forger::Forger;
 pub use hub::HubCompromise;
 pub use insider::Insider;
 pub use key_thief::KeyThief;
-pub use loot::{ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
+pub use loot::{
+    ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, QuantumRecovery, StolenKey, same_key,
+};
 pub use mitm::Mitm;
 pub use position::{Adversary, Position, Site};
+pub use quantum::{KeyEscrow, Quantum};
 pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind, attack_id_problem};
 pub use spec_text::{SpecError, SpecProblem, parse_adversary_spec, parse_adversary_specs};
 pub use tap::Tap;
