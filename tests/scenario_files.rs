@@ -1089,12 +1089,13 @@ fn an_attack_list_replaces_the_kinds_techniques() {
 #[test]
 fn every_builtin_incident_names_the_techniques_its_reporting_supports() {
     // The teaching scenarios have no incident record: their kinds' own.
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
         ("coreu-2018", &["T1566", "T1078", "T1213"]),
         ("cablegate-2010", &["T1078", "T1213", "T1119", "T1052"]),
         ("darroch-2019", &["T1078", "T1213"]),
         ("ivbb-2018", &["T1005"]),
         ("harvest-now-decrypt-later", &[]),
+        ("stolen-keys-later", &[]),
         ("hotel-wifi-mitm", &[]),
         ("forged-instruction", &[]),
     ];

@@ -52,7 +52,7 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              its actor holds a key for it — stolen by another adversary, perhaps years later. TLS \
              or mutual TLS on the link stops it: it is left with sizes and times (traffic). \
              MITRE ATT&CK: T1040 Network Sniffing.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later` (a year of a mission's link recorded)"
+             Shown by: `cablesim run stolen-keys-later` (a year of a mission's link recorded)"
         }
         AdversaryKind::Mitm => {
             "A man-in-the-middle sits on one node's link and tries to intercept TLS with a \
@@ -112,7 +112,7 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              everyone. What stops it: forward secrecy with short epochs, and keeping ciphertext \
              away from the thief. \
              MITRE ATT&CK: T1552.004 Private Keys.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later`"
+             Shown by: `cablesim run stolen-keys-later`"
         }
         AdversaryKind::Insider => {
             "An insider takes one bulk export of the hub's archive as it stood at the start of \
@@ -197,7 +197,7 @@ fn preset_text(name: &str) -> Option<&'static str> {
             "Mutual TLS, plus a long-term X25519 key per node, signatures and key pinning. A \
              stolen key opens only cables addressed to its node — but all of them, past and \
              future: ciphertext recorded today can be read whenever the key is taken.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later` (static keys on a recorded link)"
+             Shown by: `cablesim run stolen-keys-later` (static keys on a recorded link)"
         }
         "e2e-fs" => {
             "Mutual TLS, plus per-epoch X25519 prekeys deleted when their epoch ends, signatures \
@@ -236,7 +236,7 @@ fn field_text(name: &str) -> Option<&'static str> {
              routing, and content leaks only where an actor holds a key that opens it: the group \
              key opens everything, a static key everything addressed to its node, an epoch key \
              only its epoch. An endpoint reads its node's cables whatever the mode.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later --set e2e=forward-secret`"
+             Shown by: `cablesim run stolen-keys-later --set e2e=forward-secret`"
         }
         "epoch_days" => {
             "How many days a forward-secret prekey lives (default 7): epoch(day) = day / \
