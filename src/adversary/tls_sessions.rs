@@ -186,9 +186,10 @@ pub enum TlsReadError {
 /// random one each time), in order. A connection whose hellos cannot be
 /// read, that is not TLS 1.3, or that lacks one side, yields no session.
 pub fn recorded_sessions(to_hub: &[u8], to_node: &[u8]) -> Vec<RecordedSession> {
-    let clients = client_connections(stream::pieces(to_hub));
+    let mut clients = client_connections(stream::pieces(to_hub));
     let servers = server_connections(stream::pieces(to_node));
     let mut sessions = Vec::new();
+    // Client connections before this one are paired or were never answered.
     let mut next_client = 0usize;
     for server in servers {
         let Some(Hello {
@@ -199,25 +200,29 @@ pub fn recorded_sessions(to_hub: &[u8], to_node: &[u8]) -> Vec<RecordedSession> 
         else {
             continue;
         };
-        let candidates = clients.get(next_client..).unwrap_or_default();
-        let Some(found) = candidates
+        let Some(found) = clients
+            .get(next_client..)
+            .unwrap_or_default()
             .iter()
             .position(|c| c.hello.as_ref().is_some_and(|h| h.session_id == session_id))
         else {
             continue;
         };
-        next_client = next_client.saturating_add(found).saturating_add(1);
-        let Some(client) = candidates.get(found) else {
+        let index = next_client.saturating_add(found);
+        next_client = index.saturating_add(1);
+        let Some(client) = clients.get_mut(index) else {
             continue;
         };
-        let Some(hello) = &client.hello else { continue };
+        let Some(hello) = client.hello.take() else {
+            continue;
+        };
         sessions.push(RecordedSession {
             client_random: hello.random,
-            client_shares: hello.shares.clone(),
+            client_shares: hello.shares,
             cipher_suite: suite,
             server_share: share,
             hello_retry: server.retried,
-            records: [client.records.clone(), server.records],
+            records: [std::mem::take(&mut client.records), server.records],
         });
     }
     sessions

@@ -21,8 +21,8 @@ const KEY_SHARE: u16 = 51;
 /// RFC 8446 §4.2.1: the version a TLS 1.3 ServerHello selects.
 const TLS13: u16 = 0x0304;
 
-/// One key share: a key-exchange group and a public key in it (RFC 8446
-/// §4.2.8, `KeyShareEntry`). Public values, read off the wire.
+/// One key share: a key-exchange group and a public key in it
+/// (`KeyShareEntry`, RFC 8446 §4.2.8). Public values, read off the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyShare {
     /// The group (NamedGroup), e.g. X25519 (0x001D) or X25519MLKEM768 (0x11EC).
@@ -97,7 +97,7 @@ pub(super) fn server_hello(body: &[u8]) -> Option<ServerHello> {
     version.end()?;
     let mut share = Reader(find(&extensions, KEY_SHARE)?);
     let hello = if random == HELLO_RETRY_RANDOM {
-        // §4.2.8: a HelloRetryRequest names only the group it wants.
+        // RFC 8446 §4.2.8: a HelloRetryRequest names only the group it wants.
         ServerHello::Retry {
             session_id,
             group: NamedGroup::from(share.u16()?),
