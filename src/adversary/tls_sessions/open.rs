@@ -38,9 +38,11 @@ pub(super) fn direction(
         });
     }
     // RFC 8446 §7.3: key = HKDF-Expand-Label(secret, "key", "", key_length),
-    // iv = HKDF-Expand-Label(secret, "iv", "", iv_length). rustls exports
-    // exactly this step (next to its own integration-test helpers); the
-    // RFC 8448 vectors in the tests pin its output.
+    // iv = HKDF-Expand-Label(secret, "iv", "", iv_length). rustls's own
+    // functions for this step sit in `rustls::internal`, outside its
+    // semver promise; they are used anyway because only they can build the
+    // 16-byte `AeadKey` AES-128-GCM needs (the public constructor takes 32
+    // bytes). Cargo.lock pins rustls, and the RFC 8448 tests pin the output.
     let expander = suite.hkdf_provider.expander_for_okm(&OkmBlock::new(secret));
     let key = rustls::internal::derive_traffic_key(expander.as_ref(), suite.aead_alg);
     let iv = rustls::internal::derive_traffic_iv(expander.as_ref());

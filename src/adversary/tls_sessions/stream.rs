@@ -22,17 +22,29 @@ pub(super) enum Piece {
     Encrypted(Vec<u8>),
 }
 
-/// The pieces of `stream`, up to the first bytes that are not a TLS record
-/// or a record cut off by the end of the recording.
+/// The pieces of `stream`, in order.
 ///
 /// change_cipher_spec records (sent only for middlebox compatibility in
 /// TLS 1.3) and plaintext alerts carry nothing to read and are skipped.
+/// Where the bytes stop being TLS records (a recording that starts or
+/// resumes inside a record, or damage), reading resumes at the next
+/// record that starts a hello: the connections after it are still whole.
 pub(super) fn pieces(stream: &[u8]) -> Vec<Piece> {
     let mut pieces = Vec::new();
     // Plaintext handshake bytes that do not yet make a whole message.
     let mut pending = Vec::new();
     let mut rest = stream;
-    while let Some((kind, payload, after)) = next_record(rest) {
+    loop {
+        let Some((kind, payload, after)) = next_record(rest) else {
+            match next_hello_record(rest) {
+                Some(at) => {
+                    pending.clear();
+                    rest = rest.get(at..).unwrap_or_default();
+                    continue;
+                }
+                None => break,
+            }
+        };
         rest = after;
         match kind {
             HANDSHAKE => {
@@ -52,6 +64,12 @@ pub(super) fn pieces(stream: &[u8]) -> Vec<Piece> {
         }
     }
     pieces
+}
+
+/// Where, after the first byte of `bytes`, a plaintext handshake record
+/// begins whose first message is a ClientHello (1) or ServerHello (2).
+fn next_hello_record(bytes: &[u8]) -> Option<usize> {
+    (1..bytes.len()).find(|&at| matches!(bytes.get(at..), Some([HANDSHAKE, 3, 1..=4, _, _, 1 | 2, ..])))
 }
 
 /// The first record of `bytes`: its content type, payload and what follows.

@@ -160,3 +160,21 @@ fn an_unanswered_hello_does_not_shift_the_pairing() {
     assert_eq!(plain.to_hub, up);
     assert_eq!(plain.to_node, down);
 }
+
+#[test]
+fn a_recording_that_starts_inside_a_connection_reads_the_next_one() {
+    let escrow = Arc::new(TlsSecretEscrow::new());
+    let (client, server) = mtls(&escrow);
+    let mut first = Link::open(client.clone(), server.clone());
+    converse(&mut first, 7);
+    let mut second = Link::open(client, server);
+    let (up, down) = converse(&mut second, 8);
+    // The tap came up in the middle of the first connection's records.
+    let to_hub = [&first.to_hub[1000..], &second.to_hub].concat();
+    let to_node = [&first.to_node[1000..], &second.to_node].concat();
+
+    let session = only(recorded_sessions(&to_hub, &to_node));
+    let plain = decrypt(&session, &escrow.secrets(&session.client_random).unwrap()).unwrap();
+    assert_eq!(plain.to_hub, up);
+    assert_eq!(plain.to_node, down);
+}
