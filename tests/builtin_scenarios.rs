@@ -171,6 +171,7 @@ async fn every_builtin_runs_every_cable_to_every_recipient() {
             "darroch-2019",
             "ivbb-2018",
             "harvest-now-decrypt-later",
+            "stolen-keys-later",
             "hotel-wifi-mitm",
             "forged-instruction",
         ]
@@ -213,7 +214,11 @@ fn every_explain_hint_runs_a_builtin() {
             }
         }
     }
-    assert_eq!(hinted_kinds, 7, "every adversary kind names its scenario");
+    assert_eq!(
+        hinted_kinds,
+        AdversaryKind::ALL.len(),
+        "every adversary kind names its scenario"
+    );
 }
 
 // ------------------------------------------------------------- coreu-2018
@@ -431,11 +436,11 @@ async fn ivbb_without_pinning_the_ghost_key_reads_the_year_silently() {
     assert!(report.alarms.is_empty(), "{:?}", report.alarms);
 }
 
-// ---------------------------------------------- harvest-now-decrypt-later
+// ------------------------------------------------------ stolen-keys-later
 
 #[tokio::test(start_paused = true)]
-async fn harvest_a_stolen_static_key_opens_the_old_recording() {
-    let scenario = builtin("harvest-now-decrypt-later");
+async fn stolen_keys_a_static_key_opens_the_old_recording() {
+    let scenario = builtin("stolen-keys-later");
     let report = run(&scenario).await;
     let opened = content(&report, "state");
     assert_ids(&opened, &oracle(&scenario, "state").content, "the oracle's set");
@@ -451,8 +456,8 @@ async fn harvest_a_stolen_static_key_opens_the_old_recording() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn harvest_forward_secrecy_keeps_the_recording_closed() {
-    let static_keys = builtin("harvest-now-decrypt-later");
+async fn stolen_keys_forward_secrecy_keeps_the_recording_closed() {
+    let static_keys = builtin("stolen-keys-later");
     for variant in ["set", "preset"] {
         let mut scenario = static_keys.clone();
         if variant == "set" {

@@ -158,7 +158,7 @@ fn matrix_cells_follow_the_rules(json: &str) {
 fn fail_explain_unknown_topic_exits_2() {
     Command::cargo_bin("cablesim")
         .unwrap()
-        .args(["explain", "quantum"])
+        .args(["explain", "kyber"])
         .assert()
         .code(2);
 }

@@ -90,7 +90,7 @@ fn network_gives_the_same_report_as_run() {
 
 /// The other positions agree too: an insider recipient (darroch-2019), the
 /// hub position (ivbb-2018), a tap pooling with a key thief across
-/// processes (harvest-now-decrypt-later: the tap's capture and the thief's
+/// processes (stolen-keys-later: the tap's capture and the thief's
 /// keys meet in the launcher's analyst) and a man in the middle whose link
 /// is reset when it arrives (hotel-wifi-mitm).
 #[test]
@@ -98,7 +98,7 @@ fn every_position_gives_the_same_report_in_both_modes() {
     for args in [
         &["darroch-2019", "--set", "cables=60", "--set", "days=400"][..],
         &["ivbb-2018", "--set", "cables=60", "--set", "days=200"],
-        &["harvest-now-decrypt-later", "--set", "cables=60"],
+        &["stolen-keys-later", "--set", "cables=60"],
         &["hotel-wifi-mitm", "--set", "cables=100"],
     ] {
         let run: Vec<&str> = ["run"]

@@ -429,6 +429,7 @@ fn set_changes_each_kind_of_field() {
         "archive_days=30",
         "retention_days=10",
         "max_classification=limite",
+        "post_quantum=both",
     ] {
         s.apply_set(assignment).unwrap_or_else(|e| panic!("{assignment}: {e}"));
     }
@@ -446,7 +447,7 @@ fn set_changes_each_kind_of_field() {
             archive_days: Some(30),
             retention_days: Some(10),
             max_classification: Classification::Limite,
-            post_quantum: PostQuantum::Off,
+            post_quantum: PostQuantum::Both,
         }
     );
     s.apply_set("archive_days=none").unwrap();
@@ -461,7 +462,7 @@ fn set_changes_each_kind_of_field() {
     assert_eq!(s.generator().unwrap().count(), 251_287);
     s.apply_set("seed=18446744073709551615").unwrap();
     assert_eq!(s.seed, u64::MAX);
-    assert_eq!(SET_FIELDS.len(), 14);
+    assert_eq!(SET_FIELDS.len(), 15);
 }
 
 #[test]
@@ -1088,12 +1089,13 @@ fn an_attack_list_replaces_the_kinds_techniques() {
 #[test]
 fn every_builtin_incident_names_the_techniques_its_reporting_supports() {
     // The teaching scenarios have no incident record: their kinds' own.
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
         ("coreu-2018", &["T1566", "T1078", "T1213"]),
         ("cablegate-2010", &["T1078", "T1213", "T1119", "T1052"]),
         ("darroch-2019", &["T1078", "T1213"]),
         ("ivbb-2018", &["T1005"]),
         ("harvest-now-decrypt-later", &[]),
+        ("stolen-keys-later", &[]),
         ("hotel-wifi-mitm", &[]),
         ("forged-instruction", &[]),
     ];

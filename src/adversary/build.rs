@@ -12,6 +12,7 @@ use super::insider::Insider;
 use super::key_thief::KeyThief;
 use super::loot::ActorKeys;
 use super::mitm::Mitm;
+use super::quantum::{KeyEscrow, Quantum};
 use super::tap::Tap;
 use super::{Adversary, AdversaryKind, AdversarySpec};
 use crate::model::SecurityConfig;
@@ -26,6 +27,9 @@ pub struct BuildContext<'a> {
     /// The network CA's certificate: public, and what a MITM verifies the
     /// real hub against.
     pub ca_cert: CertificateDer<'static>,
+    /// The run's escrow of classical private keys, which every `quantum`
+    /// adversary draws on and the runner fills.
+    pub escrow: Arc<KeyEscrow>,
 }
 
 /// Why an adversary could not be built.
@@ -94,6 +98,7 @@ pub fn build_adversaries(
                 })?;
                 Arc::new(Forger::new(spec.clone(), impersonate, keys))
             }
+            AdversaryKind::Quantum => Arc::new(Quantum::new(spec.clone(), ctx.escrow.clone())),
         };
         out.push(adversary);
     }

@@ -11,7 +11,7 @@ use super::AdversaryKind;
 
 /// Every topic [`explain_topic`] knows, kinds first, then presets, then
 /// `[security]` fields, for listing when a topic is unknown.
-pub const EXPLAIN_TOPICS: [&str; 24] = [
+pub const EXPLAIN_TOPICS: [&str; 25] = [
     "tap",
     "mitm",
     "hub",
@@ -19,6 +19,7 @@ pub const EXPLAIN_TOPICS: [&str; 24] = [
     "key-thief",
     "insider",
     "forger",
+    "quantum",
     "plaintext",
     "hop-tls",
     "e2e-group",
@@ -51,7 +52,7 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              its actor holds a key for it — stolen by another adversary, perhaps years later. TLS \
              or mutual TLS on the link stops it: it is left with sizes and times (traffic). \
              MITRE ATT&CK: T1040 Network Sniffing.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later` (a year of a mission's link recorded)"
+             Shown by: `cablesim run stolen-keys-later` (a year of a mission's link recorded)"
         }
         AdversaryKind::Mitm => {
             "A man-in-the-middle sits on one node's link and tries to intercept TLS with a \
@@ -111,7 +112,7 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              everyone. What stops it: forward secrecy with short epochs, and keeping ciphertext \
              away from the thief. \
              MITRE ATT&CK: T1552.004 Private Keys.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later`"
+             Shown by: `cablesim run stolen-keys-later`"
         }
         AdversaryKind::Insider => {
             "An insider takes one bulk export of the hub's archive as it stood at the start of \
@@ -134,6 +135,24 @@ pub fn explain(kind: AdversaryKind) -> &'static str {
              signatures every forgery is rejected with an alarm. \
              MITRE ATT&CK: T1565.002 Transmitted Data Manipulation.\n\n\
              Shown by: `cablesim run forged-instruction`"
+        }
+        AdversaryKind::Quantum => {
+            "A quantum computer that can break elliptic-curve cryptography, available to its actor \
+             from from_day on. It sits nowhere in the network: it works on what the actor's other \
+             adversaries recorded — years earlier or later — and recovers the private key of any \
+             classical X25519 public key in it (harvest now, decrypt later). A recorded TLS \
+             session that agreed its keys with X25519 opens, so a tap reads the link as if it were \
+             plain; envelopes under static or forward-secret keys open, wherever they were \
+             recorded (a tap, the hub, an archive export). Forward secrecy does not help: deleting \
+             a private key does not delete its public half from the recording. Group keys are \
+             symmetric and stay closed. What stops it is hybrid post-quantum key agreement \
+             (post_quantum): X25519 together with ML-KEM-768, whose half a quantum computer \
+             cannot break. It reads but does not forge: signatures and certificates are Ed25519, \
+             which it could break too, but a forgery needs the session to still be running, and \
+             a recording cannot be talked back into. Alone, with nothing recorded, it learns \
+             nothing. MITRE ATT&CK has no technique for breaking cryptography: its findings \
+             carry the techniques of the adversary that recorded them.\n\n\
+             Shown by: `cablesim run harvest-now-decrypt-later`"
         }
     }
 }
@@ -178,7 +197,7 @@ fn preset_text(name: &str) -> Option<&'static str> {
             "Mutual TLS, plus a long-term X25519 key per node, signatures and key pinning. A \
              stolen key opens only cables addressed to its node — but all of them, past and \
              future: ciphertext recorded today can be read whenever the key is taken.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later` (static keys on a recorded link)"
+             Shown by: `cablesim run stolen-keys-later` (static keys on a recorded link)"
         }
         "e2e-fs" => {
             "Mutual TLS, plus per-epoch X25519 prekeys deleted when their epoch ends, signatures \
@@ -187,19 +206,6 @@ fn preset_text(name: &str) -> Option<&'static str> {
              reads.\n\n\
              Shown by: `cablesim run ivbb-2018 --config e2e-fs` (headers only) and `cablesim run \
              coreu-2018 --config e2e-fs` (an endpoint still reads)"
-        }
-        "post_quantum" => {
-            "Hybrid post-quantum key agreement: off (the default), transport, e2e or both. Under \
-             transport every TLS handshake uses only the X25519MLKEM768 group, X25519 together \
-             with ML-KEM-768 (FIPS 203), the group browsers deploy; under e2e every static and \
-             epoch key is an X25519 key plus an ML-KEM-768 key, and every wrap combines both \
-             shared secrets. A hybrid key agreement stays closed while either half holds, so \
-             traffic recorded today stays closed after a quantum computer breaks X25519 \
-             (harvest now, decrypt later). It costs bytes: 1,088 more per recipient key in every \
-             envelope, and about 2.3 KB more per TLS handshake. Signatures stay Ed25519: a \
-             quantum computer could forge them only while a session is running, not in a \
-             recording. group keys are symmetric and need nothing.\n\n\
-             Shown by: `cablesim run coreu-2018 --config e2e-fs --set post_quantum=both`"
         }
         _ => return None,
     })
@@ -230,7 +236,7 @@ fn field_text(name: &str) -> Option<&'static str> {
              routing, and content leaks only where an actor holds a key that opens it: the group \
              key opens everything, a static key everything addressed to its node, an epoch key \
              only its epoch. An endpoint reads its node's cables whatever the mode.\n\n\
-             Shown by: `cablesim run harvest-now-decrypt-later --set e2e=forward-secret`"
+             Shown by: `cablesim run stolen-keys-later --set e2e=forward-secret`"
         }
         "epoch_days" => {
             "How many days a forward-secret prekey lives (default 7): epoch(day) = day / \
@@ -287,6 +293,19 @@ fn field_text(name: &str) -> Option<&'static str> {
              can never leak here, whatever the adversary.\n\n\
              Shown by: `cablesim run coreu-2018` (confidential and secret cables withheld)"
         }
+        "post_quantum" => {
+            "Hybrid post-quantum key agreement: off (the default), transport, e2e or both. Under \
+             transport every TLS handshake uses only the X25519MLKEM768 group, X25519 together \
+             with ML-KEM-768 (FIPS 203), the group browsers deploy; under e2e every static and \
+             epoch key is an X25519 key plus an ML-KEM-768 key, and every wrap combines both \
+             shared secrets. A hybrid key agreement stays closed while either half holds, so \
+             traffic recorded today stays closed after a quantum computer breaks X25519 \
+             (harvest now, decrypt later). It costs bytes: 1,088 more per recipient key in every \
+             envelope, and about 2.3 KB more per TLS handshake. Signatures stay Ed25519: a \
+             quantum computer could forge them only while a session is running, not in a \
+             recording. group keys are symmetric and need nothing.\n\n\
+             Shown by: `cablesim run coreu-2018 --config e2e-fs --set post_quantum=both`"
+        }
         _ => return None,
     })
 }
@@ -326,7 +345,7 @@ mod tests {
         for field in fields {
             assert!(field_text(field).is_some(), "{field}");
         }
-        assert_eq!(EXPLAIN_TOPICS.len(), 7 + 5 + fields.len());
+        assert_eq!(EXPLAIN_TOPICS.len(), AdversaryKind::ALL.len() + 5 + fields.len());
         assert!(
             fields.iter().all(|f| EXPLAIN_TOPICS.contains(f)),
             "every field is a topic"
@@ -342,7 +361,7 @@ mod tests {
 
     #[test]
     fn fail_unknown_topic() {
-        assert_eq!(explain_topic("quantum"), None);
+        assert_eq!(explain_topic("kyber"), None);
         assert_eq!(explain_topic(""), None);
         assert_eq!(explain_topic("security"), None);
     }

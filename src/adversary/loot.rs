@@ -201,6 +201,19 @@ pub struct Loot {
     /// Ids of its forged cables that at least one recipient accepted: a
     /// forgery accepted by four recipients counts once.
     pub forged_cables: BTreeSet<String>,
+    /// What a quantum computer recovered, if the actor has one that
+    /// arrived within the run. Never serialized: it stands in for a
+    /// computation, and holds every classical private key of the run.
+    #[serde(skip)]
+    pub quantum: Option<QuantumRecovery>,
+}
+
+/// The classical private keys a quantum computer recovers from public keys
+/// (ARCHITECTURE.md, rule 10): offered to the analyst beside stolen keys.
+#[derive(Debug, Clone, Default)]
+pub struct QuantumRecovery {
+    /// X25519 private keys (for a hybrid key, its X25519 half only).
+    pub keys: Vec<StolenKey>,
 }
 
 impl Loot {
@@ -223,7 +236,8 @@ impl Loot {
                 d.by = name();
             }
         }
-        for k in &mut self.keys {
+        let recovered = self.quantum.iter_mut().flat_map(|q| q.keys.iter_mut());
+        for k in self.keys.iter_mut().chain(recovered) {
             if k.by.is_empty() {
                 k.by = name();
             }
@@ -239,6 +253,9 @@ impl Loot {
         self.keys.extend(other.keys);
         self.forged_accepted += other.forged_accepted;
         self.forged_cables.extend(other.forged_cables);
+        if let Some(theirs) = other.quantum {
+            self.quantum.get_or_insert_default().keys.extend(theirs.keys);
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! | `tap`, `mitm`, `hub`, `endpoint`, `key_thief`, `insider`, `forger` | the seven kinds, one file each |
 //! | `build` | adversaries from specs |
 //! | `analyst`, `tls_records` | decoding, decryption with stolen keys, canary search (sans-IO) |
+//! | `tls_sessions`, `tls_escrow` | recorded TLS 1.3 sessions: the negotiated group, decryption with escrowed secrets (sans-IO reader) |
 //! | `explain` | plain-words descriptions for `cablesim explain` |
 
 mod analyst;
@@ -23,10 +24,13 @@ mod key_thief;
 mod loot;
 mod mitm;
 mod position;
+mod quantum;
 mod spec;
 mod spec_text;
 mod tap;
+mod tls_escrow;
 mod tls_records;
+mod tls_sessions;
 
 pub use analyst::{Analyst, CableIndex, Exposure, Found, decode_stream};
 pub use build::{BuildContext, BuildError, build_adversaries};
@@ -36,10 +40,17 @@ pub use forger::Forger;
 pub use hub::HubCompromise;
 pub use insider::Insider;
 pub use key_thief::KeyThief;
-pub use loot::{ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, StolenKey, same_key};
+pub use loot::{
+    ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, QuantumRecovery, StolenKey, same_key,
+};
 pub use mitm::Mitm;
 pub use position::{Adversary, Position, Site};
+pub use quantum::{KeyEscrow, Quantum};
 pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind, attack_id_problem};
 pub use spec_text::{SpecError, SpecProblem, parse_adversary_spec, parse_adversary_specs};
 pub use tap::Tap;
+pub use tls_escrow::TlsSecretEscrow;
 pub use tls_records::{RecordCount, count_records, looks_like_tls};
+pub use tls_sessions::{
+    KeyShare, RecordedSession, SessionPlaintext, TlsReadError, TrafficSecrets, decrypt, recorded_sessions,
+};

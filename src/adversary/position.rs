@@ -18,6 +18,9 @@ pub enum Position {
     Hub,
     /// Inside this node.
     Node(String),
+    /// Nowhere in the network: it works on its actor's recordings (a
+    /// quantum computer). The runner hands it every node, every day.
+    Recordings,
 }
 
 /// What the runner hands an adversary at the start of each of its active

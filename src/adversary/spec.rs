@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Day, DayWindow};
 
-/// The seven positions an adversary can take (ARCHITECTURE.md, "Adversaries").
+/// The eight kinds of adversary (ARCHITECTURE.md, "Adversaries"): seven
+/// positions in the network, and a capability that works on its actor's
+/// recordings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AdversaryKind {
@@ -26,11 +28,15 @@ pub enum AdversaryKind {
     Insider,
     /// Injects forged cables at the hub in someone else's name.
     Forger,
+    /// A cryptographically relevant quantum computer from `from_day` on:
+    /// it recovers the private key of any classical X25519 public key in
+    /// its actor's material.
+    Quantum,
 }
 
 impl AdversaryKind {
     /// Every kind, in the order ARCHITECTURE.md lists them.
-    pub const ALL: [AdversaryKind; 7] = [
+    pub const ALL: [AdversaryKind; 8] = [
         AdversaryKind::Tap,
         AdversaryKind::Mitm,
         AdversaryKind::Hub,
@@ -38,6 +44,7 @@ impl AdversaryKind {
         AdversaryKind::KeyThief,
         AdversaryKind::Insider,
         AdversaryKind::Forger,
+        AdversaryKind::Quantum,
     ];
 
     /// The name used in scenario files and on the command line.
@@ -50,6 +57,7 @@ impl AdversaryKind {
             AdversaryKind::KeyThief => "key-thief",
             AdversaryKind::Insider => "insider",
             AdversaryKind::Forger => "forger",
+            AdversaryKind::Quantum => "quantum",
         }
     }
 
@@ -66,6 +74,13 @@ impl AdversaryKind {
         matches!(self, AdversaryKind::KeyThief | AdversaryKind::Insider)
     }
 
+    /// Whether the kind, once active, stays active to the end of the run:
+    /// it takes `from_day` and no `until_day`. A quantum computer that
+    /// exists does not stop existing.
+    pub fn open_ended(self) -> bool {
+        matches!(self, AdversaryKind::Quantum)
+    }
+
     /// The MITRE ATT&CK techniques of the position itself, used when a
     /// scenario does not name its incident's own (`attack` in
     /// [`AdversarySpec`]). An endpoint's is only what every endpoint does,
@@ -79,6 +94,9 @@ impl AdversaryKind {
             AdversaryKind::KeyThief => &["T1552.004"],
             AdversaryKind::Insider => &["T1213", "T1052"],
             AdversaryKind::Forger => &["T1565.002"],
+            // ATT&CK has no technique for breaking cryptography; what a
+            // quantum computer opens was recorded under the recorder's.
+            AdversaryKind::Quantum => &[],
         }
     }
 }
@@ -91,7 +109,7 @@ impl fmt::Display for AdversaryKind {
 
 /// The text was not an adversary kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown adversary kind {0:?} (expected tap, mitm, hub, endpoint, key-thief, insider or forger)")]
+#[error("unknown adversary kind {0:?} (expected tap, mitm, hub, endpoint, key-thief, insider, forger or quantum)")]
 pub struct UnknownAdversaryKind(pub String);
 
 impl FromStr for AdversaryKind {

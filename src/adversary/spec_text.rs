@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! SPEC   = KIND [ "@" NODE ] [ ":" WHEN ] [ "/" ACTOR ]
-//! WHEN   = DAY                    single-day kinds: key-thief, insider (on_day)
+//! WHEN   = DAY                    single-day kinds: key-thief, insider (on_day);
+//!                                 quantum: the day it arrives (from_day)
 //!        | [ DAY ] "-" [ DAY ]    window kinds: from-until, either side optional
 //! ```
 //!
@@ -18,6 +19,7 @@
 //! | `key-thief@at-mfa:12` | a copy of `at-mfa`'s keys taken on day 12 |
 //! | `insider:30` | a bulk export of the archive at the start of day 30 |
 //! | `forger@hq:3-9` | forged cables claiming to come from `hq`, days 3 to 8 |
+//! | `quantum:3000/state` | a quantum computer for actor `state` from day 3000 on |
 //!
 //! A forger does not sit at a node, so `forger@NODE` names the node it
 //! **impersonates** instead (the `impersonate` key of a scenario file);
@@ -63,14 +65,14 @@ pub enum SpecProblem {
     /// `tap@`, `hub:`, `tap@n/`.
     #[error("the {0} is empty")]
     Empty(&'static str),
-    /// The kind is not one of the seven [`AdversaryKind`] names.
-    #[error("unknown adversary kind {0:?} (expected tap, mitm, hub, endpoint, key-thief, insider or forger)")]
+    /// The kind is not one of the [`AdversaryKind`] names.
+    #[error("unknown adversary kind {0:?} (expected tap, mitm, hub, endpoint, key-thief, insider, forger or quantum)")]
     UnknownKind(String),
     /// A node-bound kind was given no `@NODE`.
     #[error("kind {0} sits at a node: write {0}@NODE")]
     NodeRequired(AdversaryKind),
-    /// A kind that works at the hub was given a node.
-    #[error("kind {kind} works at the hub, not at a node, so @{node} is not allowed")]
+    /// A kind that does not sit at a node was given one.
+    #[error("kind {kind} does not sit at a node, so @{node} is not allowed")]
     NodeNotAllowed {
         /// The kind.
         kind: AdversaryKind,
@@ -95,6 +97,14 @@ pub enum SpecProblem {
     /// A single-day kind was given a window.
     #[error("kind {kind} acts on a single day, so the window {window:?} is not allowed: give a single day")]
     WindowNotAllowed {
+        /// The kind.
+        kind: AdversaryKind,
+        /// The window as written.
+        window: String,
+    },
+    /// A quantum computer was given an end: once built, it stays.
+    #[error("kind {kind} is available from the day it arrives to the end of the run: write {kind}:DAY, not {window:?}")]
+    UntilNotAllowed {
         /// The kind.
         kind: AdversaryKind,
         /// The window as written.
@@ -313,6 +323,17 @@ fn window(kind: AdversaryKind, when: Option<&str>, days: u32) -> Result<DayWindo
             });
         }
         DayWindow::single(day(when)?)
+    } else if kind.open_ended() {
+        match when.map(|w| w.strip_suffix('-').unwrap_or(w)) {
+            None => DayWindow::new(0, None),
+            Some(from) if !from.contains('-') => DayWindow::new(day(from)?, None),
+            Some(_) => {
+                return Err(SpecProblem::UntilNotAllowed {
+                    kind,
+                    window: when.unwrap_or_default().to_owned(),
+                });
+            }
+        }
     } else {
         match when {
             None => DayWindow::new(0, None),
@@ -337,7 +358,9 @@ fn window(kind: AdversaryKind, when: Option<&str>, days: u32) -> Result<DayWindo
             until,
         });
     }
-    if window.from >= days {
+    // A quantum computer arriving after the run is allowed, as in a file:
+    // it finds nothing, which is the answer to "what if it comes later?".
+    if window.from >= days && !kind.open_ended() {
         return Err(SpecProblem::PastTheEnd { day: window.from, days });
     }
     Ok(window)

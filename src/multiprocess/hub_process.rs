@@ -78,6 +78,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
                 security: &security,
                 clock: clock.clone(),
                 ca_cert: local.ca_cert.clone(),
+                escrow: Default::default(),
             },
         )?,
         None => Vec::new(),

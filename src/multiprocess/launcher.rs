@@ -131,6 +131,13 @@ fn check_supported(scenario: &Scenario) -> Result<(), NetworkError> {
     }
     let mut links: HashMap<&str, &str> = HashMap::new();
     for spec in &scenario.adversaries {
+        if spec.kind == AdversaryKind::Quantum {
+            return Err(NetworkError::Unsupported(format!(
+                "{}: a quantum computer works on every node's recorded key agreements, which no one process \
+                 of this mode holds; use `cablesim run`",
+                spec.name
+            )));
+        }
         if spec.kind == AdversaryKind::Forger {
             return Err(NetworkError::Unsupported(format!(
                 "{}: forgers inject at the hub and count deliveries at every node, which one process cannot \
@@ -365,6 +372,7 @@ async fn conduct(
             security: &scenario.security,
             clock: DayClock::new(),
             ca_cert: pki.ca_cert().clone(),
+            escrow: Default::default(),
         },
     )
     .map_err(RunError::from)?;

@@ -146,6 +146,7 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
                 security: &security,
                 clock: clock.clone(),
                 ca_cert: local.ca_cert.clone(),
+                escrow: Default::default(),
             },
         )?,
         None => Vec::new(),

@@ -58,6 +58,8 @@ pub enum Placement {
     Hub,
     /// Inside a node.
     Node,
+    /// Nowhere in the network: it works on its actor's recordings.
+    Recordings,
 }
 
 impl Placement {
@@ -67,6 +69,7 @@ impl Placement {
             Placement::Link => "link",
             Placement::Hub => "hub",
             Placement::Node => "node",
+            Placement::Recordings => "recordings",
         }
     }
 }

@@ -123,6 +123,8 @@ pub(super) fn layout(report: &RunReport) -> MapView {
         match adversary.position {
             Placement::Link => on_link.entry(node).or_default().push(adversary.name.clone()),
             Placement::Hub | Placement::Node => inside.entry(node).or_default().push(adversary.name.clone()),
+            // Not on the map: it is not in the network.
+            Placement::Recordings => {}
         }
     }
     let rings: Vec<(Role, Vec<&str>)> = RING_ROLES

@@ -207,6 +207,7 @@ fn adversary_row(adversary: &super::AdversaryEntry, days: u32) -> AdversaryRow {
         Placement::Link => format!("link {node}–hub"),
         Placement::Hub => "hub".to_owned(),
         Placement::Node => format!("node {node}"),
+        Placement::Recordings => "its actor's recordings".to_owned(),
     };
     let until = adversary.window.until.unwrap_or(days).min(days);
     AdversaryRow {

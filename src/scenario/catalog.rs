@@ -51,8 +51,13 @@ pub const BUILTIN: &[Builtin] = &[
     },
     Builtin {
         name: "harvest-now-decrypt-later",
-        summary: "Teaching: a year of recorded ciphertext opens when a static key is stolen years later",
+        summary: "Teaching: a state records two years of encrypted traffic and opens it with a quantum computer a decade later",
         toml: include_str!("../../examples/scenarios/harvest-now-decrypt-later.toml"),
+    },
+    Builtin {
+        name: "stolen-keys-later",
+        summary: "Teaching: a year of recorded ciphertext opens when a static key is stolen years later",
+        toml: include_str!("../../examples/scenarios/stolen-keys-later.toml"),
     },
     Builtin {
         name: "hotel-wifi-mitm",

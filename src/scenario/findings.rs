@@ -154,6 +154,7 @@ pub(super) fn adversary_entries(adversaries: &[Arc<dyn Adversary>], specs: &[Adv
                 Position::Link(node) => (Placement::Link, Some(node)),
                 Position::Hub => (Placement::Hub, None),
                 Position::Node(node) => (Placement::Node, Some(node)),
+                Position::Recordings => (Placement::Recordings, None),
             };
             let kind = specs
                 .iter()

@@ -347,6 +347,16 @@ impl Loader<'_> {
                 ));
             };
             Ok(DayWindow::single(*day.get_ref()))
+        } else if kind.open_ended() {
+            for (field, value) in [("on_day", &raw.on_day), ("until_day", &raw.until_day)] {
+                if let Some(value) = value {
+                    return Err(self.error(
+                        Some(value.span()),
+                        format!("kind = \"{kind}\" is available from from_day to the end: {field} is not allowed"),
+                    ));
+                }
+            }
+            Ok(DayWindow::new(raw.from_day.as_ref().map_or(0, |d| *d.get_ref()), None))
         } else {
             if let Some(day) = &raw.on_day {
                 return Err(self.error(

@@ -20,7 +20,11 @@ fn is_active(members: &[&AdversarySpec], e2e: E2eMode) -> bool {
         AdversaryKind::Mitm | AdversaryKind::Forger => true,
         // A hub adds ghost keys to the directory only under these modes.
         AdversaryKind::Hub => matches!(e2e, E2eMode::Static | E2eMode::ForwardSecret),
-        AdversaryKind::Tap | AdversaryKind::Endpoint | AdversaryKind::KeyThief | AdversaryKind::Insider => false,
+        AdversaryKind::Tap
+        | AdversaryKind::Endpoint
+        | AdversaryKind::KeyThief
+        | AdversaryKind::Insider
+        | AdversaryKind::Quantum => false,
     })
 }
 

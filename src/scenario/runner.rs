@@ -14,7 +14,7 @@ use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
 use super::tally::LiveTally;
-use crate::adversary::{Adversary, BuildContext, CableIndex, Position, Site, build_adversaries};
+use crate::adversary::{Adversary, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
@@ -173,10 +173,12 @@ impl Runner {
 
         let clock = DayClock::new();
         let pki = Pki::generate(&network)?;
+        let escrow = Arc::new(KeyEscrow::new());
         let context = BuildContext {
             security: &security,
             clock: clock.clone(),
             ca_cert: pki.ca_cert().clone(),
+            escrow: escrow.clone(),
         };
         let mut adversaries = build_adversaries(&scenario.adversaries, &context)?;
         adversaries.extend(self.extra.iter().cloned());
@@ -197,7 +199,7 @@ impl Runner {
                     }
                 }
                 Position::Hub => hooks.hub_taps.push(Arc::new(HubView(adversary.clone()))),
-                Position::Node(_) => {}
+                Position::Node(_) | Position::Recordings => {}
             }
         }
         let net = InProcessNetwork::start_with(&network, &security, &hooks, pki, clock.clone()).await?;
@@ -228,8 +230,23 @@ impl Runner {
                     }
                 }
             }
-            for adversary in adversaries.iter().filter(|a| a.window().contains(day)) {
+            for adversary in &adversaries {
                 let at = match adversary.position() {
+                    // Every node, every day: keys made before a quantum
+                    // computer arrives are the ones it breaks.
+                    Position::Recordings => {
+                        for node in nodes.values() {
+                            adversary.on_day(&Site {
+                                day,
+                                network: &network,
+                                security: &security,
+                                hub: Some(hub),
+                                node: Some(node),
+                            });
+                        }
+                        continue;
+                    }
+                    _ if !adversary.window().contains(day) => continue,
                     Position::Link(node) | Position::Node(node) => nodes.get(&node),
                     Position::Hub => None,
                 };

@@ -29,6 +29,7 @@ pub(super) const TOLD: &[Told] = &[
     DARROCH_2019,
     IVBB_2018,
     HARVEST_NOW_DECRYPT_LATER,
+    STOLEN_KEYS_LATER,
     HOTEL_WIFI_MITM,
     FORGED_INSTRUCTION,
 ];
@@ -245,10 +246,57 @@ const IVBB_2018: Told = Told {
         copies at the relay and finding intruders sooner both shrink what it exposes.",
 };
 
-/// Facts: the comments of `examples/scenarios/harvest-now-decrypt-later.toml`.
+/// Facts, with their sources: the comments of
+/// `examples/scenarios/harvest-now-decrypt-later.toml`.
 const HARVEST_NOW_DECRYPT_LATER: Told = Told {
     name: "harvest-now-decrypt-later",
-    title: "Harvest now, decrypt later: recorded ciphertext opens years later",
+    title: "Harvest now, decrypt later: a quantum computer opens a decade-old recording",
+    intro: &[
+        "A teaching scenario, not a reported incident. States record encrypted diplomatic traffic they cannot \
+         read yet, waiting for a quantum computer that can break the elliptic-curve key agreement protecting \
+         it. That is why NIST standardised ML-KEM (FIPS 203, August 2024), why browsers offer the hybrid TLS \
+         group X25519MLKEM768 (Chrome by default since version 131, November 2024), and why Signal added PQXDH \
+         (September 2023) and iMessage PQ3 (February 2024).",
+        "Here a host state taps one mission's link, del-geneva, for two years and copies the hub's archive \
+         once, a year in. The network uses mutual TLS and long-term end-to-end keys, signed and pinned: \
+         nothing is readable when recorded. Nine years in, the state has a quantum computer. It recovers the \
+         private key of every classical X25519 public key it recorded and opens what they protected. The \
+         computer is an illustration, not a forecast.",
+    ],
+    mitigations: &[
+        Mitigation {
+            label: "forward-secret keys",
+            changes: &[Change::Set("e2e=forward-secret")],
+            if_unchanged: "does not help here: a deleted private key leaves its public half in the recording.",
+        },
+        Mitigation {
+            label: "hybrid TLS only",
+            changes: &[Change::Set("post_quantum=transport")],
+            if_unchanged: "does not help here: the archive copy holds the envelopes themselves.",
+        },
+        Mitigation {
+            label: "hybrid end-to-end keys only",
+            changes: &[Change::Set("post_quantum=e2e")],
+            if_unchanged: "does not help here.",
+        },
+        Mitigation {
+            label: "hybrid TLS and end-to-end keys",
+            changes: &[Change::Set("post_quantum=both")],
+            if_unchanged: "does not help here.",
+        },
+    ],
+    lessons: "A recording is only as safe as the hardest key agreement in it. Forward secrecy protects against a \
+        key stolen later, not against the algorithm broken later: the public halves stay in the recording. \
+        Hybrid post-quantum key agreement, X25519 with ML-KEM-768, keeps what it protected closed while either \
+        half holds: on the links it keeps a tap's recording closed, end to end it keeps the text of every \
+        cable closed wherever it was copied. Both are needed, and the headers a hub routes by stay readable to \
+        whoever copies its archive, quantum computer or not.",
+};
+
+/// Facts: the comments of `examples/scenarios/stolen-keys-later.toml`.
+const STOLEN_KEYS_LATER: Told = Told {
+    name: "stolen-keys-later",
+    title: "Stolen keys, later: recorded ciphertext opens years later",
     intro: &[
         "A teaching scenario, not a reported incident. Intelligence services record encrypted traffic they \
          cannot read yet and keep it, in case a key turns up later: a seized laptop, a stolen backup, a \
@@ -280,7 +328,7 @@ const HARVEST_NOW_DECRYPT_LATER: Told = Told {
         years later, into the whole recorded past; forward secrecy deletes each epoch's keys when the epoch \
         ends, so a key stolen later opens only its own epoch, long after the recording stopped. Who wrote to \
         whom, and when, was readable from the first day. Forward secrecy does not protect against a future \
-        break of X25519 itself: that needs post-quantum key agreement.",
+        break of X25519 itself: that needs post-quantum key agreement (harvest-now-decrypt-later).",
 };
 
 /// Facts: the comments of `examples/scenarios/hotel-wifi-mitm.toml`.

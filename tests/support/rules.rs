@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cablesim::adversary::{AdversaryKind, AdversarySpec};
-use cablesim::model::{Cable, Day, Distribution, E2eMode, Network, Role, Transport};
+use cablesim::model::{Cable, Day, Distribution, E2eMode, Network, PostQuantum, Role, Transport};
 use cablesim::scenario::{Scenario, ScenarioError};
 
 /// What one actor must end up with (ARCHITECTURE.md, "Adversaries": the
@@ -154,6 +154,10 @@ struct Loot {
     envelopes: BTreeSet<String>,
     keys: BTreeSet<Key>,
     traffic: bool,
+    /// Cables whose frames the actor recorded inside TLS (a tap on a TLS
+    /// link, a man in the middle reduced to pass-through): closed today,
+    /// for a quantum computer to try (rule 10).
+    recorded_tls: Vec<usize>,
     forged_accepted: u64,
     forged_cables: u64,
 }
@@ -292,8 +296,11 @@ impl<'a> World<'a> {
                 AdversaryKind::Insider => self.insider(spec, &mut loot),
                 AdversaryKind::Mitm => self.mitm(spec, members, &mut loot),
                 AdversaryKind::Forger => self.forger(spec, members, &mut loot),
+                // Rule 10 works on the pooled material: below.
+                AdversaryKind::Quantum => {}
             }
         }
+        self.quantum(members, &mut loot);
         for sent in &self.sent {
             let id = &sent.cable.id;
             if loot.envelopes.contains(id) && loot.keys.iter().any(|k| self.opens(k, sent)) {
@@ -333,7 +340,51 @@ impl<'a> World<'a> {
         if self.scenario.security.transport == Transport::Plain {
             self.read_link(&captured, loot);
         } else {
-            loot.traffic |= !captured.is_empty();
+            self.record_tls(&captured, loot);
+        }
+    }
+
+    /// A TLS link recorded without being read: traffic now, and the cables
+    /// a quantum computer may open later (rule 10 (a)).
+    fn record_tls(&self, captured: &[&Sent<'_>], loot: &mut Loot) {
+        loot.traffic |= !captured.is_empty();
+        for sent in captured {
+            let index = self
+                .sent
+                .iter()
+                .position(|s| std::ptr::eq(s, *sent))
+                .unwrap_or_else(|| unreachable!("a captured cable is one of the sent"));
+            loot.recorded_tls.push(index);
+        }
+    }
+
+    /// Rule 10, quantum (on the actor's pooled material, at the end of the
+    /// run; inactive when Q ≥ days): (a) recorded TLS links open unless
+    /// their handshakes were hybrid (post_quantum transport or both): the
+    /// actor reads them as tap@n reads a plain link; (b) under static or
+    /// forward-secret e2e, every envelope the actor holds opens unless the
+    /// keys were hybrid (post_quantum e2e or both); (c) group envelopes
+    /// never open this way; (d) with no material, nothing. It forges
+    /// nothing (e), so it adds no forgery.
+    fn quantum(&self, members: &[&AdversarySpec], loot: &mut Loot) {
+        let arrived = members
+            .iter()
+            .any(|m| m.kind == AdversaryKind::Quantum && m.window.from < self.scenario.days);
+        if !arrived {
+            return;
+        }
+        let post_quantum = self.scenario.security.post_quantum;
+        let hybrid_tls = matches!(post_quantum, PostQuantum::Transport | PostQuantum::Both);
+        let hybrid_e2e = matches!(post_quantum, PostQuantum::E2e | PostQuantum::Both);
+        if !hybrid_tls {
+            let recorded: Vec<usize> = std::mem::take(&mut loot.recorded_tls);
+            for index in recorded {
+                self.capture(&self.sent[index], loot);
+            }
+        }
+        if matches!(self.e2e(), E2eMode::Static | E2eMode::ForwardSecret) && !hybrid_e2e {
+            let envelopes = loot.envelopes.clone();
+            loot.content.extend(envelopes);
         }
     }
 
@@ -425,7 +476,9 @@ impl<'a> World<'a> {
         if intercepts {
             self.read_link(&captured, loot);
         } else {
-            loot.traffic |= !captured.is_empty();
+            // Pass-through (TLS only: plain is always read): the TLS bytes
+            // cross it, and it records them.
+            self.record_tls(&captured, loot);
         }
     }
 

@@ -290,6 +290,52 @@ fn fail_single_day_kinds_need_one_day() {
 }
 
 #[test]
+fn quantum_takes_the_day_it_arrives_and_its_actor() {
+    assert_eq!(
+        parse_ok("quantum:30/state"),
+        spec(
+            "quantum",
+            AdversaryKind::Quantum,
+            None,
+            DayWindow::new(30, None),
+            "state",
+            None
+        )
+    );
+    assert_eq!(parse_ok("quantum").window, DayWindow::new(0, None));
+    assert_eq!(parse_ok("quantum:30-").window, DayWindow::new(30, None));
+    // After the run: allowed, and it will find nothing.
+    assert_eq!(parse_ok("quantum:600").window, DayWindow::new(600, None));
+    assert!(parse_ok("quantum:3").attack_techniques().is_empty());
+}
+
+#[test]
+fn fail_quantum_has_no_end_and_no_node() {
+    assert_eq!(
+        problem("quantum:3-9"),
+        SpecProblem::UntilNotAllowed {
+            kind: AdversaryKind::Quantum,
+            window: "3-9".into()
+        }
+    );
+    assert_eq!(
+        problem("quantum:-9"),
+        SpecProblem::UntilNotAllowed {
+            kind: AdversaryKind::Quantum,
+            window: "-9".into()
+        }
+    );
+    assert_eq!(
+        problem("quantum@at-mfa:3"),
+        SpecProblem::NodeNotAllowed {
+            kind: AdversaryKind::Quantum,
+            node: "at-mfa".into()
+        }
+    );
+    assert_eq!(problem("quantum:x"), SpecProblem::BadDay("x".into()));
+}
+
+#[test]
 fn fail_window_kinds_refuse_a_single_day() {
     assert_eq!(
         problem("tap@at-mfa:7"),
