@@ -19,7 +19,7 @@ use super::child::{Child, ChildError, EventSink};
 use super::control::Event;
 use super::hosted::{Collected, HostedError, read_loot, write_specs};
 use crate::adversary::{Adversary, AdversaryKind, BuildContext, Position, build_adversaries, parse_adversary_specs};
-use crate::model::{E2eMode, HUB, PostQuantum, recipients};
+use crate::model::{E2eMode, HUB, recipients};
 use crate::net::{DayClock, Pki, PkiError};
 use crate::report::{CableCounts, RunReport};
 use crate::scenario::{RunError, Scenario, ScenarioArgs};
@@ -113,9 +113,10 @@ pub fn prepare_network(options: &NetworkOptions) -> Result<(Scenario, Option<Str
 /// Refuses, up front and with the reason, what separate processes cannot
 /// reproduce.
 fn check_supported(scenario: &Scenario) -> Result<(), NetworkError> {
-    if scenario.security.post_quantum != PostQuantum::Off {
+    if scenario.security.post_quantum.end_to_end() {
         return Err(NetworkError::Unsupported(format!(
-            "post_quantum = \"{}\" is not built yet: this build has classical X25519 only",
+            "post_quantum = \"{}\" is not built yet for end-to-end keys: this build has classical X25519 \
+             envelopes only (post_quantum = \"transport\" runs)",
             scenario.security.post_quantum
         )));
     }

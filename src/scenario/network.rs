@@ -11,7 +11,7 @@ use tracing::warn;
 
 use super::run_error::RunError;
 use crate::crypto::{GroupKey, NodeKeys};
-use crate::model::{E2eMode, Network, PostQuantum, SecurityConfig, Transport};
+use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
     Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
     NodeTap, Pki, TappedStream, tls,
@@ -79,12 +79,14 @@ impl InProcessNetwork {
         pki: Pki,
         clock: DayClock,
     ) -> Result<Self, RunError> {
-        if security.post_quantum != PostQuantum::Off {
+        if security.post_quantum.end_to_end() {
             return Err(RunError::Unsupported(format!(
-                "post_quantum = \"{}\" is not built yet: this build has classical X25519 only",
+                "post_quantum = \"{}\" is not built yet for end-to-end keys: this build has classical X25519 \
+                 envelopes only (post_quantum = \"transport\" runs)",
                 security.post_quantum
             )));
         }
+        let kx = tls::KeyExchange::for_setting(security.post_quantum);
         let trusted = pki.trusted_identities();
         let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;
@@ -93,7 +95,7 @@ impl InProcessNetwork {
                 network: network.clone(),
                 security: security.clone(),
                 tls: if tls_on {
-                    Some(tls::server_config(&pki, security.transport)?)
+                    Some(tls::server_config(&pki, security.transport, kx)?)
                 } else {
                     None
                 },
@@ -131,7 +133,7 @@ impl InProcessNetwork {
                     ..security.clone()
                 },
                 tls: if tls_on {
-                    let config = tls::client_config(&net.pki, &node.name, security.transport, verify_server)?;
+                    let config = tls::client_config(&net.pki, &node.name, security.transport, verify_server, kx)?;
                     Some(match &hooks.key_log {
                         Some(key_log) => tls::client_with_key_log(config, key_log.clone()),
                         None => config,

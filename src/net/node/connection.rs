@@ -71,6 +71,7 @@ pub(super) async fn establish(
                     Box::new(tls_stream)
                 }
                 Err(e) => {
+                    let e = tls::explain_handshake_error(tls_config, e);
                     alarms.raise_about(
                         clock.today(),
                         &config.name,
