@@ -2,13 +2,23 @@
 //! implementation nobody here wrote: rustls's own X25519MLKEM768 over
 //! aws-lc-rs. Full mTLS handshakes both ways, in memory (rustls is
 //! sans-IO: bytes are passed between the two connections by hand), and
-//! the group's shares and secret checked against aws-lc-rs's.
+//! the group's shares and secret checked against aws-lc-rs's. Then whole
+//! networks: a run under `post_quantum = "transport"` delivers every
+//! cable over hybrid handshakes, and a classical node facing a hybrid hub
+//! is refused with the reason.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use cablesim::model::{Network, Node, Role, Transport};
-use cablesim::net::{KeyExchange, Pki, X25519MLKEM768, client_config, hub_server_name, server_config, tls};
+use cablesim::crypto::NodeKeys;
+use cablesim::model::{Day, E2eMode, Network, Node, PostQuantum, Role, SecurityConfig, Transport};
+use cablesim::net::{
+    AlarmKind, Alarms, ConnectionId, DayClock, Direction, Hub, HubConfig, HubLimits, KeyExchange, Link, LinkTap,
+    NodeConfig, NodeError, NodeHandle, Pki, X25519MLKEM768, client_config, hub_server_name, server_config, tls,
+};
+use cablesim::scenario::{HANDSHAKE_TIMEOUT, Runner, Scenario};
+use cablesim::wire::DEFAULT_MAX_FRAME;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup, aws_lc_rs};
 use rustls::server::WebPkiClientVerifier;
@@ -246,5 +256,210 @@ fn hybrid_handshake_cost() {
     println!(
         "one in-memory mTLS handshake: classical {classical} bytes, {:?}; hybrid {hybrid} bytes, {:?}",
         times[0], times[1]
+    );
+}
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "hybrid"
+seed = 5
+days = 6
+cables = 20
+
+[network]
+ministries = 3
+missions = 2
+
+[security]
+transport = "mtls"
+e2e = "forward-secret"
+"#;
+
+/// The first bytes toward the hub and toward the node of a connection.
+type Openings = [Vec<u8>; 2];
+
+/// The first bytes each way of every connection on every link.
+#[derive(Default)]
+struct Hellos(Mutex<BTreeMap<(String, ConnectionId), Openings>>);
+
+impl LinkTap for Hellos {
+    fn on_bytes(&self, _day: Day, node: &str, connection: ConnectionId, direction: Direction, bytes: &[u8]) {
+        let mut seen = self.0.lock().unwrap();
+        let streams = seen.entry((node.to_owned(), connection)).or_default();
+        let stream = &mut streams[usize::from(direction == Direction::ToNode)];
+        // A hello is the first record: a few kilobytes are plenty.
+        if stream.len() < 8192 {
+            stream.extend_from_slice(bytes);
+        }
+    }
+}
+
+/// Reads a big-endian number of `n` bytes at `*at`, moving past it.
+fn take(bytes: &[u8], at: &mut usize, n: usize) -> usize {
+    let value = bytes[*at..*at + n].iter().fold(0, |acc, b| acc << 8 | usize::from(*b));
+    *at += n;
+    value
+}
+
+/// The extensions of the hello in the first TLS record of `stream`, by
+/// type (RFC 8446 §4.1.2 and §4.1.3).
+fn hello_extensions(stream: &[u8], client: bool) -> BTreeMap<usize, Vec<u8>> {
+    assert_eq!(stream[0], 22, "a handshake record");
+    let mut at = 5 + 4 + 2 + 32; // record and handshake headers, version, random
+    let session_id = take(stream, &mut at, 1);
+    at += session_id;
+    if client {
+        let suites = take(stream, &mut at, 2);
+        at += suites;
+        let compression = take(stream, &mut at, 1);
+        at += compression;
+    } else {
+        at += 2 + 1;
+    }
+    let end = take(stream, &mut at, 2) + at;
+    let mut extensions = BTreeMap::new();
+    while at < end {
+        let kind = take(stream, &mut at, 2);
+        let len = take(stream, &mut at, 2);
+        extensions.insert(kind, stream[at..at + len].to_vec());
+        at += len;
+    }
+    extensions
+}
+
+/// The (group, share length) pairs of a key_share extension.
+fn key_shares(data: &[u8], client: bool) -> Vec<(usize, usize)> {
+    let mut at = if client { 2 } else { 0 };
+    let mut shares = Vec::new();
+    while at < data.len() {
+        let group = take(data, &mut at, 2);
+        let len = take(data, &mut at, 2);
+        shares.push((group, len));
+        at += len;
+    }
+    shares
+}
+
+const KEY_SHARE: usize = 0x33;
+const SUPPORTED_GROUPS: usize = 0x0a;
+
+#[tokio::test(start_paused = true)]
+async fn a_run_with_post_quantum_transport_delivers_every_cable_over_the_hybrid_group() {
+    let mut scenario = Scenario::from_toml_str(SCENARIO, "hybrid.toml").unwrap();
+    scenario.apply_set("post_quantum=transport").unwrap();
+    assert_eq!(scenario.security.post_quantum, PostQuantum::Transport);
+    let hellos = Arc::new(Hellos::default());
+    let mut runner = Runner::new(scenario.clone());
+    let names: Vec<String> = scenario.network.endpoints().map(|n| n.name.clone()).collect();
+    for name in &names {
+        runner = runner.with_link_tap(name.clone(), hellos.clone());
+    }
+    let outcome = runner.run().await.unwrap();
+    let counts = &outcome.report.cables;
+    assert_eq!(counts.total, 20);
+    assert_eq!(counts.sent + counts.withheld, 20);
+    assert_eq!(counts.delivered, counts.sent);
+    assert_eq!(counts.failed, 0);
+    assert!(outcome.report.alarms.is_empty(), "{:?}", outcome.report.alarms);
+    assert_eq!(outcome.nodes.len(), names.len());
+
+    let hellos = hellos.0.lock().unwrap();
+    let linked: std::collections::BTreeSet<&String> = hellos.keys().map(|(node, _)| node).collect();
+    assert_eq!(linked.len(), names.len(), "every node's link was seen");
+    for ((node, connection), [to_hub, to_node]) in hellos.iter() {
+        let client = hello_extensions(to_hub, true);
+        // Offered: 0x11EC and nothing else, with its 1,216-byte share.
+        assert_eq!(client[&SUPPORTED_GROUPS], [0, 2, 0x11, 0xEC], "{node} {connection:?}");
+        assert_eq!(key_shares(&client[&KEY_SHARE], true), [(0x11EC, 1216)], "{node}");
+        // Chosen: 0x11EC, answered with the 1,120-byte share.
+        let server = hello_extensions(to_node, false);
+        assert_eq!(key_shares(&server[&KEY_SHARE], false), [(0x11EC, 1120)], "{node}");
+    }
+}
+
+fn two_nodes() -> Network {
+    Network::new([
+        Node::new("at-mfa", Role::Ministry),
+        Node::new("del-kyiv", Role::Mission),
+    ])
+    .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn fail_classical_node_against_a_hybrid_hub_names_the_key_exchange() {
+    let (clock, alarms) = (DayClock::new(), Alarms::new());
+    let network = two_nodes();
+    let pki = Pki::generate(&network).unwrap();
+    let security = SecurityConfig {
+        transport: Transport::Mtls,
+        ..SecurityConfig::default()
+    };
+    let hub = Hub::new(
+        HubConfig {
+            network: network.clone(),
+            security: SecurityConfig {
+                post_quantum: PostQuantum::Transport,
+                ..security.clone()
+            },
+            tls: Some(server_config(&pki, Transport::Mtls, KeyExchange::Hybrid).unwrap()),
+            max_frame: DEFAULT_MAX_FRAME,
+            handshake_timeout: HANDSHAKE_TIMEOUT,
+            limits: HubLimits::default(),
+        },
+        clock.clone(),
+        alarms.clone(),
+        Vec::new(),
+    );
+    let config = NodeConfig {
+        name: "del-kyiv".into(),
+        network: network.clone(),
+        security,
+        tls: Some(client_config(&pki, "del-kyiv", Transport::Mtls, true, KeyExchange::Classical).unwrap()),
+        trusted: pki.trusted_identities(),
+        max_frame: DEFAULT_MAX_FRAME,
+    };
+    let keys = NodeKeys::generate(
+        "del-kyiv",
+        E2eMode::ForwardSecret,
+        7,
+        pki.credentials("del-kyiv").unwrap().identity.clone(),
+        None,
+    );
+    let link = Link::new("del-kyiv", clock.clone(), Vec::new());
+    let serving = hub.clone();
+    tokio::spawn(async move { serving.serve(link.hub_end, "link:del-kyiv".into()).await });
+    let err = NodeHandle::connect(config, keys, link.node_end, clock.clone(), alarms.clone(), Vec::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Handshake(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "TLS handshake with the hub failed: no common key exchange group: the hub requires X25519MLKEM768 \
+         (post_quantum) and this node offers only classical groups (received fatal alert: HandshakeFailure)"
+    );
+    assert!(hub.connected().is_empty());
+    let raised: Vec<(String, AlarmKind, String)> = alarms
+        .sorted()
+        .into_iter()
+        .map(|a| (a.node, a.kind, a.detail))
+        .collect();
+    assert_eq!(
+        raised,
+        [
+            (
+                "del-kyiv".to_owned(),
+                AlarmKind::CertificateRejected,
+                "TLS handshake refused: no common key exchange group: the hub requires X25519MLKEM768 (post_quantum) \
+                 and this node offers only classical groups (received fatal alert: HandshakeFailure)"
+                    .to_owned()
+            ),
+            (
+                "hub".to_owned(),
+                AlarmKind::CertificateRejected,
+                "peer link:del-kyiv: no common key exchange group: the hub requires X25519MLKEM768 (post_quantum) and \
+                 the peer offers only classical groups (peer is incompatible: NoKxGroupsInCommon)"
+                    .to_owned()
+            ),
+        ]
     );
 }

@@ -36,6 +36,6 @@ pub use store::{
 };
 pub use tls::{
     HUB_SERVER_NAME, KeyExchange, TlsError, X25519MLKEM768, authenticate_peer, client_config, client_config_with,
-    client_with_key_log, explain_handshake_error, hub_server_name, server_config, server_config_with,
-    server_with_key_log,
+    client_with_key_log, explain_handshake_error, explain_hub_handshake_error, hub_server_name,
+    is_key_exchange_mismatch, server_config, server_config_with, server_with_key_log,
 };

@@ -127,13 +127,17 @@ pub enum TlsError {
     /// The handshake failed because the two sides share no key exchange
     /// group: one uses only X25519MLKEM768 and the other only classical
     /// groups (`post_quantum` differs between them).
-    #[error("no common key exchange group: {} ({cause})", match ours {
-        KeyExchange::Classical => "the hub requires X25519MLKEM768 (post_quantum) and this node offers only classical groups",
-        KeyExchange::Hybrid => "this node requires X25519MLKEM768 (post_quantum) and the hub offers only classical groups",
+    #[error("no common key exchange group: {} ({cause})", match (ours, hub) {
+        (KeyExchange::Classical, false) => "the hub requires X25519MLKEM768 (post_quantum) and this node offers only classical groups",
+        (KeyExchange::Hybrid, false) => "this node requires X25519MLKEM768 (post_quantum) and the hub offers only classical groups",
+        (KeyExchange::Classical, true) => "the peer requires X25519MLKEM768 (post_quantum) and the hub offers only classical groups",
+        (KeyExchange::Hybrid, true) => "the hub requires X25519MLKEM768 (post_quantum) and the peer offers only classical groups",
     })]
     NoCommonKeyExchange {
         /// What this side offered.
         ours: KeyExchange,
+        /// Whether this side is the hub (the TLS server).
+        hub: bool,
         /// The error rustls reported.
         cause: rustls::Error,
     },
@@ -291,8 +295,9 @@ pub fn server_with_key_log(config: Arc<ServerConfig>, key_log: Arc<dyn KeyLog>) 
 }
 
 /// A node's failed handshake `error`, said plainly when the cause is that
-/// the hub and the node share no key exchange group; any other error is
-/// returned as it is.
+/// the hub and the node share no key exchange group
+/// ([`TlsError::NoCommonKeyExchange`]); any other error is returned as it
+/// is.
 ///
 /// The hub answers a hello whose groups it has none of with a bare
 /// `handshake_failure` alert, which says nothing of why. Between this
@@ -300,20 +305,32 @@ pub fn server_with_key_log(config: Arc<ServerConfig>, key_log: Arc<dyn KeyLog>) 
 /// signature schemes on every side — differing groups are the only cause
 /// of that alert, so a node can name it.
 pub fn explain_handshake_error(config: &ClientConfig, error: std::io::Error) -> std::io::Error {
+    explain(error, KeyExchange::of(config.crypto_provider()), false)
+}
+
+/// The hub's side of [`explain_handshake_error`]: rustls tells the server
+/// itself that no group was in common.
+pub fn explain_hub_handshake_error(config: &ServerConfig, error: std::io::Error) -> std::io::Error {
+    explain(error, KeyExchange::of(config.crypto_provider()), true)
+}
+
+/// Whether a handshake failed for want of a common key exchange group
+/// (an error from [`explain_handshake_error`] or
+/// [`explain_hub_handshake_error`]): no certificate was refused.
+pub fn is_key_exchange_mismatch(error: &std::io::Error) -> bool {
+    matches!(
+        error.get_ref().and_then(|inner| inner.downcast_ref::<TlsError>()),
+        Some(TlsError::NoCommonKeyExchange { .. })
+    )
+}
+
+fn explain(error: std::io::Error, ours: KeyExchange, hub: bool) -> std::io::Error {
     let cause = match error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-        Some(
-            cause @ (rustls::Error::AlertReceived(AlertDescription::HandshakeFailure)
-            | rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon)),
-        ) => cause.clone(),
+        Some(cause @ rustls::Error::AlertReceived(AlertDescription::HandshakeFailure)) if !hub => cause.clone(),
+        Some(cause @ rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon)) => cause.clone(),
         _ => return error,
     };
-    std::io::Error::new(
-        error.kind(),
-        TlsError::NoCommonKeyExchange {
-            ours: KeyExchange::of(config.crypto_provider()),
-            cause,
-        },
-    )
+    std::io::Error::new(error.kind(), TlsError::NoCommonKeyExchange { ours, hub, cause })
 }
 
 /// Checks, after an mTLS handshake, that the client's certificate is valid

@@ -75,8 +75,9 @@ async fn classical_configurations_still_use_x25519() {
 async fn mismatch(client_kx: KeyExchange, server_kx: KeyExchange) -> (std::io::Error, std::io::Error) {
     let pki = Pki::generate(&network()).unwrap();
     let client = client_config(&pki, "at-mfa", Transport::Mtls, true, client_kx).unwrap();
-    let (server, result) = handshake(server_config(&pki, Transport::Mtls, server_kx).unwrap(), client.clone()).await;
-    let server_err = server.err().unwrap();
+    let server = server_config(&pki, Transport::Mtls, server_kx).unwrap();
+    let (server_result, result) = handshake(server.clone(), client.clone()).await;
+    let server_err = server_result.err().unwrap();
     assert!(
         matches!(
             server_err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
@@ -84,12 +85,15 @@ async fn mismatch(client_kx: KeyExchange, server_kx: KeyExchange) -> (std::io::E
         ),
         "{server_err}"
     );
-    (server_err, explain_handshake_error(&client, result.err().unwrap()))
+    (
+        explain_hub_handshake_error(&server, server_err),
+        explain_handshake_error(&client, result.err().unwrap()),
+    )
 }
 
 #[tokio::test]
 async fn fail_classical_node_against_hybrid_hub() {
-    let (_, err) = mismatch(KeyExchange::Classical, KeyExchange::Hybrid).await;
+    let (hub_err, err) = mismatch(KeyExchange::Classical, KeyExchange::Hybrid).await;
     assert_eq!(
         err.to_string(),
         "no common key exchange group: the hub requires X25519MLKEM768 (post_quantum) and this node offers only \
@@ -99,18 +103,31 @@ async fn fail_classical_node_against_hybrid_hub() {
         err.get_ref().and_then(|e| e.downcast_ref::<TlsError>()),
         Some(TlsError::NoCommonKeyExchange {
             ours: KeyExchange::Classical,
+            hub: false,
             cause: rustls::Error::AlertReceived(AlertDescription::HandshakeFailure),
         })
     ));
+    assert!(is_key_exchange_mismatch(&err));
+    assert_eq!(
+        hub_err.to_string(),
+        "no common key exchange group: the hub requires X25519MLKEM768 (post_quantum) and the peer offers only \
+         classical groups (peer is incompatible: NoKxGroupsInCommon)"
+    );
+    assert!(is_key_exchange_mismatch(&hub_err));
 }
 
 #[tokio::test]
 async fn fail_hybrid_node_against_classical_hub() {
-    let (_, err) = mismatch(KeyExchange::Hybrid, KeyExchange::Classical).await;
+    let (hub_err, err) = mismatch(KeyExchange::Hybrid, KeyExchange::Classical).await;
     assert_eq!(
         err.to_string(),
         "no common key exchange group: this node requires X25519MLKEM768 (post_quantum) and the hub offers only \
          classical groups (received fatal alert: HandshakeFailure)"
+    );
+    assert_eq!(
+        hub_err.to_string(),
+        "no common key exchange group: the peer requires X25519MLKEM768 (post_quantum) and the hub offers only \
+         classical groups (peer is incompatible: NoKxGroupsInCommon)"
     );
 }
 
@@ -128,8 +145,16 @@ async fn other_handshake_errors_are_left_as_they_are() {
     let before = err.to_string();
     let after = explain_handshake_error(&client, err);
     assert_eq!(after.to_string(), before);
-    assert!(after.get_ref().and_then(|e| e.downcast_ref::<TlsError>()).is_none());
+    assert!(!is_key_exchange_mismatch(&after));
     // An error that is no TLS error at all passes through too.
     let io = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed");
     assert_eq!(explain_handshake_error(&client, io).to_string(), "closed");
+    // The hub is never sent a handshake_failure alert by a node of ours;
+    // one received is not explained as a mismatch.
+    let server = server_config(&pki, Transport::Mtls, KeyExchange::Hybrid).unwrap();
+    let alert = std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        rustls::Error::AlertReceived(AlertDescription::HandshakeFailure),
+    );
+    assert!(!is_key_exchange_mismatch(&explain_hub_handshake_error(&server, alert)));
 }
