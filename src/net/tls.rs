@@ -18,8 +18,9 @@
 //!
 //! Every constructor takes the [`KeyExchange`]: ring's classical groups,
 //! or under `post_quantum = "transport"`/`"both"` the hybrid
-//! X25519MLKEM768 of [`hybrid_group`] and nothing else, so that no
-//! handshake can fall back to a key exchange a quantum computer breaks.
+//! [`X25519MLKEM768`] (`src/net/tls/hybrid_group.rs`) and nothing else,
+//! so that no handshake can fall back to a key exchange a quantum
+//! computer breaks.
 
 mod hybrid_group;
 
