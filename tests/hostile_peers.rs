@@ -21,8 +21,8 @@ use cablesim::model::{
 };
 use cablesim::net::{
     AcceptedCable, AlarmKind, Alarms, ArchivedCable, BoxStream, CableDigest, DayClock, DeliveryLoad, FrameSource, Hub,
-    HubConfig, HubLimits, HubStore, Link, MemoryHubStore, NodeConfig, NodeHandle, NodeTap, Pki, SendOutcome,
-    StoreError, client_config, server_config,
+    HubConfig, HubLimits, HubStore, KeyExchange, Link, MemoryHubStore, NodeConfig, NodeHandle, NodeTap, Pki,
+    SendOutcome, StoreError, client_config, server_config,
 };
 use cablesim::scenario::HANDSHAKE_TIMEOUT;
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
@@ -198,7 +198,8 @@ impl World {
             HubConfig {
                 network: net,
                 security: security.clone(),
-                tls: (transport != Transport::Plain).then(|| server_config(&pki, transport).unwrap()),
+                tls: (transport != Transport::Plain)
+                    .then(|| server_config(&pki, transport, KeyExchange::Classical).unwrap()),
                 max_frame: DEFAULT_MAX_FRAME,
                 handshake_timeout: HANDSHAKE_TIMEOUT,
                 limits,
@@ -235,8 +236,9 @@ impl World {
             name: name.into(),
             network: network(),
             security: self.security.clone(),
-            tls: (self.security.transport != Transport::Plain)
-                .then(|| client_config(&self.pki, name, self.security.transport, true).unwrap()),
+            tls: (self.security.transport != Transport::Plain).then(|| {
+                client_config(&self.pki, name, self.security.transport, true, KeyExchange::Classical).unwrap()
+            }),
             trusted: self.pki.trusted_identities(),
             max_frame: DEFAULT_MAX_FRAME,
         };
@@ -267,7 +269,7 @@ impl World {
     /// then speaks raw frames: a compromised node, or a buggy one.
     async fn raw(&self, peer: &str, name: &str, buffer: usize) -> RawPeer {
         let (ours, serving) = self.connect(peer, buffer);
-        let config = client_config(&self.pki, name, Transport::Mtls, true).unwrap();
+        let config = client_config(&self.pki, name, Transport::Mtls, true, KeyExchange::Classical).unwrap();
         let tls = tokio_rustls::TlsConnector::from(config)
             .connect(cablesim::net::hub_server_name(), ours)
             .await

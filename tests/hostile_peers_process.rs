@@ -105,7 +105,14 @@ struct RawPeer {
 impl RawPeer {
     async fn connect(addr: &str, pki: &Pki, name: &str) -> RawPeer {
         let tcp = TcpStream::connect(addr).await.unwrap();
-        let config = tls::client_config(pki, name, cablesim::model::Transport::Mtls, true).unwrap();
+        let config = tls::client_config(
+            pki,
+            name,
+            cablesim::model::Transport::Mtls,
+            true,
+            tls::KeyExchange::Classical,
+        )
+        .unwrap();
         let stream = tokio_rustls::TlsConnector::from(config)
             .connect(tls::hub_server_name(), tcp)
             .await

@@ -63,13 +63,14 @@ fn impostors_and_garbage_are_refused_and_the_others_carry_on() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         // No client certificate: mutual TLS refuses the handshake.
-        let anonymous = tls::client_config_with(pki.ca_cert(), None, true).unwrap();
+        let anonymous = tls::client_config_with(pki.ca_cert(), None, true, tls::KeyExchange::Classical).unwrap();
         let refused = hello_over_tls(&addr, anonymous, "at-mfa").await;
         assert!(refused.is_err(), "a client without a certificate got {refused:?}");
 
         // be-mfa's certificate, claiming to be at-mfa: refused by name.
         let be_creds = pki.credentials("be-mfa").unwrap();
-        let impostor = tls::client_config_with(pki.ca_cert(), Some(be_creds), true).unwrap();
+        let impostor =
+            tls::client_config_with(pki.ca_cert(), Some(be_creds), true, tls::KeyExchange::Classical).unwrap();
         let answer = hello_over_tls(&addr, impostor, "at-mfa").await.unwrap();
         assert!(
             matches!(

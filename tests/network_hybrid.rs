@@ -130,3 +130,45 @@ async fn post_quantum_e2e_delivers_every_cable_once_in_hybrid_envelopes() {
         }
     }
 }
+
+fn cablesim_json(args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cablesim"))
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cablesim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `post_quantum = "e2e"` and `"both"` run in one process and as separate
+/// processes over TCP (where each node keeps its hybrid keys in its SQLite
+/// store), with the same report: every cable delivered.
+#[test]
+fn post_quantum_end_to_end_runs_alike_in_one_process_and_in_many() {
+    for setting in ["e2e", "both"] {
+        let set = format!("post_quantum={setting}");
+        let with = |mode: &'static str| -> Vec<&str> {
+            vec![
+                mode,
+                "coreu-2018",
+                "--set",
+                "cables=40",
+                "--set",
+                "days=60",
+                "--set",
+                &set,
+            ]
+        };
+        let processes = cablesim_json(&with("network"));
+        assert_eq!(processes, cablesim_json(&with("run")), "{setting}");
+        assert_eq!(processes["security"]["post_quantum"], setting);
+        let cables = &processes["cables"];
+        assert_eq!(cables["delivered"], cables["sent"], "{setting}: a cable was lost");
+        assert_eq!(cables["failed"], 0, "{setting}");
+    }
+}

@@ -32,12 +32,18 @@ fn workdir(test: &str) -> PathBuf {
 /// Runs `cablesim run` on the scenario under `preset`, writing a capture
 /// and a key log into `dir`; returns their paths.
 fn capture(preset: &str, dir: &Path) -> (PathBuf, PathBuf) {
+    capture_with(preset, &[], dir)
+}
+
+/// [`capture`], with more arguments for `cablesim run`.
+fn capture_with(preset: &str, extra: &[&str], dir: &Path) -> (PathBuf, PathBuf) {
     let (pcap, keys) = (dir.join("links.pcapng"), dir.join("keys.txt"));
     let output = Command::new(env!("CARGO_BIN_EXE_cablesim"))
         .args(["run", SCENARIO, "--config", preset, "--pcap"])
         .arg(&pcap)
         .arg("--keylog")
         .arg(&keys)
+        .args(extra)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -177,6 +183,31 @@ fn hop_tls_hides_cables_until_the_embedded_secrets_decrypt_them() {
     logged.dedup();
     assert_eq!(sessions.len(), NODES);
     assert_eq!(logged, sessions);
+}
+
+/// The hybrid group changes only the key shares: TLS 1.3's key schedule,
+/// and so the secrets a key log holds, are the same, and tshark decrypts
+/// as before.
+#[test]
+fn post_quantum_transport_links_still_decrypt_with_the_embedded_secrets() {
+    let dir = workdir("hop-tls-post-quantum");
+    let (pcap, _) = capture_with("hop-tls", &["--set", "post_quantum=transport"], &dir);
+    assert_clean(&pcap);
+    assert_eq!(tcp_streams(&pcap), NODES);
+    assert_eq!(frames_with_phrase(&pcap), 0, "TLS hides the text on the wire");
+    // Every ServerHello chose X25519MLKEM768 (0x11EC = 4588).
+    let chosen = tshark(&[
+        "-r",
+        path(&pcap),
+        "-Y",
+        "tls.handshake.type == 2",
+        "-T",
+        "fields",
+        "-e",
+        "tls.handshake.extensions_key_share_group",
+    ]);
+    assert_eq!(chosen.lines().collect::<Vec<_>>(), ["4588"; NODES]);
+    assert!(has_phrase(&decrypted(&pcap, &[])));
 }
 
 #[test]

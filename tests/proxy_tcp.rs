@@ -150,7 +150,8 @@ impl Net {
             HubConfig {
                 network: scenario.network.clone(),
                 security: scenario.security.clone(),
-                tls: (transport != Transport::Plain).then(|| tls::server_config(&pki, transport).unwrap()),
+                tls: (transport != Transport::Plain)
+                    .then(|| tls::server_config(&pki, transport, tls::KeyExchange::Classical).unwrap()),
                 max_frame: DEFAULT_MAX_FRAME,
                 handshake_timeout: HANDSHAKE_TIMEOUT,
                 limits: HubLimits::default(),
@@ -186,8 +187,16 @@ impl Net {
             name: name.to_owned(),
             network: self.scenario.network.clone(),
             security: security.clone(),
-            tls: tls_on
-                .then(|| tls::client_config(&self.pki, name, security.transport, security.verify_server).unwrap()),
+            tls: tls_on.then(|| {
+                tls::client_config(
+                    &self.pki,
+                    name,
+                    security.transport,
+                    security.verify_server,
+                    tls::KeyExchange::Classical,
+                )
+                .unwrap()
+            }),
             trusted: self.pki.trusted_identities(),
             max_frame: DEFAULT_MAX_FRAME,
         }

@@ -74,3 +74,33 @@ async fn transport_alone_does_not_protect_the_archive() {
     let report = run(&security, &format!("{INSIDER_10}{}", quantum(10))).await;
     assert_eq!(content(&report, "state"), ids(&ALL));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_recorded_classical_tls_link_opens_like_a_plain_one() {
+    // Mutual TLS with X25519: the recording of at-mfa's link opens, and
+    // with e2e off the cables are in it: C1, C2 and C6.
+    for e2e in ["off", "static"] {
+        let report = run(&config("mtls", e2e), &format!("{TAP_AT}{}", quantum(11))).await;
+        assert_eq!(content(&report, "state"), ids(&["C1", "C2", "C6"]), "{e2e}");
+        assert_eq!(routing(&report, "state"), ids(&["C1", "C2", "C6"]), "{e2e}");
+        let evidence = &actor(&report, "state").evidence;
+        assert!(
+            evidence
+                .iter()
+                .any(|e| e.via.contains("TLS (X25519) opened by a quantum computer")),
+            "{e2e}: {evidence:?}"
+        );
+    }
+    // Without the computer the same recording is traffic only.
+    let report = run(&config("mtls", "off"), TAP_AT).await;
+    assert_eq!(routing(&report, "state"), ids(&[]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_man_in_the_middle_reduced_to_pass_through_recorded_enough() {
+    // at-mfa checks the hub's certificate, so the interception fails and
+    // the MITM passes the TLS bytes through — and records them.
+    let mitm = "[[adversary]]\nkind = \"mitm\"\nat = \"at-mfa\"\nactor = \"state\"\n";
+    let report = run(&config("mtls", "off"), &format!("{mitm}{}", quantum(11))).await;
+    assert_eq!(content(&report, "state"), ids(&["C1", "C2", "C6"]));
+}

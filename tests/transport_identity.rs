@@ -10,8 +10,8 @@ use cablesim::model::{
     Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, stamp_canary,
 };
 use cablesim::net::{
-    AlarmKind, Alarms, DayClock, Hub, HubConfig, HubLimits, Link, NodeConfig, NodeError, NodeHandle, NodeTap, Pki,
-    SendOutcome, client_config, client_config_with, server_config,
+    AlarmKind, Alarms, DayClock, Hub, HubConfig, HubLimits, KeyExchange, Link, NodeConfig, NodeError, NodeHandle,
+    NodeTap, Pki, SendOutcome, client_config, client_config_with, server_config,
 };
 use cablesim::scenario::{HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode};
@@ -103,7 +103,7 @@ async fn fail_mtls_client_without_certificate_or_with_another_nodes_name_while_o
     assert!(net.failed.is_empty());
 
     // No client certificate: the hub's TLS layer refuses the handshake.
-    let no_cert = client_config_with(net.pki.ca_cert(), None, true).unwrap();
+    let no_cert = client_config_with(net.pki.ca_cert(), None, true, KeyExchange::Classical).unwrap();
     let err = join(&net, impostor_config(&net, "at-mfa", no_cert)).await.unwrap_err();
     assert!(
         matches!(err, NodeError::Connection(_) | NodeError::Handshake(_)),
@@ -112,7 +112,7 @@ async fn fail_mtls_client_without_certificate_or_with_another_nodes_name_while_o
 
     // be-mfa's genuine certificate, but claiming to be at-mfa.
     let be_creds = net.pki.credentials("be-mfa").unwrap();
-    let wrong_name = client_config_with(net.pki.ca_cert(), Some(be_creds), true).unwrap();
+    let wrong_name = client_config_with(net.pki.ca_cert(), Some(be_creds), true, KeyExchange::Classical).unwrap();
     let err = join(&net, impostor_config(&net, "at-mfa", wrong_name))
         .await
         .unwrap_err();
@@ -167,7 +167,7 @@ fn rogue_hub(transport: Transport, clock: &DayClock, alarms: &Alarms) -> Hub {
         HubConfig {
             network: network(),
             security: security(transport),
-            tls: Some(server_config(&rogue_pki, transport).unwrap()),
+            tls: Some(server_config(&rogue_pki, transport, KeyExchange::Classical).unwrap()),
             max_frame: DEFAULT_MAX_FRAME,
             handshake_timeout: HANDSHAKE_TIMEOUT,
             limits: HubLimits::default(),
@@ -192,7 +192,7 @@ async fn join_hub(
             verify_server,
             ..security(Transport::Tls)
         },
-        tls: Some(client_config(pki, "del-kyiv", Transport::Tls, verify_server).unwrap()),
+        tls: Some(client_config(pki, "del-kyiv", Transport::Tls, verify_server, KeyExchange::Classical).unwrap()),
         trusted: pki.trusted_identities(),
         max_frame: DEFAULT_MAX_FRAME,
     };

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::loot::{CaptureKind, Loot, StolenKey};
 use super::tls_records::{count_records, looks_like_tls};
+
+mod recorded_tls;
 use crate::crypto::{CablePayload, GROUP_RECIPIENT, KeyId, KeyMaterial};
 use crate::model::{Cable, Canaries, Classification, Day};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader};
@@ -142,8 +144,9 @@ impl<'a> Analyst<'a> {
         let recovered = loot.quantum.iter().flat_map(|q| q.keys.iter());
         let keys = KeyRing::new(loot.keys.iter().chain(recovered));
         for held in &loot.payloads {
-            self.examine(&mut exposure, &keys, &held.payload, &held.via, &held.by);
+            self.examine(&mut exposure, &keys, &held.payload, &held.via, &[held.by.as_str()]);
         }
+        self.open_recorded_tls(&mut exposure, &keys, loot);
         for capture in &loot.captures {
             if capture.kind == CaptureKind::Wire {
                 // A recorded link direction is one piece: not copied here.
@@ -158,26 +161,8 @@ impl<'a> Analyst<'a> {
                 CaptureKind::Wire => format!("{}, plain", capture.via),
                 CaptureKind::Decrypted | CaptureKind::Stored => capture.via.clone(),
             };
-            self.search(&mut exposure, capture.bytes.pieces(), &via, &[capture.by.as_str()]);
-            // Frame by frame, piece by piece, without keeping them or
-            // copying the capture: an archive export can hold hundreds of
-            // thousands of cables.
-            // As `decode_stream`, up to the first undecodable byte: past it
-            // the reader would only buffer the rest of the capture.
-            let mut reader = FrameReader::new(DEFAULT_MAX_FRAME);
-            'pieces: for piece in capture.bytes.pieces() {
-                reader.push(piece);
-                loop {
-                    match reader.next_frame() {
-                        Ok(Some(Frame::Submit { payload } | Frame::Deliver { payload })) => {
-                            self.examine(&mut exposure, &keys, &payload, &via, &capture.by);
-                        }
-                        Ok(Some(_)) => {}
-                        Ok(None) => break,
-                        Err(_) => break 'pieces,
-                    }
-                }
-            }
+            let pieces: Vec<&[u8]> = capture.bytes.pieces().collect();
+            self.read_plain_stream(&mut exposure, &keys, &pieces, &via, &[capture.by.as_str()]);
         }
         // Routing always includes content: a recovered cable shows its header.
         let Exposure { content, routing, .. } = &mut exposure;
@@ -188,23 +173,50 @@ impl<'a> Analyst<'a> {
         exposure
     }
 
+    /// A byte stream of frames in the clear (a plain link, an archive
+    /// export, a TLS session opened): canaries anywhere in it, and every
+    /// cable frame examined.
+    fn read_plain_stream(&self, exposure: &mut Exposure, keys: &KeyRing<'_>, pieces: &[&[u8]], via: &str, by: &[&str]) {
+        self.search(exposure, pieces.iter().copied(), via, by);
+        // Frame by frame, piece by piece, without keeping them or copying
+        // the capture: an archive export can hold hundreds of thousands of
+        // cables. As `decode_stream`, up to the first undecodable byte:
+        // past it the reader would only buffer the rest of the capture.
+        let mut reader = FrameReader::new(DEFAULT_MAX_FRAME);
+        'pieces: for piece in pieces.iter().copied() {
+            reader.push(piece);
+            loop {
+                match reader.next_frame() {
+                    Ok(Some(Frame::Submit { payload } | Frame::Deliver { payload })) => {
+                        self.examine(exposure, keys, &payload, via, by);
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(_) => break 'pieces,
+                }
+            }
+        }
+    }
+
     /// Routing from a payload's header; content from its plaintext, with
     /// every stolen key its wraps could be for. Skipped when the cable is
     /// already proven by a path that sorts first (the evidence kept is the
     /// smallest `via`, whatever the order material comes in).
-    fn examine(&self, exposure: &mut Exposure, keys: &KeyRing<'_>, payload: &CablePayload, via: &str, by: &str) {
+    fn examine(&self, exposure: &mut Exposure, keys: &KeyRing<'_>, payload: &CablePayload, via: &str, by: &[&str]) {
         let id = &payload.header().id;
-        self.note_routing(exposure, id, via, &[by]);
+        self.note_routing(exposure, id, via, by);
         if exposure.content.get(id).is_some_and(|known| known.via.as_str() <= via) {
             return;
         }
         match payload {
-            CablePayload::Clear(clear) => self.search(exposure, [clear.content.body.as_bytes()], via, &[by]),
+            CablePayload::Clear(clear) => self.search(exposure, [clear.content.body.as_bytes()], via, by),
             CablePayload::Sealed(_) => {
                 for key in keys.candidates(payload) {
                     if let Ok(opened) = payload.open_with(&key.key) {
                         let via = format!("{via}; opened with {} ({})", key.key.describe(), key.via);
-                        self.search(exposure, [opened.content.body.as_bytes()], &via, &[by, &key.by]);
+                        let mut by = by.to_vec();
+                        by.push(&key.by);
+                        self.search(exposure, [opened.content.body.as_bytes()], &via, &by);
                         break;
                     }
                 }

@@ -16,7 +16,7 @@ use super::quantum::{KeyEscrow, Quantum};
 use super::tap::Tap;
 use super::{Adversary, AdversaryKind, AdversarySpec};
 use crate::model::SecurityConfig;
-use crate::net::DayClock;
+use crate::net::{DayClock, KeyExchange};
 
 /// What building adversaries needs to know about the run.
 pub struct BuildContext<'a> {
@@ -78,6 +78,7 @@ pub fn build_adversaries(
                     spec.clone(),
                     at()?,
                     ctx.security.transport,
+                    KeyExchange::for_setting(ctx.security.post_quantum),
                     ctx.ca_cert.clone(),
                     keys,
                     ctx.clock.clone(),

@@ -47,6 +47,7 @@ pub(super) fn archive_export(site: &Site<'_>, via: String) -> Capture {
         via,
         kind: CaptureKind::Stored,
         bytes,
+        link: None,
     }
 }
 

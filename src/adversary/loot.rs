@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use super::tls_escrow::TlsSecretEscrow;
 use crate::crypto::{CablePayload, KeyMaterial};
 use crate::model::{CableContent, CableHeader};
 
@@ -34,6 +35,20 @@ pub struct Capture {
     pub kind: CaptureKind,
     /// The bytes, in order.
     pub bytes: CaptureBytes,
+    /// For one direction of a recorded link: which node's link and which
+    /// way, so that the analyst can put a TLS session's two directions
+    /// back together (its hellos are one in each).
+    #[serde(default)]
+    pub link: Option<LinkSide>,
+}
+
+/// One direction of one node's link.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LinkSide {
+    /// The node whose link it is.
+    pub node: String,
+    /// Node to hub (true) or hub to node.
+    pub to_hub: bool,
 }
 
 /// The bytes of a [`Capture`], in order, kept as the pieces they were
@@ -208,12 +223,19 @@ pub struct Loot {
     pub quantum: Option<QuantumRecovery>,
 }
 
-/// The classical private keys a quantum computer recovers from public keys
-/// (ARCHITECTURE.md, rule 10): offered to the analyst beside stolen keys.
+/// What a quantum computer recovers from classical X25519 public keys
+/// (ARCHITECTURE.md, rule 10), offered to the analyst beside stolen keys.
 #[derive(Debug, Clone, Default)]
 pub struct QuantumRecovery {
-    /// X25519 private keys (for a hybrid key, its X25519 half only).
+    /// Its name, for evidence.
+    pub by: String,
+    /// X25519 private keys of envelopes (for a hybrid key, its X25519 half
+    /// only).
     pub keys: Vec<StolenKey>,
+    /// The application secrets of the run's TLS sessions, released by the
+    /// analyst only for a recorded session whose handshake shows plain
+    /// X25519.
+    pub tls: Option<Arc<TlsSecretEscrow>>,
 }
 
 impl Loot {
@@ -236,6 +258,11 @@ impl Loot {
                 d.by = name();
             }
         }
+        if let Some(quantum) = &mut self.quantum
+            && quantum.by.is_empty()
+        {
+            quantum.by = name();
+        }
         let recovered = self.quantum.iter_mut().flat_map(|q| q.keys.iter_mut());
         for k in self.keys.iter_mut().chain(recovered) {
             if k.by.is_empty() {
@@ -254,7 +281,12 @@ impl Loot {
         self.forged_accepted += other.forged_accepted;
         self.forged_cables.extend(other.forged_cables);
         if let Some(theirs) = other.quantum {
-            self.quantum.get_or_insert_default().keys.extend(theirs.keys);
+            let ours = self.quantum.get_or_insert_default();
+            if ours.by.is_empty() {
+                ours.by = theirs.by;
+            }
+            ours.keys.extend(theirs.keys);
+            ours.tls = ours.tls.take().or(theirs.tls);
         }
     }
 }

@@ -23,13 +23,17 @@ use super::position::identity_from_spec;
 use super::tap::{link_captures, slot};
 use super::{Adversary, AdversarySpec, Position};
 use crate::model::{Day, Network, Transport};
-use crate::net::{Alarm, AlarmKind, DayClock, Direction, Middlebox, NodeCredentials, Pki, tls};
+use crate::net::{Alarm, AlarmKind, DayClock, Direction, KeyExchange, Middlebox, NodeCredentials, Pki, tls};
 
 /// An adversary in the middle of a link.
 pub struct Mitm {
     spec: AdversarySpec,
     node: String,
     transport: Transport,
+    /// The groups of the network's handshakes, which it speaks on both
+    /// sides: hybrid key exchange protects against a future decryption of
+    /// recorded traffic, not against a man in the middle.
+    key_exchange: KeyExchange,
     real_ca: CertificateDer<'static>,
     /// The MITM's own CA and "hub" certificate.
     own: Pki,
@@ -52,12 +56,13 @@ pub struct Mitm {
 }
 
 impl Mitm {
-    /// A MITM on `node`'s link of a network using `transport`, whose real
-    /// CA certificate (public) is `real_ca`.
+    /// A MITM on `node`'s link of a network using `transport` and
+    /// `key_exchange`, whose real CA certificate (public) is `real_ca`.
     pub fn new(
         spec: AdversarySpec,
         node: String,
         transport: Transport,
+        key_exchange: KeyExchange,
         real_ca: CertificateDer<'static>,
         keys: ActorKeys,
         clock: DayClock,
@@ -68,6 +73,7 @@ impl Mitm {
             spec,
             node,
             transport,
+            key_exchange,
             real_ca,
             own,
             keys,
@@ -147,7 +153,12 @@ impl Mitm {
             return self.give_up("no certificate of its own").await;
         };
         let client_roots = (self.transport == Transport::Mtls).then_some(&self.real_ca);
-        let Ok(server) = tls::server_config_with(vec![own_hub.cert.clone()], &own_hub.identity, client_roots) else {
+        let Ok(server) = tls::server_config_with(
+            vec![own_hub.cert.clone()],
+            &own_hub.identity,
+            client_roots,
+            self.key_exchange,
+        ) else {
             return self.give_up("cannot build its TLS server").await;
         };
         let server = match &self.key_log {
@@ -178,7 +189,7 @@ impl Mitm {
             }
             Transport::Tls | Transport::Plain => None,
         };
-        let Ok(config) = tls::client_config_with(&self.real_ca, client.as_ref(), true) else {
+        let Ok(config) = tls::client_config_with(&self.real_ca, client.as_ref(), true, self.key_exchange) else {
             return self.give_up("cannot build its TLS client").await;
         };
         let hub_tls = match tokio_rustls::TlsConnector::from(config)

@@ -41,7 +41,8 @@ pub use hub::HubCompromise;
 pub use insider::Insider;
 pub use key_thief::KeyThief;
 pub use loot::{
-    ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, Loot, QuantumRecovery, StolenKey, same_key,
+    ActorKeys, Capture, CaptureBytes, CaptureKind, Document, HeldPayload, LinkSide, Loot, QuantumRecovery, StolenKey,
+    same_key,
 };
 pub use mitm::Mitm;
 pub use position::{Adversary, Position, Site};

@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use super::loot::{Loot, QuantumRecovery, StolenKey};
 use super::position::identity_from_spec;
+use super::tls_escrow::TlsSecretEscrow;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::crypto::{KeyId, KeyMaterial};
 use crate::model::Epoch;
@@ -40,6 +41,7 @@ use crate::model::Epoch;
 #[derive(Default)]
 pub struct KeyEscrow {
     state: Mutex<EscrowState>,
+    tls: Arc<TlsSecretEscrow>,
 }
 
 #[derive(Default)]
@@ -84,6 +86,12 @@ impl KeyEscrow {
     fn keys(&self) -> Vec<KeyMaterial> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.keys.values().cloned().collect()
+    }
+
+    /// The escrow of TLS application secrets, which the runner attaches to
+    /// every node's TLS configuration when a run has a quantum computer.
+    pub fn tls(&self) -> Arc<TlsSecretEscrow> {
+        self.tls.clone()
     }
 
     /// How many keys are held.
@@ -171,7 +179,11 @@ impl Adversary for Quantum {
             })
             .collect();
         Loot {
-            quantum: Some(QuantumRecovery { keys }),
+            quantum: Some(QuantumRecovery {
+                by: String::new(),
+                keys,
+                tls: Some(self.escrow.tls()),
+            }),
             ..Loot::default()
         }
     }

@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use super::loot::{Capture, CaptureKind, Loot};
+use super::loot::{Capture, CaptureKind, LinkSide, Loot};
 use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position};
 use crate::model::Day;
@@ -34,16 +34,20 @@ impl Tap {
 pub(super) fn link_captures(label: &str, node: &str, streams: &[Vec<u8>; 2], kind: CaptureKind) -> Vec<Capture> {
     let [up, down] = streams;
     [
-        (up, format!("{label} {node}->hub")),
-        (down, format!("{label} hub->{node}")),
+        (up, format!("{label} {node}->hub"), true),
+        (down, format!("{label} hub->{node}"), false),
     ]
     .into_iter()
-    .filter(|(bytes, _)| !bytes.is_empty())
-    .map(|(bytes, via)| Capture {
+    .filter(|(bytes, _, _)| !bytes.is_empty())
+    .map(|(bytes, via, to_hub)| Capture {
         by: String::new(),
         via,
         kind,
         bytes: bytes.as_slice().into(),
+        link: Some(LinkSide {
+            node: node.to_owned(),
+            to_hub,
+        }),
     })
     .collect()
 }

@@ -39,7 +39,7 @@ pub(super) fn measure(options: &BenchOptions) -> Result<f64, BenchError> {
 
 async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>]) -> Result<f64, BenchError> {
     let pki = Pki::generate(&cables::network(options.recipients))?;
-    let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls)?);
+    let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls, tls::KeyExchange::Classical)?);
     let (sender, ingress) = link(&pki, &acceptor, SENDER).await?;
 
     let mut queues = Vec::with_capacity(options.recipients);
@@ -80,7 +80,13 @@ type ServerEnd = tokio_rustls::server::TlsStream<DuplexStream>;
 /// A link of `node` to the forwarder, handshaken with mutual TLS: the
 /// node's end and the forwarder's.
 async fn link(pki: &Pki, acceptor: &TlsAcceptor, node: &str) -> Result<(ClientEnd, ServerEnd), BenchError> {
-    let connector = TlsConnector::from(tls::client_config(pki, node, Transport::Mtls, true)?);
+    let connector = TlsConnector::from(tls::client_config(
+        pki,
+        node,
+        Transport::Mtls,
+        true,
+        tls::KeyExchange::Classical,
+    )?);
     let (node_end, forwarder_end) = tokio::io::duplex(LINK_BUFFER);
     let (client, mut server) = tokio::try_join!(
         connector.connect(tls::hub_server_name(), node_end),

@@ -82,7 +82,7 @@ async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, B
         HubConfig {
             network,
             security: security.clone(),
-            tls: Some(tls::server_config(&pki, Transport::Mtls)?),
+            tls: Some(tls::server_config(&pki, Transport::Mtls, tls::KeyExchange::Classical)?),
             max_frame: DEFAULT_MAX_FRAME,
             handshake_timeout: HANDSHAKE_TIMEOUT,
             limits: HubLimits::default(),
@@ -165,7 +165,13 @@ async fn join(
     let (session, link) = (hub.clone(), node.to_owned());
     serving.push(tokio::spawn(async move { session.serve_link(hub_end, &link).await }));
 
-    let connector = TlsConnector::from(tls::client_config(pki, node, Transport::Mtls, true)?);
+    let connector = TlsConnector::from(tls::client_config(
+        pki,
+        node,
+        Transport::Mtls,
+        true,
+        tls::KeyExchange::Classical,
+    )?);
     let mut stream = connector.connect(tls::hub_server_name(), node_end).await?;
     // As a node's connection: every write becomes whole records at once.
     stream.get_mut().1.set_buffer_limit(None);

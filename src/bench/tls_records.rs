@@ -33,10 +33,10 @@ impl Hop {
     /// `node`, over mutual TLS, handshaken.
     pub(super) fn new(pki: &Pki, node: &str, toward_hub: bool) -> Result<Hop, BenchError> {
         let client = ClientConnection::new(
-            tls::client_config(pki, node, Transport::Mtls, true)?,
+            tls::client_config(pki, node, Transport::Mtls, true, tls::KeyExchange::Classical)?,
             tls::hub_server_name(),
         )?;
-        let server = ServerConnection::new(tls::server_config(pki, Transport::Mtls)?)?;
+        let server = ServerConnection::new(tls::server_config(pki, Transport::Mtls, tls::KeyExchange::Classical)?)?;
         let (mut client, mut server) = (Connection::Client(client), Connection::Server(server));
         handshake(&mut client, &mut server)?;
         for end in [&mut client, &mut server] {

@@ -30,4 +30,6 @@ pub use keys::{
     AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KemPublic, KeyAgreement, KeyId,
 };
 pub use payload::{AcceptPolicy, CablePayload, ClearCable};
+// ML-KEM-768 for the hybrid TLS group in net::tls.
+pub use primitives::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, MlKemSecret, ml_kem_encapsulate};
 pub use replay::ReplayGuard;

@@ -204,6 +204,7 @@ mod tests {
                 via: "tap at-mfa->hub, plain".into(),
                 kind: CaptureKind::Wire,
                 bytes: vec![1, 2, 3].into(),
+                link: None,
             }],
             keys: vec![StolenKey {
                 by: String::new(),

@@ -60,7 +60,12 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
     let local = Pki::load_local(&options.certs, &network, HUB)?;
     let tls = tls_off_or(security.transport, || {
         let client_roots = (security.transport == crate::model::Transport::Mtls).then_some(&local.ca_cert);
-        tls::server_config_with(vec![local.own.cert.clone()], &local.own.identity, client_roots)
+        tls::server_config_with(
+            vec![local.own.cert.clone()],
+            &local.own.identity,
+            client_roots,
+            tls::KeyExchange::for_setting(security.post_quantum),
+        )
     })?;
     // Keys, and plaintext when e2e is off: the owner's only.
     crate::net::pki::create_private_dir(&options.data).map_err(|source| ProcessError::Io {

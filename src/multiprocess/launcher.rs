@@ -19,7 +19,7 @@ use super::child::{Child, ChildError, EventSink};
 use super::control::Event;
 use super::hosted::{Collected, HostedError, read_loot, write_specs};
 use crate::adversary::{Adversary, AdversaryKind, BuildContext, Position, build_adversaries, parse_adversary_specs};
-use crate::model::{E2eMode, HUB, PostQuantum, recipients};
+use crate::model::{E2eMode, HUB, recipients};
 use crate::net::{DayClock, Pki, PkiError};
 use crate::report::{CableCounts, RunReport};
 use crate::scenario::{RunError, Scenario, ScenarioArgs};
@@ -113,15 +113,6 @@ pub fn prepare_network(options: &NetworkOptions) -> Result<(Scenario, Option<Str
 /// Refuses, up front and with the reason, what separate processes cannot
 /// reproduce.
 fn check_supported(scenario: &Scenario) -> Result<(), NetworkError> {
-    if matches!(
-        scenario.security.post_quantum,
-        PostQuantum::Transport | PostQuantum::Both
-    ) {
-        return Err(NetworkError::Unsupported(format!(
-            "post_quantum = \"{}\" is not built yet: this build has hybrid end-to-end keys but classical TLS only",
-            scenario.security.post_quantum
-        )));
-    }
     if scenario.security.e2e == E2eMode::Group {
         return Err(NetworkError::Unsupported(
             "e2e = \"group\" needs one secret key shared by every node, and the multi-process mode has no way to \

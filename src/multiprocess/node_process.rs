@@ -103,7 +103,12 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
     };
     let tls = tls_off_or(security.transport, || {
         let client = (security.transport == Transport::Mtls).then_some(&local.own);
-        tls::client_config_with(&local.ca_cert, client, verify_server)
+        tls::client_config_with(
+            &local.ca_cert,
+            client,
+            verify_server,
+            tls::KeyExchange::for_setting(security.post_quantum),
+        )
     })?;
     let config = NodeConfig {
         name: name.clone(),

@@ -238,6 +238,12 @@ impl Proxy {
             attack: Vec::new(),
         };
         let transport = opts.scenario.as_ref().map(|s| s.security.transport).unwrap_or_default();
+        let key_exchange = tls::KeyExchange::for_setting(
+            opts.scenario
+                .as_ref()
+                .map(|s| s.security.post_quantum)
+                .unwrap_or_default(),
+        );
         let index = opts.scenario.as_ref().map(cable_index).transpose()?;
         let clock = DayClock::new();
         let secrets = Arc::new(TlsKeyLog::new());
@@ -247,12 +253,19 @@ impl Proxy {
                 let ca = load_ca_cert(&certs.join(CA_CERT_FILE))?;
                 // As `build_adversaries` does, with a key pool of its own:
                 // no other adversary of its actor shares this process.
-                let mitm = Mitm::new(spec, opts.node.clone(), transport, ca, ActorKeys::new(), clock.clone()).map_err(
-                    |source| BuildError::Pki {
-                        name: name.clone(),
-                        source: Box::new(source),
-                    },
-                )?;
+                let mitm = Mitm::new(
+                    spec,
+                    opts.node.clone(),
+                    transport,
+                    key_exchange,
+                    ca,
+                    ActorKeys::new(),
+                    clock.clone(),
+                )
+                .map_err(|source| BuildError::Pki {
+                    name: name.clone(),
+                    source: Box::new(source),
+                })?;
                 Arc::new(mitm.with_key_log(secrets.clone()))
             }
         };
@@ -470,7 +483,8 @@ fn load_ca_cert(path: &std::path::Path) -> Result<CertificateDer<'static>, Proxy
         reason,
     };
     let cert = CertificateDer::from_pem_file(path).map_err(|e| fail(e.to_string()))?;
-    tls::client_config_with(&cert, None, true).map_err(|e| fail(e.to_string()))?;
+    // Only the roots matter to this check, not the key exchange.
+    tls::client_config_with(&cert, None, true, tls::KeyExchange::Classical).map_err(|e| fail(e.to_string()))?;
     Ok(cert)
 }
 

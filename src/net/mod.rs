@@ -35,6 +35,7 @@ pub use store::{
     OutboxEntry, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,
 };
 pub use tls::{
-    HUB_SERVER_NAME, TlsError, authenticate_peer, client_config, client_config_with, client_with_key_log,
-    hub_server_name, server_config, server_config_with, server_with_key_log,
+    HUB_SERVER_NAME, KeyExchange, TlsError, X25519MLKEM768, authenticate_peer, client_config, client_config_with,
+    client_with_key_log, explain_handshake_error, explain_hub_handshake_error, hub_server_name,
+    is_key_exchange_mismatch, server_config, server_config_with, server_with_key_log,
 };

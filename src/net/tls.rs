@@ -15,22 +15,75 @@
 //! The `*_with` constructors take arbitrary certificates and roots, so an
 //! adversary can run the same code with a certificate from its own CA or
 //! with a node's stolen credentials (ARCHITECTURE.md, rule 6).
+//!
+//! Every constructor takes the [`KeyExchange`]: ring's classical groups,
+//! or under `post_quantum = "transport"`/`"both"` the hybrid
+//! [`X25519MLKEM768`] (`src/net/tls/hybrid_group.rs`) and nothing else,
+//! so that no handshake can fall back to a key exchange a quantum
+//! computer breaks.
+
+mod hybrid_group;
 
 use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::{CryptoProvider, SupportedKxGroup, WebPkiSupportedAlgorithms};
 use rustls::server::{ParsedCertificate, WebPkiClientVerifier};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, KeyLog, RootCertStore, ServerConfig, SignatureScheme,
+    AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct, KeyLog, NamedGroup, PeerIncompatible,
+    RootCertStore, ServerConfig, SignatureScheme,
 };
 use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 
 use super::pki::{NodeCredentials, Pki};
 use crate::crypto::IdentityKey;
-use crate::model::{HUB, Transport};
+use crate::model::{HUB, PostQuantum, Transport};
+
+pub use hybrid_group::{CLIENT_SHARE_LEN, SERVER_SHARE_LEN, SHARED_SECRET_LEN, X25519MLKEM768};
+
+/// The key exchange groups a configuration offers (as a client) and
+/// accepts (as a server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyExchange {
+    /// ring's default groups: X25519, then P-256 and P-384.
+    Classical,
+    /// [`X25519MLKEM768`] only: a peer without it cannot connect at all.
+    Hybrid,
+}
+
+impl KeyExchange {
+    /// What a network with `post_quantum` uses on its links.
+    pub fn for_setting(post_quantum: PostQuantum) -> Self {
+        if post_quantum.on_transport() {
+            KeyExchange::Hybrid
+        } else {
+            KeyExchange::Classical
+        }
+    }
+
+    /// The groups, most preferred first.
+    pub fn groups(self) -> Vec<&'static dyn SupportedKxGroup> {
+        match self {
+            KeyExchange::Classical => rustls::crypto::ring::DEFAULT_KX_GROUPS.to_vec(),
+            KeyExchange::Hybrid => vec![X25519MLKEM768],
+        }
+    }
+
+    /// The key exchange of a configuration's provider.
+    fn of(provider: &CryptoProvider) -> Self {
+        if provider
+            .kx_groups
+            .iter()
+            .any(|group| group.name() == NamedGroup::X25519MLKEM768)
+        {
+            KeyExchange::Hybrid
+        } else {
+            KeyExchange::Classical
+        }
+    }
+}
 
 /// The name every node expects in the hub's certificate (and sends as SNI):
 /// the hub's node name, which is what [`Pki`] certifies it under.
@@ -72,6 +125,23 @@ pub enum TlsError {
     /// The name a client claims is not a name a certificate can carry.
     #[error("the claimed node name {0:?} is not a valid certificate name")]
     InvalidClaimedName(String),
+    /// The handshake failed because the two sides share no key exchange
+    /// group: one uses only X25519MLKEM768 and the other only classical
+    /// groups (`post_quantum` differs between them).
+    #[error("no common key exchange group: {} ({cause})", match (ours, hub) {
+        (KeyExchange::Classical, false) => "the hub requires X25519MLKEM768 (post_quantum) and this node offers only classical groups",
+        (KeyExchange::Hybrid, false) => "this node requires X25519MLKEM768 (post_quantum) and the hub offers only classical groups",
+        (KeyExchange::Classical, true) => "the peer requires X25519MLKEM768 (post_quantum) and the hub offers only classical groups",
+        (KeyExchange::Hybrid, true) => "the hub requires X25519MLKEM768 (post_quantum) and the peer offers only classical groups",
+    })]
+    NoCommonKeyExchange {
+        /// What this side offered.
+        ours: KeyExchange,
+        /// Whether this side is the hub (the TLS server).
+        hub: bool,
+        /// The error rustls reported.
+        cause: rustls::Error,
+    },
     /// The client's certificate is CA-issued but for another node: a node
     /// (or a thief of its key) trying to speak under someone else's name.
     #[error("the peer claims to be {claimed:?} but its certificate is for {}", certified.join(", "))]
@@ -88,7 +158,7 @@ pub enum TlsError {
 /// Under `mtls` a client must present a certificate that chains to the
 /// network CA (and is meant for client authentication), or the handshake
 /// fails; under `tls` clients are anonymous.
-pub fn server_config(pki: &Pki, transport: Transport) -> Result<Arc<ServerConfig>, TlsError> {
+pub fn server_config(pki: &Pki, transport: Transport, kx: KeyExchange) -> Result<Arc<ServerConfig>, TlsError> {
     let hub = pki
         .credentials(HUB)
         .ok_or_else(|| TlsError::UnknownNode(HUB.to_owned()))?;
@@ -97,7 +167,7 @@ pub fn server_config(pki: &Pki, transport: Transport) -> Result<Arc<ServerConfig
         Transport::Tls => None,
         Transport::Mtls => Some(pki.ca_cert()),
     };
-    server_config_with(vec![hub.cert.clone()], &hub.identity, client_roots)
+    server_config_with(vec![hub.cert.clone()], &hub.identity, client_roots, kx)
 }
 
 /// Node `node`'s client configuration for `transport`.
@@ -110,6 +180,7 @@ pub fn client_config(
     node: &str,
     transport: Transport,
     verify_server: bool,
+    kx: KeyExchange,
 ) -> Result<Arc<ClientConfig>, TlsError> {
     let client = match transport {
         Transport::Plain => return Err(TlsError::PlainTransport),
@@ -119,7 +190,7 @@ pub fn client_config(
                 .ok_or_else(|| TlsError::UnknownNode(node.to_owned()))?,
         ),
     };
-    client_config_with(pki.ca_cert(), client, verify_server)
+    client_config_with(pki.ca_cert(), client, verify_server, kx)
 }
 
 /// A server configuration from any certificate chain and identity key.
@@ -132,8 +203,9 @@ pub fn server_config_with(
     cert_chain: Vec<CertificateDer<'static>>,
     identity: &IdentityKey,
     client_roots: Option<&CertificateDer<'_>>,
+    kx: KeyExchange,
 ) -> Result<Arc<ServerConfig>, TlsError> {
-    let provider = provider();
+    let provider = provider(kx);
     let certified = certified_key(cert_chain, identity)?;
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
@@ -176,8 +248,9 @@ pub fn client_config_with(
     roots_ca: &CertificateDer<'_>,
     client: Option<&NodeCredentials>,
     verify_server: bool,
+    kx: KeyExchange,
 ) -> Result<Arc<ClientConfig>, TlsError> {
-    let provider = provider();
+    let provider = provider(kx);
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(TlsError::Credentials)?;
@@ -222,6 +295,45 @@ pub fn server_with_key_log(config: Arc<ServerConfig>, key_log: Arc<dyn KeyLog>) 
     Arc::new(config)
 }
 
+/// A node's failed handshake `error`, said plainly when the cause is that
+/// the hub and the node share no key exchange group
+/// ([`TlsError::NoCommonKeyExchange`]); any other error is returned as it
+/// is.
+///
+/// The hub answers a hello whose groups it has none of with a bare
+/// `handshake_failure` alert, which says nothing of why. Between this
+/// crate's own configurations — TLS 1.3 only, the same cipher suites and
+/// signature schemes on every side — differing groups are the only cause
+/// of that alert, so a node can name it.
+pub fn explain_handshake_error(config: &ClientConfig, error: std::io::Error) -> std::io::Error {
+    explain(error, KeyExchange::of(config.crypto_provider()), false)
+}
+
+/// The hub's side of [`explain_handshake_error`]: rustls tells the server
+/// itself that no group was in common.
+pub fn explain_hub_handshake_error(config: &ServerConfig, error: std::io::Error) -> std::io::Error {
+    explain(error, KeyExchange::of(config.crypto_provider()), true)
+}
+
+/// Whether a handshake failed for want of a common key exchange group
+/// (an error from [`explain_handshake_error`] or
+/// [`explain_hub_handshake_error`]): no certificate was refused.
+pub fn is_key_exchange_mismatch(error: &std::io::Error) -> bool {
+    matches!(
+        error.get_ref().and_then(|inner| inner.downcast_ref::<TlsError>()),
+        Some(TlsError::NoCommonKeyExchange { .. })
+    )
+}
+
+fn explain(error: std::io::Error, ours: KeyExchange, hub: bool) -> std::io::Error {
+    let cause = match error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        Some(cause @ rustls::Error::AlertReceived(AlertDescription::HandshakeFailure)) if !hub => cause.clone(),
+        Some(cause @ rustls::Error::PeerIncompatible(PeerIncompatible::NoKxGroupsInCommon)) => cause.clone(),
+        _ => return error,
+    };
+    std::io::Error::new(error.kind(), TlsError::NoCommonKeyExchange { ours, hub, cause })
+}
+
 /// Checks, after an mTLS handshake, that the client's certificate is valid
 /// for the node name `claimed` in its hello.
 ///
@@ -262,9 +374,12 @@ fn bare_dns_name(presented: &str) -> &str {
 }
 
 /// The one provider every configuration uses, named explicitly so no
-/// process-wide default can swap it.
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// process-wide default can swap it, with the groups of `kx`.
+fn provider(kx: KeyExchange) -> Arc<CryptoProvider> {
+    Arc::new(CryptoProvider {
+        kx_groups: kx.groups(),
+        ..rustls::crypto::ring::default_provider()
+    })
 }
 
 fn roots(ca: &CertificateDer<'_>) -> Result<Arc<RootCertStore>, TlsError> {
@@ -334,5 +449,7 @@ impl ServerCertVerifier for AcceptAnyServerCert {
     }
 }
 
+#[cfg(test)]
+mod key_exchange_tests;
 #[cfg(test)]
 mod tests;

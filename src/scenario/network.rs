@@ -11,7 +11,7 @@ use tracing::warn;
 
 use super::run_error::RunError;
 use crate::crypto::{GroupKey, KeyAgreement, NodeKeys};
-use crate::model::{E2eMode, Network, PostQuantum, SecurityConfig, Transport};
+use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
     Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
     NodeTap, Pki, TappedStream, tls,
@@ -79,12 +79,7 @@ impl InProcessNetwork {
         pki: Pki,
         clock: DayClock,
     ) -> Result<Self, RunError> {
-        if matches!(security.post_quantum, PostQuantum::Transport | PostQuantum::Both) {
-            return Err(RunError::Unsupported(format!(
-                "post_quantum = \"{}\" is not built yet: this build has hybrid end-to-end keys but classical TLS only",
-                security.post_quantum
-            )));
-        }
+        let kx = tls::KeyExchange::for_setting(security.post_quantum);
         let trusted = pki.trusted_identities();
         let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;
@@ -93,7 +88,7 @@ impl InProcessNetwork {
                 network: network.clone(),
                 security: security.clone(),
                 tls: if tls_on {
-                    Some(tls::server_config(&pki, security.transport)?)
+                    Some(tls::server_config(&pki, security.transport, kx)?)
                 } else {
                     None
                 },
@@ -131,7 +126,7 @@ impl InProcessNetwork {
                     ..security.clone()
                 },
                 tls: if tls_on {
-                    let config = tls::client_config(&net.pki, &node.name, security.transport, verify_server)?;
+                    let config = tls::client_config(&net.pki, &node.name, security.transport, verify_server, kx)?;
                     Some(match &hooks.key_log {
                         Some(key_log) => tls::client_with_key_log(config, key_log.clone()),
                         None => config,

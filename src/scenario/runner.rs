@@ -14,7 +14,9 @@ use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
 use super::tally::LiveTally;
-use crate::adversary::{Adversary, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries};
+use crate::adversary::{
+    Adversary, AdversaryKind, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries,
+};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
@@ -187,6 +189,15 @@ impl Runner {
         let mut hooks = self.hooks.clone();
         hooks.config.clone_from(&self.preset);
         hooks.node_taps.push(tally.clone());
+        if scenario.adversaries.iter().any(|a| a.kind == AdversaryKind::Quantum) {
+            // Every session's application secrets into the escrow, beside
+            // whatever key log a caller asked for (a pcap's).
+            let escrow: Arc<dyn rustls::KeyLog> = escrow.tls();
+            hooks.key_log = Some(match hooks.key_log.take() {
+                Some(asked) => Arc::new(BothKeyLogs(asked, escrow)),
+                None => escrow,
+            });
+        }
         hooks.node_taps.push(Arc::new(NodeViews(adversaries.clone())));
         for adversary in &adversaries {
             match adversary.position() {
@@ -417,4 +428,19 @@ async fn await_in_order<F: std::future::Future>(futures: impl IntoIterator<Item 
         out.push(f.await);
     }
     out
+}
+
+/// Two key logs fed the same secrets.
+#[derive(Debug)]
+struct BothKeyLogs(Arc<dyn rustls::KeyLog>, Arc<dyn rustls::KeyLog>);
+
+impl rustls::KeyLog for BothKeyLogs {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        self.0.log(label, client_random, secret);
+        self.1.log(label, client_random, secret);
+    }
+
+    fn will_log(&self, label: &str) -> bool {
+        self.0.will_log(label) || self.1.will_log(label)
+    }
 }

@@ -174,6 +174,7 @@ impl MemberProgress {
             via: capture.via.clone(),
             kind: capture.kind,
             bytes: CaptureBytes::from(new),
+            link: capture.link.clone(),
         })
     }
 }

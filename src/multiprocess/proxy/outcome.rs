@@ -444,6 +444,7 @@ mod tests {
                 via: "tap n->hub".into(),
                 kind: CaptureKind::Wire,
                 bytes: [record.clone(), record].concat().into(),
+                link: None,
             }],
             ..Loot::default()
         };

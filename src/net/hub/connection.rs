@@ -73,9 +73,11 @@ impl Hub {
         let result = match self.shared.config.tls.clone() {
             None => self.session(raw, None, &peer, link, deadline).await,
             Some(tls) => {
-                match tokio::time::timeout_at(deadline, tokio_rustls::TlsAcceptor::from(tls).accept(raw)).await {
+                match tokio::time::timeout_at(deadline, tokio_rustls::TlsAcceptor::from(tls.clone()).accept(raw)).await
+                {
                     Err(_) => Err(SessionError::Timeout(self.shared.config.handshake_timeout)),
                     Ok(Err(e)) => {
+                        let e = tls::explain_hub_handshake_error(&tls, e);
                         self.handshake_failed(&e, &peer, link);
                         Err(SessionError::Handshake(e))
                     }

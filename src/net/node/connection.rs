@@ -71,11 +71,17 @@ pub(super) async fn establish(
                     Box::new(tls_stream)
                 }
                 Err(e) => {
+                    let e = tls::explain_handshake_error(tls_config, e);
+                    let what = if tls::is_key_exchange_mismatch(&e) {
+                        "TLS handshake refused"
+                    } else {
+                        "hub certificate refused"
+                    };
                     alarms.raise_about(
                         clock.today(),
                         &config.name,
                         AlarmKind::CertificateRejected,
-                        format!("hub certificate refused: {e}"),
+                        format!("{what}: {e}"),
                         AlarmSubject::link(&config.name),
                     );
                     return Err(NodeError::Handshake(e));

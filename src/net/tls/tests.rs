@@ -10,7 +10,7 @@ use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
 use super::*;
 use crate::model::{Network, Node, Role};
 
-fn network() -> Network {
+pub(super) fn network() -> Network {
     Network::new([
         Node::new("at-mfa", Role::Ministry),
         Node::new("del-kyiv", Role::Mission),
@@ -18,13 +18,13 @@ fn network() -> Network {
     .unwrap()
 }
 
-type Handshake = (
+pub(super) type Handshake = (
     io::Result<server::TlsStream<DuplexStream>>,
     io::Result<client::TlsStream<DuplexStream>>,
 );
 
 /// Runs both sides of a handshake over an in-memory pipe.
-async fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Handshake {
+pub(super) async fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Handshake {
     let (server_io, client_io) = duplex(64 * 1024);
     tokio::join!(
         TlsAcceptor::from(server).accept(server_io),
@@ -33,7 +33,10 @@ async fn handshake(server: Arc<ServerConfig>, client: Arc<ClientConfig>) -> Hand
 }
 
 /// Sends a line each way and checks it arrives intact.
-async fn exchange(server: &mut server::TlsStream<DuplexStream>, client: &mut client::TlsStream<DuplexStream>) {
+pub(super) async fn exchange(
+    server: &mut server::TlsStream<DuplexStream>,
+    client: &mut client::TlsStream<DuplexStream>,
+) {
     client.write_all(b"cable for the hub").await.unwrap();
     client.flush().await.unwrap();
     let mut buf = [0u8; 17];
@@ -63,8 +66,8 @@ async fn refused(client: io::Result<client::TlsStream<DuplexStream>>) -> bool {
 async fn node_and_hub_talk_under_mtls() {
     let pki = Pki::generate(&network()).unwrap();
     let (server, client) = handshake(
-        server_config(&pki, Transport::Mtls).unwrap(),
-        client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Mtls, true, KeyExchange::Classical).unwrap(),
     )
     .await;
     let (mut server, mut client) = (server.unwrap(), client.unwrap());
@@ -85,8 +88,8 @@ async fn node_and_hub_talk_under_mtls() {
 async fn node_and_hub_talk_under_tls_without_client_certificate() {
     let pki = Pki::generate(&network()).unwrap();
     let (server, client) = handshake(
-        server_config(&pki, Transport::Tls).unwrap(),
-        client_config(&pki, "at-mfa", Transport::Tls, true).unwrap(),
+        server_config(&pki, Transport::Tls, KeyExchange::Classical).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Tls, true, KeyExchange::Classical).unwrap(),
     )
     .await;
     let (mut server, mut client) = (server.unwrap(), client.unwrap());
@@ -102,8 +105,8 @@ async fn node_and_hub_talk_under_tls_without_client_certificate() {
 async fn fail_mtls_client_without_certificate() {
     let pki = Pki::generate(&network()).unwrap();
     let (server, client) = handshake(
-        server_config(&pki, Transport::Mtls).unwrap(),
-        client_config_with(pki.ca_cert(), None, true).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config_with(pki.ca_cert(), None, true, KeyExchange::Classical).unwrap(),
     )
     .await;
     let err = server.unwrap_err();
@@ -118,8 +121,8 @@ async fn fail_mtls_client_certificate_from_another_ca() {
     let rogue = Pki::generate(&net).unwrap();
     // A MITM's own CA cannot mint a client certificate the hub accepts.
     let (server, client) = handshake(
-        server_config(&pki, Transport::Mtls).unwrap(),
-        client_config_with(pki.ca_cert(), rogue.credentials("at-mfa"), true).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config_with(pki.ca_cert(), rogue.credentials("at-mfa"), true, KeyExchange::Classical).unwrap(),
     )
     .await;
     assert!(server.is_err());
@@ -130,8 +133,8 @@ async fn fail_mtls_client_certificate_from_another_ca() {
 async fn fail_client_claiming_another_nodes_name() {
     let pki = Pki::generate(&network()).unwrap();
     let (server, client) = handshake(
-        server_config(&pki, Transport::Mtls).unwrap(),
-        client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Mtls, true, KeyExchange::Classical).unwrap(),
     )
     .await;
     let (server, _client) = (server.unwrap(), client.unwrap());
@@ -161,8 +164,8 @@ async fn stolen_identity_key_passes_mtls_as_its_node() {
     let pki = Pki::generate(&network()).unwrap();
     let stolen = pki.credentials("del-kyiv").unwrap().clone();
     let (server, client) = handshake(
-        server_config(&pki, Transport::Mtls).unwrap(),
-        client_config_with(pki.ca_cert(), Some(&stolen), true).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config_with(pki.ca_cert(), Some(&stolen), true, KeyExchange::Classical).unwrap(),
     )
     .await;
     let (server, _client) = (server.unwrap(), client.unwrap());
@@ -176,8 +179,8 @@ async fn fail_hub_certificate_from_another_ca() {
     let rogue = Pki::generate(&net).unwrap();
     for transport in [Transport::Tls, Transport::Mtls] {
         let (server, client) = handshake(
-            server_config(&rogue, transport).unwrap(),
-            client_config(&pki, "at-mfa", transport, true).unwrap(),
+            server_config(&rogue, transport, KeyExchange::Classical).unwrap(),
+            client_config(&pki, "at-mfa", transport, true, KeyExchange::Classical).unwrap(),
         )
         .await;
         let err = client.unwrap_err();
@@ -194,8 +197,8 @@ async fn unverified_client_talks_to_a_hub_from_another_ca() {
     let pki = Pki::generate(&net).unwrap();
     let rogue = Pki::generate(&net).unwrap();
     let (server, client) = handshake(
-        server_config(&rogue, Transport::Tls).unwrap(),
-        client_config(&pki, "at-mfa", Transport::Tls, false).unwrap(),
+        server_config(&rogue, Transport::Tls, KeyExchange::Classical).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Tls, false, KeyExchange::Classical).unwrap(),
     )
     .await;
     exchange(&mut server.unwrap(), &mut client.unwrap()).await;
@@ -209,8 +212,8 @@ async fn fail_unverified_client_against_mtls_hub_of_another_ca() {
     let pki = Pki::generate(&net).unwrap();
     let rogue = Pki::generate(&net).unwrap();
     let (server, client) = handshake(
-        server_config(&rogue, Transport::Mtls).unwrap(),
-        client_config(&pki, "at-mfa", Transport::Mtls, false).unwrap(),
+        server_config(&rogue, Transport::Mtls, KeyExchange::Classical).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Mtls, false, KeyExchange::Classical).unwrap(),
     )
     .await;
     assert!(server.is_err());
@@ -227,7 +230,7 @@ async fn fail_replayed_hub_certificate_without_its_key() {
     let wrong_key = &rogue.credentials(HUB).unwrap().identity;
     // `certified_key` refuses this pair, so assemble it by hand.
     let key = rustls::crypto::ring::sign::any_eddsa_type(&PrivatePkcs8KeyDer::from(wrong_key.pkcs8_der())).unwrap();
-    let liar = ServerConfig::builder_with_provider(provider())
+    let liar = ServerConfig::builder_with_provider(provider(KeyExchange::Classical))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .unwrap()
         .with_no_client_auth()
@@ -237,14 +240,14 @@ async fn fail_replayed_hub_certificate_without_its_key() {
         ))));
     let (_server, client) = handshake(
         Arc::new(liar),
-        client_config(&pki, "at-mfa", Transport::Tls, false).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Tls, false, KeyExchange::Classical).unwrap(),
     )
     .await;
     let err = client.unwrap_err();
     assert!(err.to_string().contains("BadSignature"), "{err}");
 
     assert!(matches!(
-        server_config_with(vec![hub_cert], wrong_key, None),
+        server_config_with(vec![hub_cert], wrong_key, None, KeyExchange::Classical),
         Err(TlsError::Credentials(_))
     ));
 }
@@ -253,19 +256,19 @@ async fn fail_replayed_hub_certificate_without_its_key() {
 fn fail_plain_transport_and_unknown_node() {
     let pki = Pki::generate(&network()).unwrap();
     assert!(matches!(
-        server_config(&pki, Transport::Plain),
+        server_config(&pki, Transport::Plain, KeyExchange::Classical),
         Err(TlsError::PlainTransport)
     ));
     assert!(matches!(
-        client_config(&pki, "at-mfa", Transport::Plain, true),
+        client_config(&pki, "at-mfa", Transport::Plain, true, KeyExchange::Classical),
         Err(TlsError::PlainTransport)
     ));
     assert!(matches!(
-        client_config(&pki, "nobody", Transport::Mtls, true),
+        client_config(&pki, "nobody", Transport::Mtls, true, KeyExchange::Classical),
         Err(TlsError::UnknownNode(n)) if n == "nobody"
     ));
     // Under `tls` the node presents nothing, so its name does not matter.
-    assert!(client_config(&pki, "nobody", Transport::Tls, true).is_ok());
+    assert!(client_config(&pki, "nobody", Transport::Tls, true, KeyExchange::Classical).is_ok());
 }
 
 /// Records the labels rustls logs, to check the hook is wired.
@@ -283,11 +286,11 @@ async fn key_log_receives_the_tls13_secrets() {
     let pki = Pki::generate(&network()).unwrap();
     let labels = Arc::new(Labels::default());
     let client = client_with_key_log(
-        client_config(&pki, "at-mfa", Transport::Mtls, true).unwrap(),
+        client_config(&pki, "at-mfa", Transport::Mtls, true, KeyExchange::Classical).unwrap(),
         labels.clone(),
     );
     let server = server_with_key_log(
-        server_config(&pki, Transport::Mtls).unwrap(),
+        server_config(&pki, Transport::Mtls, KeyExchange::Classical).unwrap(),
         Arc::new(Labels::default()),
     );
     let (server, client) = handshake(server, client).await;
