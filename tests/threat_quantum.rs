@@ -104,3 +104,19 @@ async fn a_man_in_the_middle_reduced_to_pass_through_recorded_enough() {
     let report = run(&config("mtls", "off"), &format!("{mitm}{}", quantum(11))).await;
     assert_eq!(content(&report, "state"), ids(&["C1", "C2", "C6"]));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_hybrid_tls_recording_stays_closed() {
+    // The same recording as above, but every handshake used
+    // X25519MLKEM768: the analyst reads 0x11EC from each ServerHello and
+    // the computer, which cannot break ML-KEM, gets nothing released.
+    for e2e in ["off", "static"] {
+        let security = with_post_quantum(&config("mtls", e2e), "transport");
+        let report = run(&security, &format!("{TAP_AT}{}", quantum(11))).await;
+        assert_eq!(routing(&report, "state"), ids(&[]), "{e2e}");
+        assert!(
+            actor(&report, "state").traffic_frames > 0,
+            "{e2e}: the recording is still there"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use crate::adversary::TlsSecretEscrow;
 use crate::adversary::tls_sessions::TrafficSecrets;
 use crate::model::{Network, Node, Role, Transport};
 use crate::net::Pki;
-use crate::net::tls::{self, client_config, hub_server_name, server_config};
+use crate::net::tls::{self, KeyExchange, client_config, hub_server_name, server_config};
 
 pub(super) fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
@@ -105,10 +105,10 @@ fn carry(from: &mut Connection, to: &mut Connection, wire: &mut Vec<u8>, receive
 
 /// The project's mTLS configurations for node at-mfa, its secrets escrowed.
 pub(super) fn mtls(escrow: &Arc<TlsSecretEscrow>) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
-    let client = client_config(pki(), "at-mfa", Transport::Mtls, true).unwrap();
+    let client = client_config(pki(), "at-mfa", Transport::Mtls, true, KeyExchange::Classical).unwrap();
     (
         tls::client_with_key_log(client, escrow.clone()),
-        server_config(pki(), Transport::Mtls).unwrap(),
+        server_config(pki(), Transport::Mtls, KeyExchange::Classical).unwrap(),
     )
 }
 

@@ -11,7 +11,7 @@ use super::only;
 use crate::adversary::TlsSecretEscrow;
 use crate::adversary::tls_sessions::{TlsReadError, decrypt, recorded_sessions};
 use crate::model::Transport;
-use crate::net::tls::{hub_server_name, server_config};
+use crate::net::tls::{KeyExchange, hub_server_name, server_config};
 
 #[test]
 fn a_live_session_reads_as_x25519_and_decrypts_exactly() {
@@ -64,7 +64,10 @@ fn two_connections_back_to_back_read_as_two_sessions() {
 fn a_client_offering_only_p256_reports_that_group() {
     let escrow = Arc::new(TlsSecretEscrow::new());
     let client = client_with_groups(vec![rustls::crypto::ring::kx_group::SECP256R1], &escrow);
-    let mut link = Link::open(client, server_config(pki(), Transport::Tls).unwrap());
+    let mut link = Link::open(
+        client,
+        server_config(pki(), Transport::Tls, KeyExchange::Classical).unwrap(),
+    );
     let (up, _) = converse(&mut link, 3);
 
     let session = only(recorded_sessions(&link.to_hub, &link.to_node));
@@ -118,7 +121,10 @@ fn a_hello_retry_stays_one_session() {
     static UNKNOWN: UnknownToTheHub = UnknownToTheHub;
     let escrow = Arc::new(TlsSecretEscrow::new());
     let client = client_with_groups(vec![&UNKNOWN, rustls::crypto::ring::kx_group::X25519], &escrow);
-    let mut link = Link::open(client, server_config(pki(), Transport::Tls).unwrap());
+    let mut link = Link::open(
+        client,
+        server_config(pki(), Transport::Tls, KeyExchange::Classical).unwrap(),
+    );
     let (up, down) = converse(&mut link, 4);
 
     let session = only(recorded_sessions(&link.to_hub, &link.to_node));
