@@ -107,7 +107,7 @@ fn the_sections_and_rules_comments_point_at_are_there_in_order() {
         after = at;
     }
     let mut previous = 0;
-    for n in 1..=9 {
+    for n in 1..=10 {
         let start = format!("**Rule {n} — ");
         let at = lines
             .iter()
@@ -116,7 +116,7 @@ fn the_sections_and_rules_comments_point_at_are_there_in_order() {
         assert!(at > previous, "rule {n} is out of order");
         previous = at;
     }
-    assert!(!text.contains("**Rule 10"), "the rules are numbered 1 to 9");
+    assert!(!text.contains("**Rule 11"), "the rules are numbered 1 to 10");
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn every_pointer_into_the_document_finds_its_section_or_rule() {
 fn the_pointer_scanner_reads_wrapped_comments_and_catches_a_wrong_name() {
     let sample = "//! Leaks are measured (ARCHITECTURE.md,\n\
                   //! \"The rules a run must produce\"; ARCHITECTURE.md, rule 3;\n\
-                  /// see \"Durability\" in ARCHITECTURE.md; ARCHITECTURE.md, rule 10;\n\
+                  /// see \"Durability\" in ARCHITECTURE.md; ARCHITECTURE.md, rule 11;\n\
                   # ARCHITECTURE.md, \"Persistence\" and ARCHITECTURE.md alone.";
     let found = pointers(sample);
     assert_eq!(
@@ -291,7 +291,7 @@ fn the_pointer_scanner_reads_wrapped_comments_and_catches_a_wrong_name() {
         [
             Pointer::Section("The rules a run must produce".into()),
             Pointer::Rule("3".into()),
-            Pointer::Rule("10".into()),
+            Pointer::Rule("11".into()),
             Pointer::Section("Persistence".into()),
             Pointer::Section("Durability".into()),
         ]
@@ -300,6 +300,6 @@ fn the_pointer_scanner_reads_wrapped_comments_and_catches_a_wrong_name() {
     let unanswered: Vec<&Pointer> = found.iter().filter(|p| !resolves(&text, p)).collect();
     assert_eq!(
         unanswered,
-        [&Pointer::Rule("10".into()), &Pointer::Section("Persistence".into())]
+        [&Pointer::Rule("11".into()), &Pointer::Section("Persistence".into())]
     );
 }

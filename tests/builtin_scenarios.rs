@@ -436,6 +436,53 @@ async fn ivbb_without_pinning_the_ghost_key_reads_the_year_silently() {
     assert!(report.alarms.is_empty(), "{:?}", report.alarms);
 }
 
+// ---------------------------------------------- harvest-now-decrypt-later
+
+/// The cables of harvest-now-decrypt-later's archive copy (every cable of
+/// days 0-364) and of its tapped link (to or from del-geneva, days 0-729).
+fn harvest_sets(scenario: &Scenario) -> (BTreeSet<String>, BTreeSet<String>) {
+    let geneva = |c: &Cable| c.from == "del-geneva" || c.to.iter().any(|t| t == "del-geneva");
+    let archive = sent_where(scenario, |c| c.day < 365);
+    let recorded = sent_where(scenario, |c| c.day < 730 && geneva(c));
+    (archive, recorded)
+}
+
+#[tokio::test(start_paused = true)]
+async fn harvest_a_quantum_computer_opens_the_recording_and_the_archive() {
+    let scenario = builtin("harvest-now-decrypt-later");
+    let (archive, recorded) = harvest_sets(&scenario);
+    let everything: BTreeSet<String> = archive.union(&recorded).cloned().collect();
+    let report = run(&scenario).await;
+    assert_ids(&content(&report, "state"), &everything, "archive and recording");
+    assert_ids(&routing(&report, "state"), &everything, "archive and recording");
+    // Forward secrecy changes nothing: the public halves stay recorded.
+    let mut fs = scenario.clone();
+    fs.apply_set("e2e=forward-secret").unwrap();
+    assert_ids(&content(&run(&fs).await, "state"), &everything, "forward secrecy");
+}
+
+#[tokio::test(start_paused = true)]
+async fn harvest_only_hybrid_key_agreement_on_both_keeps_it_closed() {
+    let scenario = builtin("harvest-now-decrypt-later");
+    let (archive, recorded) = harvest_sets(&scenario);
+    let everything: BTreeSet<String> = archive.union(&recorded).cloned().collect();
+    let none = BTreeSet::new();
+    for (post_quantum, content_want, routing_want) in [
+        // The links stay closed; the archive's envelopes still open.
+        ("transport", &archive, &archive),
+        // No text opens; the tapped link's classical TLS still shows headers.
+        ("e2e", &none, &everything),
+        // Closed, but for the archive's headers, which the hub routes by.
+        ("both", &none, &archive),
+    ] {
+        let mut variant = scenario.clone();
+        variant.apply_set(&format!("post_quantum={post_quantum}")).unwrap();
+        let report = run(&variant).await;
+        assert_ids(&content(&report, "state"), content_want, post_quantum);
+        assert_ids(&routing(&report, "state"), routing_want, post_quantum);
+    }
+}
+
 // ------------------------------------------------------ stolen-keys-later
 
 #[tokio::test(start_paused = true)]

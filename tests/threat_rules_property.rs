@@ -11,7 +11,16 @@ use cablesim::scenario::{Runner, Scenario};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-const KINDS: [&str; 7] = ["tap", "mitm", "hub", "endpoint", "key-thief", "insider", "forger"];
+const KINDS: [&str; 8] = [
+    "tap",
+    "mitm",
+    "hub",
+    "endpoint",
+    "key-thief",
+    "insider",
+    "forger",
+    "quantum",
+];
 const LEVELS: [&str; 5] = ["unclassified", "limite", "restricted", "confidential", "secret"];
 
 #[derive(Debug, Clone)]
@@ -37,6 +46,7 @@ struct Pick {
     signatures: bool,
     pinning: bool,
     verify_server: bool,
+    post_quantum: usize,
     broadcast: bool,
     archive: bool,
     archive_days: Option<u32>,
@@ -46,7 +56,7 @@ struct Pick {
 }
 
 fn pick() -> impl Strategy<Value = Pick> {
-    let adversary = (0usize..7, 0usize..8, 0u32..10, 1u32..10, 0usize..3).prop_map(|(kind, node, from, len, actor)| {
+    let adversary = (0usize..8, 0usize..8, 0u32..10, 1u32..10, 0usize..3).prop_map(|(kind, node, from, len, actor)| {
         AdversaryPick {
             kind,
             node,
@@ -73,8 +83,9 @@ fn pick() -> impl Strategy<Value = Pick> {
             1usize..5,
         ),
         prop::collection::vec(adversary, 1..4),
+        0usize..4,
     )
-        .prop_map(|(net, sec, keep, adversaries)| Pick {
+        .prop_map(|(net, sec, keep, adversaries, post_quantum)| Pick {
             seed: net.0,
             ministries: net.1,
             missions: net.2,
@@ -87,6 +98,7 @@ fn pick() -> impl Strategy<Value = Pick> {
             signatures: sec.3,
             pinning: sec.4,
             verify_server: sec.5,
+            post_quantum,
             broadcast: sec.6,
             archive: keep.0,
             archive_days: keep.1,
@@ -112,7 +124,7 @@ fn scenario(p: &Pick) -> Scenario {
         p.hq
     );
     text += &format!(
-        "[security]\ntransport = \"{}\"\ne2e = \"{}\"\nepoch_days = {}\nsignatures = {}\nkey_pinning = {}\nverify_server = {}\ndistribution = \"{}\"\narchive = {}\nmax_classification = \"{}\"\n",
+        "[security]\ntransport = \"{}\"\ne2e = \"{}\"\nepoch_days = {}\nsignatures = {}\nkey_pinning = {}\nverify_server = {}\ndistribution = \"{}\"\narchive = {}\nmax_classification = \"{}\"\npost_quantum = \"{}\"\n",
         ["plain", "tls", "mtls"][p.transport],
         ["off", "group", "static", "forward-secret"][p.e2e],
         p.epoch_days,
@@ -122,6 +134,7 @@ fn scenario(p: &Pick) -> Scenario {
         if p.broadcast { "broadcast" } else { "need-to-know" },
         p.archive,
         LEVELS[p.max_level],
+        ["off", "transport", "e2e", "both"][p.post_quantum],
     );
     if let Some(d) = p.archive_days {
         text += &format!("archive_days = {d}\n");
@@ -156,6 +169,8 @@ fn scenario(p: &Pick) -> Scenario {
             "key-thief" => text += &format!("at = \"{node}\"\non_day = {from}\n"),
             "insider" => text += &format!("on_day = {from}\n"),
             "hub" => text += &format!("from_day = {from}\nuntil_day = {}\n", from + a.len),
+            // Sometimes after the run: it then finds nothing.
+            "quantum" => text += &format!("from_day = {}\n", a.from % (p.days + 2)),
             _ => {
                 text += &format!(
                     "impersonate = \"{node}\"\nfrom_day = {from}\nuntil_day = {}\n",
