@@ -15,7 +15,7 @@ use super::insider::archive_export;
 use super::loot::{HeldPayload, Loot, StolenKey};
 use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
-use crate::crypto::{AgreementSecret, DirectoryEntry, IdentityKey, KeyKind, KeyMaterial, PublishedKey};
+use crate::crypto::{AgreementSecret, DirectoryEntry, IdentityKey, KeyAgreement, KeyKind, KeyMaterial, PublishedKey};
 use crate::model::{Day, E2eMode};
 use crate::net::{Alarm, AlarmKind, Direction};
 use crate::wire::Frame;
@@ -43,10 +43,10 @@ impl HubCompromise {
         }
     }
 
-    fn ghost_for(&self, node: &str, kind: KeyKind) -> PublishedKey {
+    fn ghost_for(&self, node: &str, kind: KeyKind, agreement: KeyAgreement) -> PublishedKey {
         let mut ghosts = self.ghosts.lock().unwrap_or_else(|p| p.into_inner());
         let secret = ghosts.entry((node.to_owned(), kind)).or_insert_with(|| {
-            let secret = AgreementSecret::generate();
+            let secret = AgreementSecret::generate_for(agreement);
             let key = match kind {
                 KeyKind::Static => KeyMaterial::Static {
                     owner: node.to_owned(),
@@ -69,7 +69,7 @@ impl HubCompromise {
                 });
             secret
         });
-        PublishedKey::signed(node, kind, secret.public(), &self.impostor)
+        PublishedKey::signed_secret(node, kind, secret, &self.impostor)
     }
 }
 
@@ -108,11 +108,12 @@ impl Adversary for HubCompromise {
         }
         for entry in entries.iter_mut() {
             // The ghost takes the kind of the genuine keys: static, or the
-            // epoch the entry is for.
-            let Some(kind) = entry.keys.first().map(|k| k.kind) else {
+            // epoch the entry is for; classical, or hybrid (a hybrid sender
+            // wraps for no classical key).
+            let Some((kind, hybrid)) = entry.keys.first().map(|k| (k.kind, k.kem.is_some())) else {
                 continue;
             };
-            let ghost = self.ghost_for(&entry.node, kind);
+            let ghost = self.ghost_for(&entry.node, kind, KeyAgreement::hybrid_if(hybrid));
             entry.keys.push(ghost);
         }
     }

@@ -105,12 +105,10 @@ impl KeyEscrow {
     }
 }
 
-/// The X25519 key in `key`, if it holds one: the static and epoch keys.
+/// The X25519 key in `key`, if it holds one (the static and epoch keys):
+/// the whole of a classical key, only the X25519 half of a hybrid one.
 fn x25519_half(key: &KeyMaterial) -> Option<KeyMaterial> {
-    match key {
-        KeyMaterial::Static { .. } | KeyMaterial::Epoch { .. } => Some(key.clone()),
-        KeyMaterial::Group(_) | KeyMaterial::Identity { .. } => None,
-    }
+    key.x25519_half()
 }
 
 /// A quantum computer, from `from_day` on.
