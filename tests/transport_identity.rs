@@ -185,6 +185,15 @@ async fn join_hub(
     clock: &DayClock,
     alarms: &Alarms,
 ) -> Result<NodeHandle, NodeError> {
+    let (config, keys) = kyiv(pki, verify_server);
+    let link = Link::new("del-kyiv", clock.clone(), Vec::new());
+    let serving = hub.clone();
+    tokio::spawn(async move { serving.serve(link.hub_end, "link:del-kyiv".into()).await });
+    NodeHandle::connect(config, keys, link.node_end, clock.clone(), alarms.clone(), Vec::new()).await
+}
+
+/// del-kyiv's configuration over TLS, and its keys.
+fn kyiv(pki: &Pki, verify_server: bool) -> (NodeConfig, NodeKeys) {
     let config = NodeConfig {
         name: "del-kyiv".into(),
         network: network(),
@@ -203,10 +212,24 @@ async fn join_hub(
         pki.credentials("del-kyiv").unwrap().identity.clone(),
         None,
     );
+    (config, keys)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hub_that_hangs_up_mid_handshake_is_gone_not_refused() {
+    // A hub that goes away during the handshake (a restart, a dropped
+    // connection) refused nothing: the node gets an error and retries, but
+    // raises no certificate alarm.
+    let (clock, alarms) = (DayClock::new(), Alarms::new());
+    let pki = Pki::generate(&network()).unwrap();
+    let (config, keys) = kyiv(&pki, true);
     let link = Link::new("del-kyiv", clock.clone(), Vec::new());
-    let serving = hub.clone();
-    tokio::spawn(async move { serving.serve(link.hub_end, "link:del-kyiv".into()).await });
-    NodeHandle::connect(config, keys, link.node_end, clock.clone(), alarms.clone(), Vec::new()).await
+    drop(link.hub_end);
+    let err = NodeHandle::connect(config, keys, link.node_end, clock, alarms.clone(), Vec::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Handshake(_)), "{err}");
+    assert_eq!(alarm_kinds(&alarms), Vec::new());
 }
 
 #[tokio::test(start_paused = true)]

@@ -24,16 +24,20 @@ pub enum Preset {
     E2eStatic,
     /// mTLS plus per-epoch X25519 prekeys, signed and pinned.
     E2eFs,
+    /// As `e2e-fs`, with hybrid X25519 + ML-KEM-768 key agreement on every
+    /// link and for every end-to-end key.
+    E2ePq,
 }
 
 impl Preset {
     /// Every preset, weakest first.
-    pub const ALL: [Preset; 5] = [
+    pub const ALL: [Preset; 6] = [
         Preset::Plaintext,
         Preset::HopTls,
         Preset::E2eGroup,
         Preset::E2eStatic,
         Preset::E2eFs,
+        Preset::E2ePq,
     ];
 
     /// The name used with `--config`.
@@ -44,6 +48,7 @@ impl Preset {
             Preset::E2eGroup => "e2e-group",
             Preset::E2eStatic => "e2e-static",
             Preset::E2eFs => "e2e-fs",
+            Preset::E2ePq => "e2e-pq",
         }
     }
 
@@ -59,6 +64,9 @@ impl Preset {
                 "mTLS + a long-term key per node + signatures + pinning: a stolen key opens its node's past and future"
             }
             Preset::E2eFs => "mTLS + per-epoch prekeys + signatures + pinning: a stolen key opens only its own epoch",
+            Preset::E2ePq => {
+                "e2e-fs with hybrid X25519 + ML-KEM-768 on links and keys: recordings stay closed to a quantum computer"
+            }
         }
     }
 
@@ -72,12 +80,16 @@ impl Preset {
             Preset::HopTls => (Transport::Mtls, E2eMode::Off),
             Preset::E2eGroup => (Transport::Mtls, E2eMode::Group),
             Preset::E2eStatic => (Transport::Mtls, E2eMode::Static),
-            Preset::E2eFs => (Transport::Mtls, E2eMode::ForwardSecret),
+            Preset::E2eFs | Preset::E2ePq => (Transport::Mtls, E2eMode::ForwardSecret),
         };
         security.transport = transport;
         security.e2e = e2e;
         security.signatures = e2e != E2eMode::Off;
-        security.post_quantum = PostQuantum::Off;
+        security.post_quantum = if self == Preset::E2ePq {
+            PostQuantum::Both
+        } else {
+            PostQuantum::Off
+        };
         if e2e != E2eMode::Off {
             security.key_pinning = true;
         }
@@ -92,7 +104,7 @@ impl fmt::Display for Preset {
 
 /// The text was not a preset name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown preset {0:?} (expected plaintext, hop-tls, e2e-group, e2e-static or e2e-fs)")]
+#[error("unknown preset {0:?} (expected plaintext, hop-tls, e2e-group, e2e-static, e2e-fs or e2e-pq)")]
 pub struct UnknownPreset(pub String);
 
 impl FromStr for Preset {

@@ -280,8 +280,8 @@ const HARVEST_NOW_DECRYPT_LATER: Told = Told {
             if_unchanged: "does not help here.",
         },
         Mitigation {
-            label: "hybrid TLS and end-to-end keys",
-            changes: &[Change::Set("post_quantum=both")],
+            label: "hybrid everywhere (e2e-pq)",
+            changes: &[Change::Preset(Preset::E2ePq)],
             if_unchanged: "does not help here.",
         },
     ],

@@ -70,6 +70,11 @@ pub(super) async fn establish(
                     tls_stream.get_mut().1.set_buffer_limit(None);
                     Box::new(tls_stream)
                 }
+                // The hub went away mid-handshake (reset, end of stream):
+                // nothing was refused, so no alarm; the node retries.
+                Err(e) if e.get_ref().is_none_or(|inner| !inner.is::<rustls::Error>()) => {
+                    return Err(NodeError::Handshake(e));
+                }
                 Err(e) => {
                     let e = tls::explain_handshake_error(tls_config, e);
                     let what = if tls::is_key_exchange_mismatch(&e) {
