@@ -119,6 +119,41 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     assert_eq!(report["envelope"]["target"]["value"], 0.5);
     assert_eq!(report["pipeline"]["target"]["value"], 0.7);
     assert_eq!(report["forwarder"]["target"]["value"], 0.8);
+
+    // Post-quantum: ratios of its own figures, and sizes exact.
+    assert_ratio(
+        &report,
+        &["post_quantum", "envelope_ratio"],
+        &["post_quantum", "hybrid_envelope_us"],
+        &["envelope", "ours_us"],
+        &["post_quantum", "envelope_target"],
+    );
+    assert_ratio(
+        &report,
+        &["post_quantum", "run_ratio"],
+        &["post_quantum", "hybrid_run_s"],
+        &["post_quantum", "classical_run_s"],
+        &["post_quantum", "run_target"],
+    );
+    assert_eq!(report["post_quantum"]["envelope_target"]["value"], 1.6);
+    assert_eq!(report["post_quantum"]["run_target"]["value"], 1.5);
+    let q = &report["post_quantum"];
+    let bytes = |name: &str| q[name].as_u64().unwrap_or_else(|| panic!("{name}: {q}"));
+    // Each of the 3 recipient keys: the 1,088-byte ML-KEM ciphertext and a
+    // longer length prefix.
+    assert_eq!(
+        bytes("hybrid_envelope_bytes") - bytes("classical_envelope_bytes"),
+        3 * 1089
+    );
+    assert_eq!(q["extra_bytes_per_recipient"], 1089.0);
+    // The ML-KEM key and ciphertext in the two shares, one group offered
+    // instead of three.
+    assert_eq!(
+        bytes("hybrid_handshake_bytes") - bytes("classical_handshake_bytes"),
+        1184 + 1088 - 4
+    );
+    figure(&report, &["post_quantum", "classical_handshake_us"]);
+    figure(&report, &["post_quantum", "hybrid_handshake_us"]);
 }
 
 #[test]
@@ -133,6 +168,10 @@ fn text_has_every_section_and_explains_age() {
         "\nlimit ",
         "\npipeline ",
         "\nforwarder ",
+        "\npost-quantum ",
+        "envelope_ratio",
+        "run_ratio",
+        "per recipient key",
         "ratio_vs_age",
         "ratio_vs_limit",
         "hub_vs_forwarder",
@@ -145,7 +184,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 3, "{text}");
+    assert_eq!(text.matches("target ").count(), 5, "{text}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ mod rules;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use cablesim::model::{E2eMode, Transport};
+use cablesim::model::{E2eMode, PostQuantum, Transport};
 use cablesim::scenario::Scenario;
 use serde_json::Value;
 
@@ -94,17 +94,19 @@ fn matrix_json_on_a_small_scenario() {
 /// and `hop-tls` have no signatures and leave pinning as the scenario has
 /// it; the end-to-end presets add mTLS, signatures and pinning.
 fn under_preset(scenario: &Scenario, name: &str) -> Scenario {
-    let (transport, e2e) = match name {
-        "plaintext" => (Transport::Plain, E2eMode::Off),
-        "hop-tls" => (Transport::Mtls, E2eMode::Off),
-        "e2e-group" => (Transport::Mtls, E2eMode::Group),
-        "e2e-static" => (Transport::Mtls, E2eMode::Static),
-        "e2e-fs" => (Transport::Mtls, E2eMode::ForwardSecret),
+    let (transport, e2e, post_quantum) = match name {
+        "plaintext" => (Transport::Plain, E2eMode::Off, PostQuantum::Off),
+        "hop-tls" => (Transport::Mtls, E2eMode::Off, PostQuantum::Off),
+        "e2e-group" => (Transport::Mtls, E2eMode::Group, PostQuantum::Off),
+        "e2e-static" => (Transport::Mtls, E2eMode::Static, PostQuantum::Off),
+        "e2e-fs" => (Transport::Mtls, E2eMode::ForwardSecret, PostQuantum::Off),
+        "e2e-pq" => (Transport::Mtls, E2eMode::ForwardSecret, PostQuantum::Both),
         other => panic!("no definition of preset {other} in this test"),
     };
     let mut variant = scenario.clone();
     variant.security.transport = transport;
     variant.security.e2e = e2e;
+    variant.security.post_quantum = post_quantum;
     variant.security.signatures = e2e != E2eMode::Off;
     if e2e != E2eMode::Off {
         variant.security.key_pinning = true;
@@ -127,7 +129,10 @@ fn matrix_cells_follow_the_rules(json: &str) {
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert_eq!(configs, ["plaintext", "hop-tls", "e2e-group", "e2e-static", "e2e-fs"]);
+    assert_eq!(
+        configs,
+        ["plaintext", "hop-tls", "e2e-group", "e2e-static", "e2e-fs", "e2e-pq"]
+    );
     let cells = matrix["cells"].as_array().unwrap();
     let actors = ["phishers", "wiretappers", "backbone", "forgers"];
     assert_eq!(cells.len(), configs.len() * actors.len());

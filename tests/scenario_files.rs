@@ -374,21 +374,23 @@ fn unusual_security() -> SecurityConfig {
         archive_days: Some(9),
         retention_days: Some(4),
         max_classification: Classification::Limite,
-        post_quantum: PostQuantum::Off,
+        post_quantum: PostQuantum::Transport,
     }
 }
 
 #[test]
 fn presets_set_exactly_the_documented_fields() {
+    use PostQuantum::{Both, Off};
     let cases = [
-        (Preset::Plaintext, Transport::Plain, E2eMode::Off, false, false),
-        (Preset::HopTls, Transport::Mtls, E2eMode::Off, false, false),
-        (Preset::E2eGroup, Transport::Mtls, E2eMode::Group, true, true),
-        (Preset::E2eStatic, Transport::Mtls, E2eMode::Static, true, true),
-        (Preset::E2eFs, Transport::Mtls, E2eMode::ForwardSecret, true, true),
+        (Preset::Plaintext, Transport::Plain, E2eMode::Off, false, false, Off),
+        (Preset::HopTls, Transport::Mtls, E2eMode::Off, false, false, Off),
+        (Preset::E2eGroup, Transport::Mtls, E2eMode::Group, true, true, Off),
+        (Preset::E2eStatic, Transport::Mtls, E2eMode::Static, true, true, Off),
+        (Preset::E2eFs, Transport::Mtls, E2eMode::ForwardSecret, true, true, Off),
+        (Preset::E2ePq, Transport::Mtls, E2eMode::ForwardSecret, true, true, Both),
     ];
     assert_eq!(cases.len(), Preset::ALL.len());
-    for (preset, transport, e2e, signatures, key_pinning) in cases {
+    for (preset, transport, e2e, signatures, key_pinning, post_quantum) in cases {
         let mut got = unusual_security();
         preset.apply(&mut got);
         let want = SecurityConfig {
@@ -396,6 +398,7 @@ fn presets_set_exactly_the_documented_fields() {
             e2e,
             signatures,
             key_pinning,
+            post_quantum,
             ..unusual_security()
         };
         assert_eq!(got, want, "{preset}");
@@ -406,7 +409,10 @@ fn presets_set_exactly_the_documented_fields() {
         assert_eq!(s.security, want);
     }
     let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-    assert_eq!(names, ["plaintext", "hop-tls", "e2e-group", "e2e-static", "e2e-fs"]);
+    assert_eq!(
+        names,
+        ["plaintext", "hop-tls", "e2e-group", "e2e-static", "e2e-fs", "e2e-pq"]
+    );
     assert_eq!("e2e-fs".parse(), Ok(Preset::E2eFs));
     let err = "aes".parse::<Preset>().unwrap_err().to_string();
     assert!(names.iter().all(|n| err.contains(n)), "{err}");

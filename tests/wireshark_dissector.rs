@@ -14,7 +14,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use cablesim::crypto::{
-    CablePayload, DirectoryEntry, Envelope, GroupKey, IdentityKey, KeyKind, NodeKeys, RecipientKey, WRAP_LEN,
+    CablePayload, DirectoryEntry, Envelope, GroupKey, HYBRID_ENVELOPE_VERSION, HYBRID_WRAP_LEN, IdentityKey,
+    KeyAgreement, KeyKind, NodeKeys, RecipientKey, WRAP_LEN,
 };
 use cablesim::model::{CableContent, CableHeader, Classification, E2eMode};
 use cablesim::report::lua_dissector;
@@ -113,6 +114,7 @@ const FIELDS: &[&str] = &[
     "cablesim.key.kind",
     "cablesim.key.epoch",
     "cablesim.key.public",
+    "cablesim.key.kem",
     "cablesim.key.signature_len",
     "_ws.expert.message",
 ];
@@ -299,6 +301,44 @@ fn every_frame_kind_decodes_to_the_values_encoded() {
         "0",
     ));
 
+    // Hybrid keys (post_quantum = "e2e"): a published X25519 + ML-KEM-768
+    // epoch key, and a version-2 envelope whose wraps lead with the ML-KEM
+    // ciphertext.
+    let nl_entry = net.nl_hybrid.publish();
+    capture.node_sends(&[&Frame::Publish {
+        entry: nl_entry.clone(),
+    }]);
+    expected.push(entry_expect(
+        Expect::new("publish nl-mfa").with("cablesim.type", "4"),
+        &[&nl_entry],
+    ));
+    let hybrid_header = header(
+        "C-000021",
+        16,
+        "de-mfa",
+        &["nl-mfa"],
+        &["nl-mfa"],
+        Classification::Restricted,
+    );
+    let sealed_hybrid = CablePayload::seal(
+        hybrid_header,
+        &content,
+        &net.de_hybrid,
+        &recipient_keys(&nl_entry),
+        true,
+    )
+    .unwrap();
+    assert_eq!(sealed(&sealed_hybrid).header.version, HYBRID_ENVELOPE_VERSION);
+    capture.node_sends(&[&Frame::Submit {
+        payload: sealed_hybrid.clone(),
+    }]);
+    expected.push(envelope_expect(
+        Expect::new("submit C-000021 de-mfa -> nl-mfa [restricted] sealed forward-secret, 1 wrap")
+            .with("cablesim.type", "1"),
+        sealed(&sealed_hybrid),
+        "2",
+    ));
+
     capture.node_sends(&[&Frame::DirectoryRequest { nodes: vec![] }]);
     expected.push(Expect::new("directory-request all").with("cablesim.type", "5"));
 
@@ -425,6 +465,8 @@ struct Keys {
     fr_fs: NodeKeys,
     fr_group: NodeKeys,
     it_static: NodeKeys,
+    nl_hybrid: NodeKeys,
+    de_hybrid: NodeKeys,
 }
 
 impl Keys {
@@ -441,6 +483,24 @@ impl Keys {
             fr_fs: NodeKeys::generate("fr-mfa", E2eMode::ForwardSecret, 7, identity(2), None),
             fr_group: NodeKeys::generate("fr-mfa", E2eMode::Group, 7, identity(2), Some(group)),
             it_static: NodeKeys::with_devices("it-mfa", E2eMode::Static, 7, 2, identity(3), None),
+            de_hybrid: NodeKeys::with_agreement(
+                "de-mfa",
+                E2eMode::ForwardSecret,
+                7,
+                1,
+                KeyAgreement::Hybrid,
+                identity(1),
+                None,
+            ),
+            nl_hybrid: NodeKeys::with_agreement(
+                "nl-mfa",
+                E2eMode::ForwardSecret,
+                7,
+                1,
+                KeyAgreement::Hybrid,
+                identity(4),
+                None,
+            ),
         }
     }
 }
@@ -503,7 +563,12 @@ fn header_expect(expect: Expect, h: &CableHeader) -> Expect {
 
 fn envelope_expect(expect: Expect, envelope: &Envelope, mode: &str) -> Expect {
     let h = &envelope.header;
-    assert!(h.wraps.iter().all(|w| w.sealed_secret.len() == WRAP_LEN));
+    let wrap_len = if h.version == HYBRID_ENVELOPE_VERSION {
+        HYBRID_WRAP_LEN
+    } else {
+        WRAP_LEN
+    };
+    assert!(h.wraps.iter().all(|w| w.sealed_secret.len() == wrap_len));
     header_expect(expect, &h.cable)
         .with("cablesim.payload", "1")
         .with("cablesim.envelope.version", &h.version.to_string())
@@ -532,7 +597,16 @@ fn entry_expect(expect: Expect, entries: &[&DirectoryEntry]) -> Expect {
         )
         .with(
             "cablesim.key.kind",
-            &join(keys().map(|k| if k.kind == KeyKind::Static { 0 } else { 1 })),
+            &join(keys().map(|k| match (k.kind, k.kem.is_some()) {
+                (KeyKind::Static, false) => 0,
+                (KeyKind::Epoch(_), false) => 1,
+                (KeyKind::Static, true) => 2,
+                (KeyKind::Epoch(_), true) => 3,
+            })),
+        )
+        .with(
+            "cablesim.key.kem",
+            &join(keys().filter_map(|k| k.kem.as_ref().map(|kem| hex::encode(kem.as_bytes())))),
         )
         .with("cablesim.key.epoch", &join(keys().filter_map(|k| k.kind.epoch())))
         .with("cablesim.key.public", &join(keys().map(|k| hex::encode(k.public.0))))

@@ -7,6 +7,7 @@
 //! | `limit` | that E2E work plus the TLS 1.3 record protection of every hop's bytes, no sockets, tasks or queues, one chunk of cables per core | — the ceiling |
 //! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks; and the same network with e2e off | `limit`: `ratio_vs_limit` |
 //! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
+//! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
 //!
 //! Every number is measured here and now; the targets the project sets itself
 //! (README.md lists them) are printed next to each ratio with whether this run
@@ -22,6 +23,7 @@
 //! | `tls_records` | handshaken rustls connection pairs in memory, carrying bytes |
 //! | `limit` | the crypto limit on all cores, with `std::thread::scope` |
 //! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
+//! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
@@ -32,12 +34,15 @@ mod hub_relay;
 mod limit;
 mod options;
 mod pipeline;
+mod post_quantum;
 mod render;
 mod stats;
 mod tls_records;
 mod world;
 
 use serde::Serialize;
+
+pub use post_quantum::PostQuantumFigures;
 use tracing::info;
 
 use crate::crypto::CryptoError;
@@ -230,6 +235,8 @@ pub struct BenchReport {
     pub pipeline: PipelineFigures,
     /// The hub against a bare forwarder.
     pub forwarder: ForwarderFigures,
+    /// Hybrid post-quantum key agreement against classical X25519.
+    pub post_quantum: PostQuantumFigures,
 }
 
 impl BenchReport {
@@ -262,6 +269,8 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let hub = hub_relay::measure(&relay)?;
     info!("forwarder");
     let forwarder = forwarder::measure(&relay)?;
+    info!("post-quantum: envelope, handshake, {}", post_quantum::RUN_SCENARIO);
+    let post_quantum = post_quantum::measure(options, &ours)?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
@@ -301,5 +310,6 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             cables: relay.cables,
             target: Target::at_least(0.8, hub_vs_forwarder),
         },
+        post_quantum,
     })
 }

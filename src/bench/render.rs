@@ -102,6 +102,47 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         f.hub_vs_forwarder,
         target(&f.target)
     )?;
+    writeln!(out)?;
+
+    let q = &r.post_quantum;
+    writeln!(
+        out,
+        "post-quantum  hybrid X25519 + ML-KEM-768 against classical X25519 (post_quantum, preset e2e-pq)"
+    )?;
+    writeln!(
+        out,
+        "  envelope      {:>12.1} µs   (hybrid keys; classical {:.1} µs above)",
+        q.hybrid_envelope_us, e.ours_us
+    )?;
+    writeln!(
+        out,
+        "  envelope_ratio{:>12.3}      {}",
+        q.envelope_ratio,
+        target(&q.envelope_target)
+    )?;
+    writeln!(
+        out,
+        "  envelope bytes{:>12} → {} (+{:.0} per recipient key: the ML-KEM ciphertext)",
+        q.classical_envelope_bytes, q.hybrid_envelope_bytes, q.extra_bytes_per_recipient
+    )?;
+    writeln!(
+        out,
+        "  handshake     {:>12.1} µs → {:.1} µs, {} → {} bytes (one mutual-TLS handshake, both directions)",
+        q.classical_handshake_us, q.hybrid_handshake_us, q.classical_handshake_bytes, q.hybrid_handshake_bytes
+    )?;
+    writeln!(
+        out,
+        "  run           {:>12.2} s  → {:.2} s (`cablesim run {} --config e2e-fs`, then e2e-pq)",
+        q.classical_run_s,
+        q.hybrid_run_s,
+        super::post_quantum::RUN_SCENARIO
+    )?;
+    writeln!(
+        out,
+        "  run_ratio     {:>12.3}      {}",
+        q.run_ratio,
+        target(&q.run_target)
+    )?;
     Ok(())
 }
 

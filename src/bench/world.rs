@@ -37,10 +37,13 @@ impl World {
     /// directory entry published and checked with pinning on.
     pub(super) fn new(options: &BenchOptions) -> Result<World, BenchError> {
         let defaults = SecurityConfig::default();
-        let (epoch_days, agreement) = (
-            defaults.epoch_days,
-            KeyAgreement::hybrid_if(defaults.post_quantum.end_to_end()),
-        );
+        Self::with_agreement(options, KeyAgreement::hybrid_if(defaults.post_quantum.end_to_end()))
+    }
+
+    /// [`World::new`] with keys of `agreement`: classical X25519, or hybrid
+    /// X25519 + ML-KEM-768 (`post_quantum = "e2e"`).
+    pub(super) fn with_agreement(options: &BenchOptions, agreement: KeyAgreement) -> Result<World, BenchError> {
+        let epoch_days = SecurityConfig::default().epoch_days;
         let mut trusted = TrustedIdentities::new();
         let mut directory = Directory::new();
         let mut make = |name: &str| {

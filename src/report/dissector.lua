@@ -22,6 +22,9 @@ local TLS_PORT = @@TLS_PORT@@
 local PROTOCOL_VERSION = @@PROTOCOL_VERSION@@
 local CABLE_HEADER_VERSION = @@CABLE_HEADER_VERSION@@
 local ENVELOPE_VERSION = @@ENVELOPE_VERSION@@
+-- Hybrid X25519 + ML-KEM-768 wraps (post_quantum): same layout, each
+-- wrap's sealed secret led by the ML-KEM ciphertext.
+local HYBRID_ENVELOPE_VERSION = @@HYBRID_ENVELOPE_VERSION@@
 local LENGTH_PREFIX = @@LENGTH_PREFIX@@
 local MAX_FRAME = @@MAX_FRAME@@
 
@@ -31,7 +34,7 @@ local CLASSIFICATIONS = @@CLASSIFICATIONS@@
 local ERROR_CODES = @@ERROR_CODES@@
 local SEAL_MODES = @@SEAL_MODES@@
 local PAYLOAD_KINDS = { [0] = "clear", [1] = "sealed" }
-local KEY_KINDS = { [0] = "static", [1] = "epoch" }
+local KEY_KINDS = { [0] = "static", [1] = "epoch", [2] = "hybrid static", [3] = "hybrid epoch" }
 
 local cablesim = Proto("cablesim", "cablesim cable frames")
 
@@ -79,6 +82,7 @@ local f = {
     key_kind = ProtoField.uint32("cablesim.key.kind", "Key kind", base.DEC, KEY_KINDS),
     key_epoch = ProtoField.uint32("cablesim.key.epoch", "Epoch", base.DEC),
     key_public = ProtoField.bytes("cablesim.key.public", "Public key"),
+    key_kem = ProtoField.bytes("cablesim.key.kem", "ML-KEM-768 encapsulation key"),
     -- An empty signature marks a key its owner never published: the
     -- directory's "ghost key" (ARCHITECTURE.md, rule 3).
     key_signature_len = ProtoField.uint32("cablesim.key.signature_len", "Signature length", base.DEC),
@@ -276,8 +280,12 @@ end
 -- CablePayload::Sealed(Envelope): SealedHeader then the ciphertext.
 local function dissect_sealed(reader, tree)
     local version, vrange = reader:u8()
-    version_check(tree:add(f.envelope_version, vrange, version), version, ENVELOPE_VERSION,
-        "envelope version")
+    local version_item = tree:add(f.envelope_version, vrange, version)
+    if version == HYBRID_ENVELOPE_VERSION then
+        version_item:append_text(" (hybrid X25519 + ML-KEM-768 wraps)")
+    else
+        version_check(version_item, version, ENVELOPE_VERSION, "envelope version")
+    end
     local summary = dissect_cable_header(reader, tree)
     local mode, mode_range = reader:varint()
     tree:add(f.mode, mode_range, mode)
@@ -327,15 +335,22 @@ local function dissect_key(reader, tree)
     local kind, kind_range = reader:varint()
     sub:add(f.key_kind, kind_range, kind)
     local text = ": " .. (KEY_KINDS[kind] or "?")
-    if kind == 1 then
+    if kind == 1 or kind == 3 then
         local epoch, epoch_range = reader:varint()
         sub:add(f.key_epoch, epoch_range, epoch)
         text = text .. " " .. epoch
-    elseif kind ~= 0 then
+    elseif kind ~= 0 and kind ~= 2 then
         error("unknown key kind " .. kind, 0)
     end
     local public = reader:array(32)
     sub:add(f.key_public, public)
+    if kind >= 2 then
+        -- Length-prefixed like any byte vector: 1,184 bytes.
+        local kem = reader:bytes()
+        if kem ~= nil then
+            sub:add(f.key_kem, kem)
+        end
+    end
     local _, sig_range, sig_len = reader:bytes()
     sub:add(f.key_signature_len, sig_range, sig_len)
     sub:set_len(reader.pos - start)

@@ -13,7 +13,7 @@
 use serde::de::DeserializeOwned;
 
 use super::pcap::{PLAIN_PORT, TLS_PORT};
-use crate::crypto::{ENVELOPE_VERSION, SealMode};
+use crate::crypto::{ENVELOPE_VERSION, HYBRID_ENVELOPE_VERSION, SealMode};
 use crate::model::{CableHeader, Classification};
 use crate::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, LENGTH_PREFIX, PROTOCOL_VERSION};
 
@@ -27,6 +27,7 @@ pub fn lua_dissector() -> String {
         ("PROTOCOL_VERSION", PROTOCOL_VERSION.to_string()),
         ("CABLE_HEADER_VERSION", CableHeader::VERSION.to_string()),
         ("ENVELOPE_VERSION", ENVELOPE_VERSION.to_string()),
+        ("HYBRID_ENVELOPE_VERSION", HYBRID_ENVELOPE_VERSION.to_string()),
         ("LENGTH_PREFIX", LENGTH_PREFIX.to_string()),
         ("MAX_FRAME", DEFAULT_MAX_FRAME.to_string()),
         ("FRAME_TYPES", lua_table(&variant_names(Frame::kind))),
