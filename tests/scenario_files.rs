@@ -5,7 +5,7 @@
 
 use cablesim::adversary::AdversaryKind;
 use cablesim::model::{
-    Classification, Distribution, E2eMode, Network, PostQuantum, Role, SecurityConfig, Transport, recipients,
+    Classification, DayWindow, Distribution, E2eMode, Network, PostQuantum, Role, SecurityConfig, Transport, recipients,
 };
 use cablesim::scenario::{self, BUILTIN, Preset, SET_FIELDS, Scenario, ScenarioError};
 
@@ -938,6 +938,31 @@ fn fail_single_day_kind_with_a_window() {
         "until_day",
         &["insider", "until_day"],
     );
+}
+
+#[test]
+fn fail_quantum_with_an_end_a_node_or_an_on_day() {
+    // A quantum computer, once built, stays: from_day only.
+    refused_at(
+        &with(&adversary(&["kind = \"quantum\"", "from_day = 3", "until_day = 9"])),
+        14,
+        "until_day",
+        &["quantum", "until_day"],
+    );
+    refused_at(
+        &with(&adversary(&["kind = \"quantum\"", "on_day = 3"])),
+        13,
+        "on_day",
+        &["quantum", "on_day"],
+    );
+    let err = load(&with(&adversary(&["kind = \"quantum\"", "at = \"at-mfa\""]))).unwrap_err();
+    assert!(err.reason.contains("at"), "{err}");
+}
+
+#[test]
+fn a_quantum_computer_may_arrive_after_the_run() {
+    let s = load(&with(&adversary(&["kind = \"quantum\"", "from_day = 9999"]))).unwrap();
+    assert_eq!(s.adversaries[0].window, DayWindow::new(9999, None));
 }
 
 #[test]
