@@ -13,7 +13,7 @@
 //! * [`crypto`] — keys and epochs, the envelope, the key directory and pinning, the replay guard.
 //! * [`wire`] — frames and the length-prefixed codec with its size limit.
 //! * [`net`] — the hub and nodes over TLS 1.3 or plain bytes, links with tap points, hooks, alarms, PKI, stores.
-//! * [`adversary`] — the [`adversary::Adversary`] trait, the seven kinds, their loot, the analyst.
+//! * [`adversary`] — the [`adversary::Adversary`] trait, the eight kinds, their loot, the analyst.
 //! * [`report`] — the run report and its renderings: text, JSON, Markdown, HTML, pcapng ([`report::pcap`]).
 //! * [`scenario`] — scenario files, presets and `--set`, the built-in catalog, the day-by-day runner.
 //! * [`multiprocess`] — the hub, nodes and link adversaries as processes over TCP, and the launcher.

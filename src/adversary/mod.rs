@@ -7,7 +7,7 @@
 //! | `spec`, `spec_text` | what a scenario or `--adversary` asks for |
 //! | `position` | the [`Adversary`] trait: position, window, hooks, loot |
 //! | `loot` | what adversaries collect; keys shared within an actor |
-//! | `tap`, `mitm`, `hub`, `endpoint`, `key_thief`, `insider`, `forger` | the seven kinds, one file each |
+//! | `tap`, `mitm`, `hub`, `endpoint`, `key_thief`, `insider`, `forger`, `quantum` | the eight kinds, one file each |
 //! | `build` | adversaries from specs |
 //! | `analyst`, `tls_records` | decoding, decryption with stolen keys, canary search (sans-IO) |
 //! | `tls_sessions`, `tls_escrow` | recorded TLS 1.3 sessions: the negotiated group, decryption with escrowed secrets (sans-IO reader) |

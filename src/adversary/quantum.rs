@@ -70,7 +70,7 @@ impl KeyEscrow {
         }
         state.seen_epochs.insert(node.to_owned(), held_epochs);
         for key in copy() {
-            let Some(classical) = x25519_half(&key) else {
+            let Some(classical) = key.x25519_half() else {
                 continue;
             };
             if let Some(id) = classical.key_id() {
@@ -103,12 +103,6 @@ impl KeyEscrow {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-/// The X25519 key in `key`, if it holds one (the static and epoch keys):
-/// the whole of a classical key, only the X25519 half of a hybrid one.
-fn x25519_half(key: &KeyMaterial) -> Option<KeyMaterial> {
-    key.x25519_half()
 }
 
 /// A quantum computer, from `from_day` on.
