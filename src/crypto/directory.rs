@@ -123,22 +123,26 @@ fn key_id_of(public: &AgreementPublic, kem: Option<&KemPublic>) -> KeyId {
 enum PublishedKeyRepr {
     Static {
         public: AgreementPublic,
+        #[serde(with = "serde_bytes")]
         signature: Vec<u8>,
     },
     Epoch {
         epoch: Epoch,
         public: AgreementPublic,
+        #[serde(with = "serde_bytes")]
         signature: Vec<u8>,
     },
     HybridStatic {
         public: AgreementPublic,
         kem: KemPublic,
+        #[serde(with = "serde_bytes")]
         signature: Vec<u8>,
     },
     HybridEpoch {
         epoch: Epoch,
         public: AgreementPublic,
         kem: KemPublic,
+        #[serde(with = "serde_bytes")]
         signature: Vec<u8>,
     },
 }

@@ -41,9 +41,7 @@ use zeroize::Zeroizing;
 use super::CryptoError;
 use super::directory::{KeyKind, RecipientKey};
 use super::keys::{AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KeyAgreement, KeyId};
-use super::primitives::{
-    KEY_LEN, ML_KEM_CIPHERTEXT_LEN, SIGNATURE_LEN, TAG_LEN, ml_kem_encapsulate, random_bytes, seal_once, sha256,
-};
+use super::primitives::{KEY_LEN, ML_KEM_CIPHERTEXT_LEN, SIGNATURE_LEN, TAG_LEN, random_bytes, seal_once, sha256};
 use crate::model::{CableContent, CableHeader, E2eMode, Epoch};
 
 mod open;
@@ -115,6 +113,7 @@ pub struct Wrap {
     /// AEAD(wrap key, M): exactly [`WRAP_LEN`] bytes; in a hybrid envelope
     /// preceded by the ML-KEM-768 ciphertext for the recipient key,
     /// [`HYBRID_WRAP_LEN`] bytes in all.
+    #[serde(with = "serde_bytes")]
     pub sealed_secret: Vec<u8>,
 }
 
@@ -141,6 +140,7 @@ pub struct Envelope {
     /// The authenticated cleartext header.
     pub header: SealedHeader,
     /// AEAD of the content and signature.
+    #[serde(with = "serde_bytes")]
     pub ciphertext: Vec<u8>,
 }
 
@@ -148,6 +148,7 @@ pub struct Envelope {
 #[derive(Serialize, Deserialize)]
 struct Inner {
     content: CableContent,
+    #[serde(with = "serde_bytes")]
     signature: Option<Vec<u8>>,
 }
 
@@ -316,7 +317,7 @@ impl Envelope {
                 Some(kem) => {
                     // ML-KEM needs no sender key: a fresh encapsulation per
                     // recipient key, its ciphertext ahead of the AEAD.
-                    let (mut sealed, kem_shared) = ml_kem_encapsulate(kem.as_bytes())?;
+                    let (mut sealed, kem_shared) = kem.encapsulate()?;
                     let wrap_key = hybrid_wrap_key(
                         mode,
                         *epoch,

@@ -5,6 +5,8 @@
 //! stray `{:?}` in a log line never leaks key material (STYLE habit 7).
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
@@ -13,8 +15,8 @@ use zeroize::Zeroizing;
 
 use super::CryptoError;
 use super::primitives::{
-    KEY_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN, MlKemSecret, SIGNATURE_LEN, ed25519_verify, random_bytes,
-    sha256,
+    KEY_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN, MlKemPublic, MlKemSecret, SIGNATURE_LEN, ed25519_verify,
+    random_bytes, sha256,
 };
 
 /// RFC 8410 §7: the fixed DER prefix of a PKCS#8 v1 Ed25519 private key,
@@ -182,22 +184,53 @@ impl KeyAgreement {
 
 /// The ML-KEM-768 encapsulation key, the post-quantum public half of a
 /// hybrid agreement key. Boxed: at 1,184 bytes it would make every key
-/// list it sits in heavy to move.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct KemPublic(Box<[u8; ML_KEM_ENCAPSULATION_KEY_LEN]>);
+/// list it sits in heavy to move. Equal, hashed and encoded by its bytes
+/// alone.
+#[derive(Clone)]
+pub struct KemPublic(
+    Box<[u8; ML_KEM_ENCAPSULATION_KEY_LEN]>,
+    Arc<OnceLock<Option<MlKemPublic>>>,
+);
+
+impl PartialEq for KemPublic {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for KemPublic {}
+
+impl Hash for KemPublic {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl KemPublic {
     /// The key with these bytes; `None` unless exactly 1,184 of them.
-    /// Whether they encode a valid key is checked when one encapsulates
-    /// to it (the FIPS 203 modulus check).
+    /// Whether they encode a valid key is checked when one first
+    /// encapsulates to it (the FIPS 203 modulus check).
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let array: [u8; ML_KEM_ENCAPSULATION_KEY_LEN] = bytes.try_into().ok()?;
-        Some(KemPublic(Box::new(array)))
+        Some(KemPublic(Box::new(array), Arc::default()))
     }
 
     /// The encoded key.
     pub fn as_bytes(&self) -> &[u8; ML_KEM_ENCAPSULATION_KEY_LEN] {
         &self.0
+    }
+
+    /// Encapsulates a fresh shared secret to this key: the ciphertext and
+    /// the secret. The key is decoded and checked on the first call and
+    /// kept decoded (clones share it), since a sender wraps for the same
+    /// recipient key cable after cable.
+    pub fn encapsulate(&self) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
+        let parsed = self.1.get_or_init(|| MlKemPublic::parse(self.0.as_ref()).ok());
+        match parsed {
+            Some(key) => key.encapsulate(),
+            // Parse again for its error: a bad key is refused every time.
+            None => MlKemPublic::parse(self.0.as_ref())?.encapsulate(),
+        }
     }
 
     /// The [`KeyId`] of the hybrid key made of `x25519` and this key: it
@@ -313,7 +346,7 @@ impl AgreementSecret {
     /// The hybrid key with these X25519 bytes and ML-KEM-768 seed (d ‖ z).
     pub fn hybrid_from_bytes(bytes: [u8; KEY_LEN], kem_seed: &[u8; ML_KEM_SEED_LEN]) -> Self {
         let kem = MlKemSecret::from_seed(kem_seed);
-        let mut key = Self::from_bytes(bytes).with_kem_public(KemPublic(Box::new(*kem.public())));
+        let mut key = Self::from_bytes(bytes).with_kem_public(KemPublic(Box::new(*kem.public()), Arc::default()));
         key.kem_secret = Some(kem);
         key
     }
@@ -512,6 +545,29 @@ mod tests {
             key.public().key_id()
         );
         assert!(KemPublic::from_slice(&[0; 1183]).is_none());
+    }
+
+    #[test]
+    fn kem_public_encapsulates_to_its_owner_again_and_again_and_from_clones() {
+        let key = AgreementSecret::generate_hybrid();
+        let public = key.kem_public().cloned().unwrap();
+        let copy = public.clone();
+        for kem in [&public, &public, &copy] {
+            let (ciphertext, shared) = kem.encapsulate().unwrap();
+            assert_eq!(*key.decapsulate(&ciphertext).unwrap(), *shared);
+        }
+        // Equality and hashing see the bytes only, decoded or not.
+        assert_eq!(public, KemPublic::from_slice(copy.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn fail_kem_public_out_of_range_is_refused_on_every_encapsulation() {
+        // 0xff.. decodes to coefficients of 4095 ≥ q = 3329: the modulus
+        // check refuses it, the first time and (from the kept result) after.
+        let bad = KemPublic::from_slice(&[0xff; ML_KEM_ENCAPSULATION_KEY_LEN]).unwrap();
+        for _ in 0..2 {
+            assert!(matches!(bad.encapsulate(), Err(CryptoError::BadKey(_))));
+        }
     }
 
     #[test]

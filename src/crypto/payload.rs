@@ -22,6 +22,7 @@ pub struct ClearCable {
     /// Subject and body, in the clear.
     pub content: CableContent,
     /// Ed25519 signature of the sender, if `signatures` is on.
+    #[serde(with = "serde_bytes")]
     pub signature: Option<Vec<u8>>,
 }
 

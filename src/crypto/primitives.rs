@@ -229,34 +229,64 @@ impl MlKemSecret {
     }
 }
 
+/// An ML-KEM-768 encapsulation key, decoded and checked once. Decoding
+/// costs a SHA3-256 of the whole key and a pass over its coefficients, so a
+/// sender that wraps for the same recipient key cable after cable keeps it
+/// decoded.
+#[derive(Clone)]
+pub struct MlKemPublic {
+    key: MlKemEncapsulation,
+}
+
+impl MlKemPublic {
+    /// Decodes `public`, refusing anything but 1,184 bytes that pass the
+    /// FIPS 203 §7.2 modulus check.
+    pub fn parse(public: &[u8]) -> Result<Self, CryptoError> {
+        use ml_kem::EncodedSizeUser;
+        let encoded = ml_kem::Encoded::<MlKemEncapsulation>::try_from(public)
+            .map_err(|_| CryptoError::BadKey("an ML-KEM-768 encapsulation key is 1,184 bytes"))?;
+        let key = MlKemEncapsulation::from_bytes(&encoded);
+        // Decoding reduces every coefficient mod q, so a key holding one
+        // ≥ q does not encode back to itself.
+        if key.as_bytes() != encoded {
+            return Err(CryptoError::BadKey("not a valid ML-KEM-768 encapsulation key"));
+        }
+        Ok(MlKemPublic { key })
+    }
+
+    /// Encapsulates a fresh shared secret: the ciphertext and the secret.
+    pub fn encapsulate(&self) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
+        self.encapsulate_with(&random_bytes::<KEY_LEN>())
+    }
+
+    /// [`MlKemPublic::encapsulate`] with the message `m` given (FIPS 203
+    /// Algorithm 17, ML-KEM.Encaps_internal): for known-answer tests only,
+    /// since reusing `m` reuses the secret.
+    pub fn encapsulate_with(&self, m: &[u8; KEY_LEN]) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
+        use ml_kem::EncapsulateDeterministic;
+        let (ciphertext, shared) = self
+            .key
+            .encapsulate_deterministic(&ml_kem::B32::from(*m))
+            .map_err(|_| CryptoError::BadKey("ML-KEM-768 encapsulation failed"))?;
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        out.copy_from_slice(shared.as_slice());
+        Ok((ciphertext.as_slice().to_vec(), out))
+    }
+}
+
 /// Encapsulates a fresh shared secret to the encoded ML-KEM-768 key
 /// `public`: the ciphertext and the secret.
 pub fn ml_kem_encapsulate(public: &[u8]) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-    ml_kem_encapsulate_with(public, &random_bytes::<KEY_LEN>())
+    MlKemPublic::parse(public)?.encapsulate()
 }
 
-/// [`ml_kem_encapsulate`] with the message `m` given (FIPS 203 Algorithm
-/// 17, ML-KEM.Encaps_internal): for known-answer tests only, since reusing
-/// `m` reuses the secret.
+/// [`ml_kem_encapsulate`] with the message `m` given, for known-answer
+/// tests only (see [`MlKemPublic::encapsulate_with`]).
 pub fn ml_kem_encapsulate_with(
     public: &[u8],
     m: &[u8; KEY_LEN],
 ) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-    use ml_kem::{EncapsulateDeterministic, EncodedSizeUser};
-    let encoded = ml_kem::Encoded::<MlKemEncapsulation>::try_from(public)
-        .map_err(|_| CryptoError::BadKey("an ML-KEM-768 encapsulation key is 1,184 bytes"))?;
-    let key = MlKemEncapsulation::from_bytes(&encoded);
-    // FIPS 203 §7.2, the modulus check: decoding reduces every coefficient
-    // mod q, so a key holding one ≥ q does not encode back to itself.
-    if key.as_bytes() != encoded {
-        return Err(CryptoError::BadKey("not a valid ML-KEM-768 encapsulation key"));
-    }
-    let (ciphertext, shared) = key
-        .encapsulate_deterministic(&ml_kem::B32::from(*m))
-        .map_err(|_| CryptoError::BadKey("ML-KEM-768 encapsulation failed"))?;
-    let mut out = Zeroizing::new([0u8; KEY_LEN]);
-    out.copy_from_slice(shared.as_slice());
-    Ok((ciphertext.as_slice().to_vec(), out))
+    MlKemPublic::parse(public)?.encapsulate_with(m)
 }
 
 #[cfg(test)]
