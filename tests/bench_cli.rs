@@ -72,12 +72,16 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     let machine = &report["machine"];
     let cores = std::thread::available_parallelism().map_or(1, usize::from) as u64;
     assert_eq!(machine["cores"].as_u64(), Some(cores), "{machine}");
-    for backend in ["x25519", "aead", "signature", "tls_suite", "age"] {
+    for backend in ["x25519", "aead", "signature", "tls_suite", "ml_kem", "age"] {
         let name = machine[backend].as_str().unwrap_or_default();
         assert!(!name.is_empty(), "machine.{backend}: {machine}");
     }
     assert!(machine["x25519"].as_str().unwrap().contains("X25519"), "{machine}");
     assert!(machine["signature"].as_str().unwrap().contains("Ed25519"), "{machine}");
+    assert!(
+        machine["ml_kem"].as_str().unwrap().contains("libcrux-ml-kem"),
+        "{machine}"
+    );
     assert!(
         machine["tls_suite"].as_str().unwrap().starts_with("TLS13_"),
         "{machine}"

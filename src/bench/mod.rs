@@ -46,6 +46,7 @@ pub use post_quantum::PostQuantumFigures;
 use tracing::info;
 
 use crate::crypto::CryptoError;
+use crate::crypto::ml_kem::ML_KEM_NAMES;
 use crate::crypto::primitives::{AEAD_NAME, SIGNATURE_NAME, X25519_NAME};
 use crate::net::{NodeError, PkiError, TlsError};
 use crate::scenario::RunError;
@@ -154,6 +155,8 @@ pub struct Machine {
     pub signature: &'static str,
     /// The TLS 1.3 suite the network's own configurations negotiate.
     pub tls_suite: String,
+    /// The ML-KEM-768 implementations of hybrid keys.
+    pub ml_kem: &'static str,
     /// What the envelope is compared with.
     pub age: &'static str,
 }
@@ -283,6 +286,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             aead: AEAD_NAME,
             signature: SIGNATURE_NAME,
             tls_suite: limit.tls_suite.clone(),
+            ml_kem: ML_KEM_NAMES,
             age: AGE_NAME,
         },
         envelope: EnvelopeFigures {

@@ -21,7 +21,7 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         "cablesim bench: {} recipients, {}-byte cables, {} cables, {} cores; each rate the median of {} rounds",
         o.recipients, o.size, o.cables, m.cores, r.rate_rounds
     )?;
-    writeln!(out, "backends: {}, {}, {}", m.x25519, m.aead, m.signature)?;
+    writeln!(out, "backends: {}, {}, {}; {}", m.x25519, m.aead, m.signature, m.ml_kem)?;
     writeln!(out, "TLS: {} (rustls, ring), mutual TLS 1.3 on every hop", m.tls_suite)?;
     writeln!(out)?;
 

@@ -14,9 +14,9 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use super::CryptoError;
+use super::ml_kem::libcrux::{MlKemPublic, MlKemSecret};
 use super::primitives::{
-    KEY_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN, MlKemPublic, MlKemSecret, SIGNATURE_LEN, ed25519_verify,
-    random_bytes, sha256,
+    KEY_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN, SIGNATURE_LEN, ed25519_verify, random_bytes, sha256,
 };
 
 /// RFC 8410 §7: the fixed DER prefix of a PKCS#8 v1 Ed25519 private key,

@@ -3,15 +3,16 @@
 //! protection.
 //!
 //! Primitives come only from ring (AEAD, HKDF, SHA-256, Ed25519),
-//! x25519-dalek (X25519, because ring has no static X25519 keys) and
-//! RustCrypto's ml-kem (ML-KEM-768, the post-quantum half of hybrid keys);
-//! see [`primitives`], the one module that names them.
+//! x25519-dalek (X25519, because ring has no static X25519 keys), see
+//! [`primitives`], and for ML-KEM-768, the post-quantum half of hybrid
+//! keys, libcrux-ml-kem and RustCrypto's ml-kem, see [`ml_kem`].
 
 mod directory;
 mod envelope;
 mod error;
 mod keyring;
 mod keys;
+pub mod ml_kem;
 mod payload;
 pub mod primitives;
 mod replay;
@@ -30,6 +31,5 @@ pub use keys::{
     AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KemPublic, KeyAgreement, KeyId,
 };
 pub use payload::{AcceptPolicy, CablePayload, ClearCable};
-// ML-KEM-768 for the hybrid TLS group in net::tls.
-pub use primitives::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, MlKemSecret, ml_kem_encapsulate};
+pub use primitives::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN};
 pub use replay::ReplayGuard;

@@ -155,8 +155,6 @@ pub fn ed25519_verify(public: &[u8; KEY_LEN], message: &[u8], sig: &[u8]) -> boo
         .is_ok()
 }
 
-/// The post-quantum KEM of hybrid keys.
-pub const ML_KEM_NAME: &str = "ML-KEM-768 (RustCrypto ml-kem, FIPS 203)";
 /// FIPS 203 §8, ML-KEM-768: an encapsulation key is 1,184 bytes.
 pub const ML_KEM_ENCAPSULATION_KEY_LEN: usize = 1184;
 /// FIPS 203 §8, ML-KEM-768: a ciphertext is 1,088 bytes.
@@ -164,130 +162,6 @@ pub const ML_KEM_CIPHERTEXT_LEN: usize = 1088;
 /// A decapsulation key is kept as its 64-byte seed (d ‖ z), the form FIPS
 /// 203 recommends storing.
 pub const ML_KEM_SEED_LEN: usize = 64;
-
-/// The ML-KEM-768 types of the `ml-kem` crate.
-type MlKemDecapsulation = <ml_kem::MlKem768 as ml_kem::KemCore>::DecapsulationKey;
-type MlKemEncapsulation = <ml_kem::MlKem768 as ml_kem::KemCore>::EncapsulationKey;
-
-/// An ML-KEM-768 decapsulation key, kept with the seed it grew from (for
-/// persistence and for theft) and its encoded encapsulation key.
-#[derive(Clone)]
-pub struct MlKemSecret {
-    seed: Zeroizing<[u8; ML_KEM_SEED_LEN]>,
-    key: MlKemDecapsulation,
-    public: Box<[u8; ML_KEM_ENCAPSULATION_KEY_LEN]>,
-}
-
-impl MlKemSecret {
-    /// A fresh key from 64 bytes of the system generator.
-    pub fn generate() -> Self {
-        Self::from_seed(&random_bytes::<ML_KEM_SEED_LEN>())
-    }
-
-    /// The key that `seed` = d ‖ z determines (FIPS 203 Algorithm 16,
-    /// ML-KEM.KeyGen_internal).
-    pub fn from_seed(seed: &[u8; ML_KEM_SEED_LEN]) -> Self {
-        use ml_kem::{EncodedSizeUser, KemCore};
-        let (d, z) = seed.split_at(KEY_LEN);
-        let d = ml_kem::B32::try_from(d).unwrap_or_else(|_| unreachable!("half of 64 bytes is 32"));
-        let z = ml_kem::B32::try_from(z).unwrap_or_else(|_| unreachable!("half of 64 bytes is 32"));
-        let (key, public_key) = ml_kem::MlKem768::generate_deterministic(&d, &z);
-        let mut public = Box::new([0u8; ML_KEM_ENCAPSULATION_KEY_LEN]);
-        public.copy_from_slice(public_key.as_bytes().as_slice());
-        MlKemSecret {
-            seed: Zeroizing::new(*seed),
-            key,
-            public,
-        }
-    }
-
-    /// The seed (secret!).
-    pub fn seed(&self) -> &[u8; ML_KEM_SEED_LEN] {
-        &self.seed
-    }
-
-    /// The encoded encapsulation key.
-    pub fn public(&self) -> &[u8; ML_KEM_ENCAPSULATION_KEY_LEN] {
-        &self.public
-    }
-
-    /// The shared secret inside `ciphertext`. A ciphertext of the right
-    /// length always yields 32 bytes: an altered or forged one yields a
-    /// pseudorandom secret (FIPS 203's implicit rejection), so the failure
-    /// shows where the secret is used, as an AEAD error.
-    pub fn decapsulate(&self, ciphertext: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
-        use ml_kem::kem::Decapsulate;
-        let ciphertext = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ciphertext)
-            .map_err(|_| CryptoError::BadKey("an ML-KEM-768 ciphertext is 1,088 bytes"))?;
-        let shared = self
-            .key
-            .decapsulate(&ciphertext)
-            .unwrap_or_else(|()| unreachable!("ML-KEM decapsulation is infallible"));
-        let mut out = Zeroizing::new([0u8; KEY_LEN]);
-        out.copy_from_slice(shared.as_slice());
-        Ok(out)
-    }
-}
-
-/// An ML-KEM-768 encapsulation key, decoded and checked once. Decoding
-/// costs a SHA3-256 of the whole key and a pass over its coefficients, so a
-/// sender that wraps for the same recipient key cable after cable keeps it
-/// decoded.
-#[derive(Clone)]
-pub struct MlKemPublic {
-    key: MlKemEncapsulation,
-}
-
-impl MlKemPublic {
-    /// Decodes `public`, refusing anything but 1,184 bytes that pass the
-    /// FIPS 203 §7.2 modulus check.
-    pub fn parse(public: &[u8]) -> Result<Self, CryptoError> {
-        use ml_kem::EncodedSizeUser;
-        let encoded = ml_kem::Encoded::<MlKemEncapsulation>::try_from(public)
-            .map_err(|_| CryptoError::BadKey("an ML-KEM-768 encapsulation key is 1,184 bytes"))?;
-        let key = MlKemEncapsulation::from_bytes(&encoded);
-        // Decoding reduces every coefficient mod q, so a key holding one
-        // ≥ q does not encode back to itself.
-        if key.as_bytes() != encoded {
-            return Err(CryptoError::BadKey("not a valid ML-KEM-768 encapsulation key"));
-        }
-        Ok(MlKemPublic { key })
-    }
-
-    /// Encapsulates a fresh shared secret: the ciphertext and the secret.
-    pub fn encapsulate(&self) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-        self.encapsulate_with(&random_bytes::<KEY_LEN>())
-    }
-
-    /// [`MlKemPublic::encapsulate`] with the message `m` given (FIPS 203
-    /// Algorithm 17, ML-KEM.Encaps_internal): for known-answer tests only,
-    /// since reusing `m` reuses the secret.
-    pub fn encapsulate_with(&self, m: &[u8; KEY_LEN]) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-        use ml_kem::EncapsulateDeterministic;
-        let (ciphertext, shared) = self
-            .key
-            .encapsulate_deterministic(&ml_kem::B32::from(*m))
-            .map_err(|_| CryptoError::BadKey("ML-KEM-768 encapsulation failed"))?;
-        let mut out = Zeroizing::new([0u8; KEY_LEN]);
-        out.copy_from_slice(shared.as_slice());
-        Ok((ciphertext.as_slice().to_vec(), out))
-    }
-}
-
-/// Encapsulates a fresh shared secret to the encoded ML-KEM-768 key
-/// `public`: the ciphertext and the secret.
-pub fn ml_kem_encapsulate(public: &[u8]) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-    MlKemPublic::parse(public)?.encapsulate()
-}
-
-/// [`ml_kem_encapsulate`] with the message `m` given, for known-answer
-/// tests only (see [`MlKemPublic::encapsulate_with`]).
-pub fn ml_kem_encapsulate_with(
-    public: &[u8],
-    m: &[u8; KEY_LEN],
-) -> Result<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>), CryptoError> {
-    MlKemPublic::parse(public)?.encapsulate_with(m)
-}
 
 #[cfg(test)]
 mod tests {
@@ -342,38 +216,6 @@ mod tests {
         // The envelope's nonce is zero, so a seal under any other nonce
         // does not open there.
         assert_eq!(open_once(&key, b"aad", &sealed, "test"), Err(CryptoError::Aead("test")));
-    }
-
-    #[test]
-    fn ml_kem_round_trip_and_sizes() {
-        let secret = MlKemSecret::generate();
-        let (ciphertext, sent) = ml_kem_encapsulate(secret.public()).unwrap();
-        assert_eq!(ciphertext.len(), ML_KEM_CIPHERTEXT_LEN);
-        assert_eq!(*secret.decapsulate(&ciphertext).unwrap(), *sent);
-        let again = MlKemSecret::from_seed(secret.seed());
-        assert_eq!(again.public(), secret.public());
-    }
-
-    #[test]
-    fn fail_ml_kem_altered_ciphertext_gives_another_secret() {
-        let secret = MlKemSecret::generate();
-        let (mut ciphertext, sent) = ml_kem_encapsulate(secret.public()).unwrap();
-        ciphertext[0] ^= 1;
-        assert_ne!(*secret.decapsulate(&ciphertext).unwrap(), *sent);
-        assert!(matches!(
-            secret.decapsulate(&ciphertext[1..]),
-            Err(CryptoError::BadKey(_))
-        ));
-    }
-
-    #[test]
-    fn fail_ml_kem_bad_encapsulation_key() {
-        assert!(matches!(ml_kem_encapsulate(&[0u8; 100]), Err(CryptoError::BadKey(_))));
-        // Every coefficient 0xfff is above q = 3329: the modulus check refuses it.
-        assert!(matches!(
-            ml_kem_encapsulate(&[0xff; ML_KEM_ENCAPSULATION_KEY_LEN]),
-            Err(CryptoError::BadKey(_))
-        ));
     }
 
     #[test]

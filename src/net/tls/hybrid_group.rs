@@ -24,7 +24,8 @@ use rustls::ffdhe_groups::FfdheGroup;
 use rustls::{Error, NamedGroup, PeerMisbehaved, ProtocolVersion};
 use zeroize::Zeroizing;
 
-use crate::crypto::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, MlKemSecret, ml_kem_encapsulate};
+use crate::crypto::ml_kem::rustcrypto::{MlKemPublic, MlKemSecret};
+use crate::crypto::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN};
 
 /// The group, for a `CryptoProvider`'s `kx_groups`.
 pub static X25519MLKEM768: &dyn SupportedKxGroup = &HybridGroup;
@@ -81,7 +82,9 @@ impl SupportedKxGroup for HybridGroup {
             return Err(INVALID_KEY_SHARE);
         }
         let (encapsulation_key, classical_share) = client_share.split_at(ML_KEM_ENCAPSULATION_KEY_LEN);
-        let (ciphertext, ml_kem_secret) = ml_kem_encapsulate(encapsulation_key).map_err(|_| INVALID_KEY_SHARE)?;
+        let (ciphertext, ml_kem_secret) = MlKemPublic::parse(encapsulation_key)
+            .and_then(|key| key.encapsulate())
+            .map_err(|_| INVALID_KEY_SHARE)?;
         let classical = x25519().start_and_complete(classical_share)?;
         let mut pub_key = Vec::with_capacity(SERVER_SHARE_LEN);
         pub_key.extend_from_slice(&ciphertext);
