@@ -30,6 +30,6 @@ pub use keyring::{KeyMaterial, NodeKeys};
 pub use keys::{
     AgreementPublic, AgreementSecret, GroupKey, IdentityKey, IdentityPublic, KemPublic, KeyAgreement, KeyId,
 };
-pub use payload::{AcceptPolicy, CablePayload, ClearCable};
+pub use payload::{AcceptPolicy, CablePayload, ClearCable, EnvelopeCost};
 pub use primitives::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN};
 pub use replay::ReplayGuard;

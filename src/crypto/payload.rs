@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::CryptoError;
 use super::directory::RecipientKey;
-use super::envelope::{Envelope, Opened, SealMode, encode, signed_message};
+use super::envelope::{Envelope, HYBRID_ENVELOPE_VERSION, Opened, SealMode, encode, signed_message};
 use super::keyring::{KeyMaterial, NodeKeys};
 use super::keys::{IdentityKey, IdentityPublic};
 use super::primitives::{KEY_LEN, sha256};
@@ -178,6 +178,53 @@ impl CablePayload {
     }
 }
 
+/// What a sealed cable occupies on the wire, measured on its encoding: the
+/// figures of the run report's wire costs (README.md, "Report files").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvelopeCost {
+    /// Bytes of the whole envelope as encoded.
+    pub bytes: u64,
+    /// Wraps for one recipient key each; none in group mode, whose one
+    /// wrap is under the key every node shares.
+    pub key_wraps: u64,
+    /// Bytes those wraps occupy in the encoding: each wrap's own encoding,
+    /// which is exactly what it adds to the envelope (postcard writes a
+    /// struct as its fields one after another and a list as its length
+    /// followed by its items; only that length's varint grows, by one
+    /// byte, from the 128th wrap on).
+    pub key_wrap_bytes: u64,
+    /// The kind of keys the secret was wrapped for.
+    pub mode: SealMode,
+    /// Whether the wraps are hybrid (envelope version 2).
+    pub hybrid: bool,
+}
+
+impl CablePayload {
+    /// What the envelope costs on the wire; `None` for a clear cable,
+    /// which has no envelope.
+    pub fn envelope_cost(&self) -> Option<EnvelopeCost> {
+        let CablePayload::Sealed(envelope) = self else {
+            return None;
+        };
+        let header = &envelope.header;
+        let (key_wraps, key_wrap_bytes) = if header.mode == SealMode::Group {
+            (0, 0)
+        } else {
+            (
+                header.wraps.len() as u64,
+                header.wraps.iter().map(|wrap| encode(wrap).len() as u64).sum(),
+            )
+        };
+        Some(EnvelopeCost {
+            bytes: envelope.to_bytes().len() as u64,
+            key_wraps,
+            key_wrap_bytes,
+            mode: header.mode,
+            hybrid: header.version == HYBRID_ENVELOPE_VERSION,
+        })
+    }
+}
+
 fn opened_clear(clear: &ClearCable) -> Opened {
     Opened {
         signed_message: clear
@@ -187,5 +234,85 @@ fn opened_clear(clear: &ClearCable) -> Opened {
         header: clear.header.clone(),
         content: clear.content.clone(),
         signature: clear.signature.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::envelope::{ENVELOPE_VERSION, HYBRID_WRAP_LEN, SealedHeader, WRAP_LEN, Wrap};
+    use crate::crypto::keys::KeyId;
+    use crate::model::Classification;
+
+    fn envelope(version: u8, mode: SealMode, wraps: Vec<Wrap>) -> CablePayload {
+        CablePayload::Sealed(Envelope {
+            header: SealedHeader {
+                version,
+                cable: CableHeader {
+                    version: CableHeader::VERSION,
+                    id: "c-1".into(),
+                    day: 3,
+                    from: "a".into(),
+                    to: vec!["b".into()],
+                    recipients: vec!["b".into()],
+                    classification: Classification::Restricted,
+                },
+                mode,
+                ephemeral: [0; KEY_LEN],
+                wraps,
+            },
+            ciphertext: vec![7; 100],
+        })
+    }
+
+    fn wrap(recipient: &str, epoch: Option<u32>, len: usize) -> Wrap {
+        Wrap {
+            recipient: recipient.into(),
+            key_id: KeyId([1; 8]),
+            epoch,
+            sealed_secret: vec![9; len],
+        }
+    }
+
+    #[test]
+    fn a_wrap_costs_its_own_encoding() {
+        // "b-mfa": 1 (length) + 5 (name) + 8 (key id) + 2 (Some, epoch 4)
+        // + 1 (length 48) + 48 (WRAP_LEN) = 65 bytes.
+        let two = envelope(
+            ENVELOPE_VERSION,
+            SealMode::ForwardSecret,
+            vec![wrap("b-mfa", Some(4), WRAP_LEN); 2],
+        );
+        let cost = two.envelope_cost().unwrap();
+        assert_eq!((cost.key_wraps, cost.key_wrap_bytes, cost.hybrid), (2, 130, false));
+        // Without them the envelope is smaller by exactly those 130 bytes
+        // (the list's length stays one byte).
+        let none = envelope(ENVELOPE_VERSION, SealMode::ForwardSecret, Vec::new());
+        assert_eq!(cost.bytes, none.envelope_cost().unwrap().bytes + 130);
+        // Hybrid: the length 1,136 (HYBRID_WRAP_LEN) takes two varint
+        // bytes: 1 + 5 + 8 + 2 + 2 + 1,136 = 1,154 bytes.
+        let hybrid = envelope(
+            HYBRID_ENVELOPE_VERSION,
+            SealMode::ForwardSecret,
+            vec![wrap("b-mfa", Some(4), HYBRID_WRAP_LEN)],
+        );
+        let cost = hybrid.envelope_cost().unwrap();
+        assert_eq!((cost.key_wraps, cost.key_wrap_bytes, cost.hybrid), (1, 1154, true));
+    }
+
+    #[test]
+    fn group_and_clear_cables_have_no_key_wraps() {
+        let group = envelope(ENVELOPE_VERSION, SealMode::Group, vec![wrap("*", None, WRAP_LEN)]);
+        let cost = group.envelope_cost().unwrap();
+        assert_eq!((cost.key_wraps, cost.key_wrap_bytes, cost.mode), (0, 0, SealMode::Group));
+        let clear = CablePayload::Clear(ClearCable {
+            header: group.header().clone(),
+            content: CableContent {
+                subject: "s".into(),
+                body: "b".into(),
+            },
+            signature: None,
+        });
+        assert_eq!(clear.envelope_cost(), None);
     }
 }

@@ -3,7 +3,7 @@
 //! position gives: the hub's frames after TLS, a node's decrypted arrivals.
 
 use super::Direction;
-use crate::crypto::{DirectoryEntry, Opened};
+use crate::crypto::{CablePayload, DirectoryEntry, Opened};
 use crate::model::{Cable, Day};
 use crate::wire::Frame;
 
@@ -41,4 +41,30 @@ pub trait NodeTap: Send + Sync {
     fn on_waiting(&self, day: Day, node: &str, cable: &Cable, missing: &[String]) {
         let _ = (day, node, cable, missing);
     }
+
+    /// `node` sealed `payload` for a cable it is about to submit: once per
+    /// cable, however often the same bytes are resent.
+    fn on_sealed(&self, day: Day, node: &str, payload: &CablePayload) {
+        let _ = (day, node, payload);
+    }
+
+    /// `node` completed a TLS handshake with whoever answered on its link
+    /// (the hub, or a man in the middle), before saying hello.
+    fn on_handshake(&self, day: Day, node: &str, handshake: &Handshake) {
+        let _ = (day, node, handshake);
+    }
+}
+
+/// One completed TLS handshake, measured on the node's side of the
+/// connection, below TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// Bytes the node wrote until the handshake completed: its hello, and
+    /// (under mutual TLS) its certificate, signature and finished message.
+    pub sent: u64,
+    /// Bytes the node read until then: the server's whole flight.
+    pub received: u64,
+    /// The key exchange group negotiated, as TLS names it
+    /// ("X25519", "X25519MLKEM768").
+    pub group: Option<String>,
 }

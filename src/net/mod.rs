@@ -24,7 +24,7 @@ pub mod tls;
 pub use alarm::{Alarm, AlarmKind, AlarmSubject, Alarms};
 pub use clock::DayClock;
 pub use framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
-pub use hooks::{HubTap, NodeTap};
+pub use hooks::{Handshake, HubTap, NodeTap};
 pub use hub::{DeliveryLoad, Hub, HubConfig};
 pub use limits::HubLimits;
 pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};

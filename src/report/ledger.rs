@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::model::{Classification, Day, DayWindow, Role, SecurityConfig};
+use super::WireCosts;
 use crate::net::Alarm;
 
 /// The outcome of one run.
@@ -36,6 +37,11 @@ pub struct RunReport {
     pub network: Vec<NetworkNode>,
     /// Every adversary of the run, in the order they were planted.
     pub adversaries: Vec<AdversaryEntry>,
+    /// What the envelopes and TLS handshakes cost on the wire, measured in
+    /// the run; absent when the run could not measure them (multi-process
+    /// mode, and reports written before the field existed).
+    #[serde(default)]
+    pub wire: Option<WireCosts>,
 }
 
 /// One node of the network, as the report shows it.

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::WireCosts;
+
 /// One cell: what one actor obtained under one configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatrixCell {
@@ -36,6 +38,19 @@ pub struct Matrix {
     /// One cell per (config, actor), rows in order, actors in order of
     /// first appearance.
     pub cells: Vec<MatrixCell>,
+    /// What each configuration cost on the wire, rows in order, measured
+    /// in its first run (the one its passive actors share).
+    #[serde(default)]
+    pub wire: Vec<MatrixWire>,
+}
+
+/// The wire costs of one configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixWire {
+    /// The preset.
+    pub config: String,
+    /// Its envelopes and handshakes.
+    pub wire: WireCosts,
 }
 
 impl Matrix {
@@ -48,6 +63,11 @@ impl Matrix {
             }
         }
         actors
+    }
+
+    /// The wire costs of `config`, if measured.
+    pub fn wire(&self, config: &str) -> Option<&WireCosts> {
+        self.wire.iter().find(|w| w.config == config).map(|w| &w.wire)
     }
 
     /// The cell of `config` and `actor`.

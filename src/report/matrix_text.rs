@@ -1,10 +1,12 @@
 //! The matrix as a text table: one row per configuration, one column per
 //! actor, each cell "content/routing/forged/alarms", where forged counts
-//! distinct forged cables accepted (the JSON has the acceptances too).
+//! distinct forged cables accepted (the JSON has the acceptances too); then
+//! what the configuration cost on the wire, classical or hybrid.
 
 use std::fmt::Write;
 
-use super::Matrix;
+use super::wire::grouped;
+use super::{Matrix, WireCosts};
 
 /// A table a trainer can put on a slide.
 pub fn render_matrix(matrix: &Matrix) -> String {
@@ -16,17 +18,27 @@ pub fn render_matrix(matrix: &Matrix) -> String {
         )
     };
     let config_width = matrix.configs.iter().map(String::len).chain([6]).max().unwrap_or(6);
-    let widths: Vec<usize> = actors
+    let mut columns: Vec<(String, Vec<String>)> = actors
         .iter()
         .map(|actor| {
+            let cells = matrix.configs.iter().map(|config| cell_text(config, actor)).collect();
+            ((*actor).to_owned(), cells)
+        })
+        .collect();
+    if !matrix.wire.is_empty() {
+        let wire = |show: fn(&WireCosts) -> String| -> Vec<String> {
             matrix
                 .configs
                 .iter()
-                .map(|config| cell_text(config, actor).len())
-                .chain([actor.len()])
-                .max()
-                .unwrap_or(1)
-        })
+                .map(|config| matrix.wire(config).map_or_else(|| "-".to_owned(), show))
+                .collect()
+        };
+        columns.push(("B/key".to_owned(), wire(per_key)));
+        columns.push(("handshake B".to_owned(), wire(per_handshake)));
+    }
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(name, cells)| cells.iter().map(String::len).chain([name.len()]).max().unwrap_or(1))
         .collect();
     let mut out = String::new();
     let _ = writeln!(
@@ -34,17 +46,44 @@ pub fn render_matrix(matrix: &Matrix) -> String {
         "scenario {}: cells are content/routing/forged/alarms per actor (forged: forged cables accepted)",
         matrix.scenario
     );
+    if !matrix.wire.is_empty() {
+        let _ = writeln!(
+            out,
+            "B/key: envelope bytes per recipient key; handshake B: bytes of one TLS handshake, both ways"
+        );
+    }
     let _ = write!(out, "{:<config_width$}", "config");
-    for (actor, width) in actors.iter().zip(&widths) {
-        let _ = write!(out, "  {actor:>width$}");
+    for ((name, _), width) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {name:>width$}");
     }
     out.push('\n');
-    for config in &matrix.configs {
+    for (row, config) in matrix.configs.iter().enumerate() {
         let _ = write!(out, "{config:<config_width$}");
-        for (actor, width) in actors.iter().zip(&widths) {
-            let _ = write!(out, "  {:>width$}", cell_text(config, actor));
+        for ((_, cells), width) in columns.iter().zip(&widths) {
+            let _ = write!(out, "  {:>width$}", cells[row]);
         }
         out.push('\n');
     }
     out
+}
+
+/// "66 classical", "1,155 hybrid", "group" or "-" (no envelopes).
+fn per_key(wire: &WireCosts) -> String {
+    match (wire.wrap_mean(), wire.e2e_agreement.as_deref()) {
+        (Some(bytes), Some(agreement)) => format!("{} {}", grouped(bytes), kind(agreement.contains("ML-KEM"))),
+        (None, Some("group key")) => "group".to_owned(),
+        _ => "-".to_owned(),
+    }
+}
+
+/// "1,696 classical", "3,964 hybrid" or "-" (no TLS).
+fn per_handshake(wire: &WireCosts) -> String {
+    match (wire.handshake_mean(), wire.tls_group.as_deref()) {
+        (Some(bytes), Some(group)) => format!("{} {}", grouped(bytes), kind(group.contains("MLKEM"))),
+        _ => "-".to_owned(),
+    }
+}
+
+fn kind(hybrid: bool) -> &'static str {
+    if hybrid { "hybrid" } else { "classical" }
 }

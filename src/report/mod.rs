@@ -15,13 +15,14 @@ mod table;
 mod text;
 mod timeline;
 mod view;
+mod wire;
 
 pub use dissector::lua_dissector;
 pub use ledger::{
     ActorReport, AdversaryEntry, CableCounts, DayCounts, Evidence, LevelCounts, NetworkNode, Placement, RunReport,
 };
 pub use live::{DayBar, Holding, RunsSpinner, counted, holdings_text};
-pub use matrix::{Matrix, MatrixCell};
+pub use matrix::{Matrix, MatrixCell, MatrixWire};
 pub use matrix_text::render_matrix;
 pub use render::{RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_markdown};
 pub use style::{Palette, TERMINAL_WIDTH, Tone, render_section, wrap};
@@ -29,3 +30,4 @@ pub use table::{Comparison, ComparisonRow, Taken, render_comparison};
 pub(crate) use text::render_actor;
 pub use text::render_text;
 pub use view::MAX_TABLE_ROWS;
+pub use wire::WireCosts;

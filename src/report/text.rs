@@ -63,6 +63,9 @@ pub fn render_text(report: &RunReport) -> String {
             String::new()
         }
     );
+    if let Some(wire) = &report.wire {
+        let _ = writeln!(out, "{}", wire.sentence());
+    }
     if report.actors.is_empty() {
         let _ = writeln!(out, "adversaries: none");
     }

@@ -21,6 +21,8 @@ pub(super) struct View {
     days: u32,
     config: Option<String>,
     cables: CableCounts,
+    /// The wire cost line of the text report, if the run measured it.
+    wire: Option<String>,
     /// `max_classification`: cables above it were withheld.
     ceiling: Classification,
     security: Vec<Setting>,
@@ -146,6 +148,7 @@ impl View {
             days: report.days,
             config: report.config.clone(),
             cables: report.cables,
+            wire: report.wire.as_ref().map(super::WireCosts::sentence),
             ceiling: report.security.max_classification,
             security: settings(report),
             network: NetworkSummary {

@@ -11,7 +11,7 @@
 use super::{Preset, RunError, Runner, Scenario};
 use crate::adversary::{AdversaryKind, AdversarySpec};
 use crate::model::E2eMode;
-pub use crate::report::{Matrix, MatrixCell};
+pub use crate::report::{Matrix, MatrixCell, MatrixWire};
 
 /// Whether an actor's adversaries change the network they attack, under
 /// the e2e mode `e2e`: then it needs a run of its own.
@@ -78,10 +78,21 @@ pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matri
         }
     }
     let mut cells = Vec::new();
+    let mut wire: Vec<MatrixWire> = Vec::new();
     for (preset, run) in runs {
         let outcome = run
             .await
             .map_err(|e| RunError::Unsupported(format!("a matrix run failed: {e}")))??;
+        // A configuration's first run is the one its passive actors share:
+        // an active actor's own run may add handshakes of its making.
+        if let Some(costs) = outcome.report.wire
+            && !wire.iter().any(|w| w.config == preset.name())
+        {
+            wire.push(MatrixWire {
+                config: preset.name().to_owned(),
+                wire: costs,
+            });
+        }
         for actor in outcome.report.actors {
             cells.push(MatrixCell {
                 config: preset.name().to_owned(),
@@ -106,5 +117,6 @@ pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matri
         scenario: scenario.name.clone(),
         configs: configs.iter().map(|p| p.name().to_owned()).collect(),
         cells,
+        wire,
     })
 }

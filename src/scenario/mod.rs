@@ -64,6 +64,7 @@ mod set;
 mod stories;
 mod story;
 mod tally;
+mod wire;
 
 pub use args::ScenarioArgs;
 pub use catalog::{BUILTIN, Builtin, builtin, resolve};
@@ -71,7 +72,7 @@ pub use counterfactual::with_dwell;
 pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
 pub use error::ScenarioError;
 pub use findings::ActorTally;
-pub use matrix::{Matrix, MatrixCell, run_matrix};
+pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
 pub use narrate::tell;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};

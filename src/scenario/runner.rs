@@ -14,13 +14,14 @@ use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
 use super::tally::LiveTally;
+use super::wire::WireTally;
 use crate::adversary::{
     Adversary, AdversaryKind, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries,
 };
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
-use crate::report::{CableCounts, NetworkNode, RunReport};
+use crate::report::{CableCounts, NetworkNode, RunReport, WireCosts};
 
 /// The result of a run: the report, and the network as it stands at the end
 /// (for tests and adversaries that inspect it).
@@ -189,6 +190,8 @@ impl Runner {
         let mut hooks = self.hooks.clone();
         hooks.config.clone_from(&self.preset);
         hooks.node_taps.push(tally.clone());
+        let wire = Arc::new(WireTally::default());
+        hooks.node_taps.push(wire.clone());
         if scenario.adversaries.iter().any(|a| a.kind == AdversaryKind::Quantum) {
             // Every session's application secrets into the escrow, beside
             // whatever key log a caller asked for (a pcap's).
@@ -347,6 +350,7 @@ impl Runner {
             &adversaries,
             &index,
             net.alarms.sorted(),
+            Some(wire.costs()),
         );
         Ok(RunOutcome {
             report,
@@ -357,9 +361,9 @@ impl Runner {
 }
 
 /// The report of a finished run: every actor's pooled loot through the
-/// analyst, with the run's counts and alarms. The multi-process mode
-/// builds its report with this very function, from loot its processes
-/// collected.
+/// analyst, with the run's counts, alarms and wire costs (if measured).
+/// The multi-process mode builds its report with this very function, from
+/// loot its processes collected.
 pub(crate) fn assemble_report(
     scenario: &Scenario,
     preset: Option<String>,
@@ -367,6 +371,7 @@ pub(crate) fn assemble_report(
     adversaries: &[Arc<dyn Adversary>],
     index: &CableIndex,
     alarms: Vec<crate::net::Alarm>,
+    wire: Option<WireCosts>,
 ) -> RunReport {
     let actors = actor_reports(adversaries, index, &alarms, preset.as_deref());
     info!(
@@ -392,6 +397,7 @@ pub(crate) fn assemble_report(
             })
             .collect(),
         adversaries: adversary_entries(adversaries, &scenario.adversaries),
+        wire,
     }
 }
 

@@ -7,10 +7,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadHalf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use std::sync::Arc;
+
 use super::NodeError;
+use super::counted::Counted;
 use crate::crypto::DirectoryEntry;
 use crate::net::alarm::{AlarmKind, AlarmSubject, Alarms};
 use crate::net::framed::{FrameSender, FrameSource, FramedError, Outgoing, write_frames};
+use crate::net::hooks::{Handshake, NodeTap};
 use crate::net::{DayClock, NodeConfig, tls};
 use crate::wire::{Frame, PROTOCOL_VERSION};
 
@@ -52,20 +56,38 @@ pub(super) async fn next_frame(conn: &mut Option<Connection>) -> Result<Option<F
 }
 
 /// Runs the handshake (TLS if configured), says hello, publishes `entry`
-/// and waits until the hub has processed both.
+/// and waits until the hub has processed both. A completed TLS handshake
+/// is shown to `taps`, with its bytes counted below TLS.
 pub(super) async fn establish(
     config: &NodeConfig,
     entry: DirectoryEntry,
     stream: BoxStream,
     clock: &DayClock,
     alarms: &Alarms,
+    taps: &[Arc<dyn NodeTap>],
 ) -> Result<Connection, NodeError> {
     let stream: BoxStream = match &config.tls {
         None => stream,
         Some(tls_config) => {
             let connector = tokio_rustls::TlsConnector::from(tls_config.clone());
-            match connector.connect(tls::hub_server_name(), stream).await {
+            match connector.connect(tls::hub_server_name(), Counted::new(stream)).await {
                 Ok(mut tls_stream) => {
+                    // The connector returns once the node's last handshake
+                    // message is flushed, and the hub says nothing more
+                    // before the node's hello (it sends no session
+                    // tickets): the counts are the handshake's, exactly.
+                    let (counted, session) = tls_stream.get_ref();
+                    let handshake = Handshake {
+                        sent: counted.written,
+                        received: counted.read,
+                        group: session.negotiated_key_exchange_group().map(|group| {
+                            let name = group.name();
+                            name.as_str().map_or_else(|| format!("{name:?}"), str::to_owned)
+                        }),
+                    };
+                    for tap in taps {
+                        tap.on_handshake(clock.today(), &config.name, &handshake);
+                    }
                     // Every frame becomes whole records (see write_frames).
                     tls_stream.get_mut().1.set_buffer_limit(None);
                     Box::new(tls_stream)

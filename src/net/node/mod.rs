@@ -24,6 +24,7 @@ use crate::model::{Cable, Day, Network, SecurityConfig};
 use crate::wire::{ErrorCode, WireError};
 
 mod connection;
+mod counted;
 mod runtime;
 mod waiting;
 
@@ -214,7 +215,7 @@ impl NodeHandle {
         {
             clock.set(day);
         }
-        let conn = establish(&config, keys.publish(), Box::new(stream), &clock, &alarms).await?;
+        let conn = establish(&config, keys.publish(), Box::new(stream), &clock, &alarms, &taps).await?;
         let name = config.name.clone();
         let state = Arc::new(Mutex::new(NodeState {
             keys,

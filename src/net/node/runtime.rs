@@ -124,7 +124,7 @@ impl Runtime {
     async fn reconnect(&mut self, stream: BoxStream) -> Result<(), NodeError> {
         self.lost("the node is reconnecting").await;
         let entry = lock(&self.state).keys.publish();
-        let conn = establish(&self.config, entry, stream, &self.clock, &self.alarms).await?;
+        let conn = establish(&self.config, entry, stream, &self.clock, &self.alarms, &self.taps).await?;
         self.conn = Some(conn);
         self.connected.send_replace(true);
         self.resubmit();

@@ -101,6 +101,10 @@ impl Runtime {
                 return;
             }
         };
+        let day = self.clock.today();
+        for tap in &self.taps {
+            tap.on_sealed(day, &self.config.name, &payload);
+        }
         debug!(
             node = %self.config.name, cable = %cable.id, day = cable.day, from = %cable.from,
             to = %cable.to.join(","), recipients = to.len(), classification = %cable.classification, "send"
