@@ -304,7 +304,10 @@ mod tests {
     fn group_and_clear_cables_have_no_key_wraps() {
         let group = envelope(ENVELOPE_VERSION, SealMode::Group, vec![wrap("*", None, WRAP_LEN)]);
         let cost = group.envelope_cost().unwrap();
-        assert_eq!((cost.key_wraps, cost.key_wrap_bytes, cost.mode), (0, 0, SealMode::Group));
+        assert_eq!(
+            (cost.key_wraps, cost.key_wrap_bytes, cost.mode),
+            (0, 0, SealMode::Group)
+        );
         let clear = CablePayload::Clear(ClearCable {
             header: group.header().clone(),
             content: CableContent {

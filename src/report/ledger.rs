@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::model::{Classification, Day, DayWindow, Role, SecurityConfig};
 use super::WireCosts;
+use crate::model::{Classification, Day, DayWindow, Role, SecurityConfig};
 use crate::net::Alarm;
 
 /// The outcome of one run.

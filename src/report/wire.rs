@@ -111,7 +111,13 @@ mod tests {
 
     #[test]
     fn numbers_are_grouped_by_thousands() {
-        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (40707, "40,707"), (1234567, "1,234,567")];
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (40707, "40,707"),
+            (1234567, "1,234,567"),
+        ];
         for (n, text) in cases {
             assert_eq!(grouped(n), text);
         }
