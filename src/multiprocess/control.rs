@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Classification, Day};
 use crate::net::Alarm;
+use crate::report::WireCosts;
 
 /// One command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,6 +230,13 @@ pub enum Event {
         /// The proxy's report.
         report: serde_json::Value,
     },
+    /// What the node's envelopes and TLS handshakes cost on the wire,
+    /// printed before `bye` in lockstep (the launcher sums them for the
+    /// report).
+    Wire {
+        /// The node's own figures.
+        wire: WireCosts,
+    },
     /// The process is leaving.
     Bye,
 }
@@ -279,6 +287,7 @@ impl Event {
             Event::Idle => "idle".into(),
             Event::Synced => "synced".into(),
             Event::Report { report } => report.to_string(),
+            Event::Wire { wire } => wire.sentence(),
             Event::Bye => "bye".into(),
         }
     }

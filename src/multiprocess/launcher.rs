@@ -215,6 +215,7 @@ struct Heard {
     accepted: Vec<String>,
     delivered: HashMap<String, u64>,
     alarms: Vec<crate::net::Alarm>,
+    wire: crate::report::WireCosts,
 }
 
 impl EventSink for Heard {
@@ -223,6 +224,7 @@ impl EventSink for Heard {
             Event::Accepted { cable, .. } => self.accepted.push(cable),
             Event::Delivered { cable, .. } => *self.delivered.entry(cable).or_default() += 1,
             Event::Alarm(alarm) => self.alarms.push(alarm),
+            Event::Wire { wire } => self.wire.absorb(&wire),
             Event::Error { detail } => warn!(child = %child, detail = %detail, "child reported an error"),
             _ => {}
         }
@@ -507,9 +509,8 @@ async fn conduct(
         &adversaries,
         &index,
         alarms,
-        // Each node process would have to report its envelopes and
-        // handshakes: not measured here, so not claimed.
-        None,
+        // Every node process said what it counted before its bye.
+        Some(heard.wire),
     ))
 }
 

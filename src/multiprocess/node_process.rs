@@ -28,7 +28,7 @@ use crate::net::{
     Alarms, DayClock, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap, Pki, SendOutcome, SqliteNodeStore, tls,
 };
 use crate::scenario::adapters::NodeViews;
-use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs};
+use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs, WireTally};
 use crate::wire::DEFAULT_MAX_FRAME;
 
 /// What `cablesim node` is asked to do.
@@ -163,9 +163,11 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
         let printer = printer.clone();
         alarms.observe(move |alarm| printer.print(&Event::Alarm(alarm.clone())));
     }
+    let wire = Arc::new(WireTally::default());
     let taps: Vec<Arc<dyn NodeTap>> = vec![
         Arc::new(EventTap(printer.clone())),
         Arc::new(NodeViews(adversaries.clone())),
+        wire.clone(),
     ];
     let connector = Arc::new(Connector {
         config,
@@ -300,6 +302,9 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
     handle.shutdown().await;
     if let Some(path) = &options.loot {
         write_loot(path, &adversaries)?;
+    }
+    if options.lockstep {
+        printer.print(&Event::Wire { wire: wire.costs() });
     }
     printer.print(&Event::Bye);
     printer.flush().await;

@@ -38,8 +38,7 @@ pub struct RunReport {
     /// Every adversary of the run, in the order they were planted.
     pub adversaries: Vec<AdversaryEntry>,
     /// What the envelopes and TLS handshakes cost on the wire, measured in
-    /// the run; absent when the run could not measure them (multi-process
-    /// mode, and reports written before the field existed).
+    /// the run; absent from reports written before the field existed.
     #[serde(default)]
     pub wire: Option<WireCosts>,
 }

@@ -87,3 +87,93 @@ fn per_handshake(wire: &WireCosts) -> String {
 fn kind(hybrid: bool) -> &'static str {
     if hybrid { "hybrid" } else { "classical" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{MatrixCell, MatrixWire};
+
+    fn wire(config: &str, wire: WireCosts) -> MatrixWire {
+        MatrixWire {
+            config: config.to_owned(),
+            wire,
+        }
+    }
+
+    #[test]
+    fn classical_and_hybrid_rows_side_by_side() {
+        let fs = WireCosts {
+            envelopes: 2,
+            envelope_bytes: 300,
+            wraps: 4,
+            wrap_bytes: 264,
+            handshakes: 2,
+            handshake_bytes: 3392,
+            tls_group: Some("X25519".into()),
+            e2e_agreement: Some("X25519".into()),
+        };
+        let pq = WireCosts {
+            wrap_bytes: 4620,
+            handshake_bytes: 7928,
+            tls_group: Some("X25519MLKEM768".into()),
+            e2e_agreement: Some("X25519 + ML-KEM-768".into()),
+            ..fs.clone()
+        };
+        let group = WireCosts {
+            wraps: 0,
+            wrap_bytes: 0,
+            e2e_agreement: Some("group key".into()),
+            ..fs.clone()
+        };
+        let configs = ["plaintext", "e2e-group", "e2e-fs", "e2e-pq"];
+        let matrix = Matrix {
+            scenario: "small".into(),
+            configs: configs.iter().map(|c| (*c).to_owned()).collect(),
+            cells: configs
+                .iter()
+                .map(|config| MatrixCell {
+                    config: (*config).to_owned(),
+                    actor: "tap".into(),
+                    content: 1,
+                    routing: 2,
+                    traffic_frames: 3,
+                    forged_cables: 0,
+                    forged_accepted: 0,
+                    alarms: 0,
+                })
+                .collect(),
+            wire: vec![
+                wire("plaintext", WireCosts::default()),
+                wire("e2e-group", group),
+                wire("e2e-fs", fs),
+                wire("e2e-pq", pq),
+            ],
+        };
+        assert_eq!(
+            render_matrix(&matrix),
+            "scenario small: cells are content/routing/forged/alarms per actor (forged: forged cables accepted)\n\
+             B/key: envelope bytes per recipient key; handshake B: bytes of one TLS handshake, both ways\n\
+             config         tap         B/key      handshake B\n\
+             plaintext  1/2/0/0             -                -\n\
+             e2e-group  1/2/0/0         group  1,696 classical\n\
+             e2e-fs     1/2/0/0  66 classical  1,696 classical\n\
+             e2e-pq     1/2/0/0  1,155 hybrid     3,964 hybrid\n"
+        );
+    }
+
+    #[test]
+    fn a_matrix_without_wire_costs_has_no_such_columns() {
+        let matrix = Matrix {
+            scenario: "old".into(),
+            configs: vec!["e2e-fs".into()],
+            cells: Vec::new(),
+            wire: Vec::new(),
+        };
+        assert_eq!(
+            render_matrix(&matrix),
+            "scenario old: cells are content/routing/forged/alarms per actor (forged: forged cables accepted)\n\
+             config\n\
+             e2e-fs\n"
+        );
+    }
+}

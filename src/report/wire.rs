@@ -2,6 +2,7 @@
 //! sealed and the TLS handshakes its nodes made, counted from the run
 //! itself (README.md, "Report files").
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,19 @@ pub struct WireCosts {
 }
 
 impl WireCosts {
+    /// Adds `other`'s figures to these: how multi-process mode sums what
+    /// each node process counted.
+    pub fn absorb(&mut self, other: &WireCosts) {
+        self.envelopes += other.envelopes;
+        self.envelope_bytes += other.envelope_bytes;
+        self.wraps += other.wraps;
+        self.wrap_bytes += other.wrap_bytes;
+        self.handshakes += other.handshakes;
+        self.handshake_bytes += other.handshake_bytes;
+        self.tls_group = union(self.tls_group.as_deref(), other.tls_group.as_deref());
+        self.e2e_agreement = union(self.e2e_agreement.as_deref(), other.e2e_agreement.as_deref());
+    }
+
     /// Mean bytes of one envelope, if there was any.
     pub fn envelope_mean(&self) -> Option<u64> {
         mean(self.envelope_bytes, self.envelopes)
@@ -87,6 +101,12 @@ impl WireCosts {
     }
 }
 
+/// Both lists of names ("a, b"), each name once, sorted.
+fn union(a: Option<&str>, b: Option<&str>) -> Option<String> {
+    let names: BTreeSet<&str> = a.into_iter().chain(b).flat_map(|list| list.split(", ")).collect();
+    (!names.is_empty()).then(|| names.into_iter().collect::<Vec<_>>().join(", "))
+}
+
 /// `total / count`, rounded to the nearest byte, or `None` for no count.
 fn mean(total: u64, count: u64) -> Option<u64> {
     (count > 0).then(|| (total + count / 2) / count)
@@ -97,7 +117,7 @@ pub(super) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -121,6 +141,39 @@ mod tests {
         for (n, text) in cases {
             assert_eq!(grouped(n), text);
         }
+    }
+
+    #[test]
+    fn absorbing_sums_and_joins_names_once() {
+        let one = WireCosts {
+            envelopes: 1,
+            envelope_bytes: 10,
+            wraps: 2,
+            wrap_bytes: 4,
+            handshakes: 1,
+            handshake_bytes: 100,
+            tls_group: Some("X25519MLKEM768".into()),
+            e2e_agreement: Some("X25519".into()),
+        };
+        let mut sum = WireCosts::default();
+        sum.absorb(&one);
+        sum.absorb(&WireCosts {
+            tls_group: Some("X25519".into()),
+            ..one.clone()
+        });
+        assert_eq!(
+            sum,
+            WireCosts {
+                envelopes: 2,
+                envelope_bytes: 20,
+                wraps: 4,
+                wrap_bytes: 8,
+                handshakes: 2,
+                handshake_bytes: 200,
+                tls_group: Some("X25519, X25519MLKEM768".into()),
+                e2e_agreement: Some("X25519".into()),
+            }
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub use runner::{Progress, RunOutcome, Runner};
 pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};
+pub(crate) use wire::WireTally;
 
 use crate::adversary::AdversarySpec;
 use crate::model::{Cable, ClassificationMix, Generator, Network, SecurityConfig, stamp_canary};

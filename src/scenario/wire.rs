@@ -1,5 +1,6 @@
-//! The wire costs of an in-process run, counted as it goes: every envelope
-//! a sender seals and every TLS handshake a node completes.
+//! The wire costs of a run, counted as it goes: every envelope a sender
+//! seals and every TLS handshake a node completes (in multi-process mode,
+//! each node process counts its own).
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -12,7 +13,7 @@ use crate::report::WireCosts;
 /// Sums what the nodes report. The sums do not depend on the order the
 /// nodes' tasks report in, so a seeded run gives the same figures.
 #[derive(Default)]
-pub(super) struct WireTally(Mutex<Sums>);
+pub(crate) struct WireTally(Mutex<Sums>);
 
 #[derive(Default)]
 struct Sums {
@@ -23,7 +24,7 @@ struct Sums {
 
 impl WireTally {
     /// The figures so far.
-    pub(super) fn costs(&self) -> WireCosts {
+    pub(crate) fn costs(&self) -> WireCosts {
         let sums = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let join = |names: Vec<&str>| (!names.is_empty()).then(|| names.join(", "));
         WireCosts {
