@@ -40,7 +40,7 @@ pub(crate) struct Node {
     format: Format,
     #[command(flatten)]
     hosting: Hosting,
-    /// Fetch the directory only on `refresh` (`cablesim network` drives its nodes in step with `run`).
+    /// Fetch the directory only on `refresh`, and print the wire costs before `bye` (`cablesim network` drives its nodes in step with `run`).
     #[arg(long, hide = true)]
     lockstep: bool,
 }

@@ -460,4 +460,31 @@ mod tests {
         };
         assert_eq!(hostile.to_text(), "error: x\\u{1b}[2Jy\\rz");
     }
+
+    #[test]
+    fn a_node_wire_costs_cross_as_one_line() {
+        let wire = Event::Wire {
+            wire: WireCosts {
+                envelopes: 1,
+                envelope_bytes: 200,
+                wraps: 2,
+                wrap_bytes: 132,
+                handshakes: 1,
+                handshake_bytes: 1696,
+                tls_group: Some("X25519".into()),
+                e2e_agreement: Some("X25519".into()),
+            },
+        };
+        assert_eq!(
+            wire.to_json(),
+            r#"{"event":"wire","wire":{"envelopes":1,"envelope_bytes":200,"wraps":2,"wrap_bytes":132,"handshakes":1,"handshake_bytes":1696,"tls_group":"X25519","e2e_agreement":"X25519"}}"#
+        );
+        let back: Event = serde_json::from_str(&wire.to_json()).unwrap();
+        assert_eq!(back, wire);
+        assert_eq!(
+            wire.to_text(),
+            "Wire cost: envelopes 200 B on average, 66 B per recipient key (X25519); \
+             TLS handshakes 1,696 B each (X25519), 1 handshake."
+        );
+    }
 }
