@@ -8,6 +8,7 @@
 //! | `load` | text → validated [`Scenario`], errors with file and line |
 //! | `check` | the rules a resolved scenario obeys, shared by files and `--set` |
 //! | `set` | `--set FIELD=VALUE` and presets applied to a scenario |
+//! | [`locks`] | what a participant's copy of an exercise changed that the exercise locks |
 //! | [`presets`] | the named crypto configurations of `--config` |
 //! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
 //! | `network` | an in-process network: PKI, hub, links, nodes |
@@ -53,6 +54,7 @@ mod demo;
 mod error;
 pub(crate) mod findings;
 mod load;
+pub mod locks;
 mod matrix;
 mod narrate;
 mod network;
