@@ -10,7 +10,7 @@
 //! | `set` | `--set FIELD=VALUE` and presets applied to a scenario |
 //! | [`locks`] | what a participant's copy of an exercise changed that the exercise locks |
 //! | [`presets`] | the named crypto configurations of `--config` |
-//! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
+//! | [`catalog`] | the built-in scenarios of `examples/scenarios/`, the exercises of `examples/exercises/` |
 //! | `network` | an in-process network: PKI, hub, links, nodes |
 //! | `runner` | the day-by-day run that produces the report |
 //! | `run_error` | why a run could not take place |
@@ -69,7 +69,7 @@ mod tally;
 mod wire;
 
 pub use args::ScenarioArgs;
-pub use catalog::{BUILTIN, Builtin, builtin, resolve};
+pub use catalog::{BUILTIN, Builtin, BuiltinExercise, EXERCISES, builtin, exercise, resolve};
 pub use counterfactual::with_dwell;
 pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
 pub use error::ScenarioError;
