@@ -14,12 +14,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::Scenario;
+use super::{Exercise, Expectation, Scenario, ScenarioError, exercise};
 use crate::model::{Classification, SecurityConfig};
-
-/// The parts of a scenario an exercise can lock besides the `[security]`
-/// fields, each compared as a whole.
-pub const LOCKABLE_PARTS: [&str; 4] = ["scenario", "network", "cable", "adversary"];
 
 /// One locked field whose value in the participant's file is not the
 /// exercise's.
@@ -44,10 +40,54 @@ impl fmt::Display for LockedChange {
     }
 }
 
-/// Every field among `locked` (names of [`SecurityConfig::FIELDS`] or
-/// [`LOCKABLE_PARTS`]) whose value in `file` differs from `exercise`, in
-/// the order of `locked`. A name that is neither is skipped: the loader
-/// refuses those in `[exercise] locked` before a scenario exists.
+/// Refuses a scenario named like a shipped exercise (matched by
+/// `[scenario] name`) that changes what the exercise locks: the fields its
+/// `[exercise] locked` names, its `[[expect]]` entries and its `[exercise]`
+/// table. A scenario of any other name is not an exercise: nothing is
+/// locked. The error names every changed field with both values.
+pub fn check_exercise_locks(file: &Scenario) -> Result<(), ScenarioError> {
+    let Some(entry) = exercise(&file.name) else {
+        return Ok(());
+    };
+    let original = entry.load()?;
+    let changes = locked_changes(&original, file);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    Err(ScenarioError::new(
+        file.source.as_str(),
+        None,
+        format!(
+            "changes what the exercise {} locks (put it back as the exercise has it): {}",
+            entry.name,
+            listed.join("; ")
+        ),
+    ))
+}
+
+/// Everything `file` changed that `exercise` locks: the fields its
+/// `[exercise] locked` names, then the `[[expect]]` entries, then the
+/// `[exercise]` table, which are always locked (a participant must not
+/// edit the goal).
+pub fn locked_changes(exercise: &Scenario, file: &Scenario) -> Vec<LockedChange> {
+    let locked = exercise.exercise.as_ref().map_or(&[][..], |e| e.locked.as_slice());
+    let mut changes = changed_fields(exercise, file, locked);
+    keyed_changes(
+        "expect",
+        &expectation_entries(&exercise.expectations),
+        &expectation_entries(&file.expectations),
+        &mut changes,
+    );
+    let table = |scenario: &Scenario| scenario.exercise.as_ref().map_or(Value::Null, exercise_value);
+    value_changes("exercise", &table(exercise), &table(file), &mut changes);
+    changes
+}
+
+/// Every field among `locked` (names of [`Exercise::LOCKABLE`]) whose
+/// value in `file` differs from `exercise`, in the order of `locked`. Any
+/// other name is skipped: the loader refuses those in `[exercise] locked`
+/// before a scenario exists.
 pub fn changed_fields(exercise: &Scenario, file: &Scenario, locked: &[String]) -> Vec<LockedChange> {
     let mut changes = Vec::new();
     let security = (to_value(&exercise.security), to_value(&file.security));
@@ -90,6 +130,37 @@ fn change(field: impl Into<String>, exercise: String, file: String) -> LockedCha
         exercise,
         file,
     }
+}
+
+/// The expectations by name, each as the fields a file gives it (its
+/// line is where it is written, not what it says, so it is left out).
+fn expectation_entries(expectations: &[Expectation]) -> BTreeMap<String, Value> {
+    let texts = |items: &[String]| Value::from(items.to_vec());
+    expectations
+        .iter()
+        .map(|e| {
+            let mut fields = Map::new();
+            fields.insert("actor".into(), Value::from(e.actor.to_string()));
+            let configs: Vec<String> = e.configs.iter().map(ToString::to_string).collect();
+            fields.insert("configs".into(), Value::from(configs));
+            for comparison in &e.comparisons {
+                let rule = format!("{} {}", comparison.op, comparison.value);
+                fields.insert(comparison.measure.as_str().into(), Value::from(rule));
+            }
+            fields.insert("leaked".into(), texts(&e.leaked));
+            fields.insert("not_leaked".into(), texts(&e.not_leaked));
+            (e.name.clone(), Value::Object(fields))
+        })
+        .collect()
+}
+
+/// `[exercise]` as the fields a file gives it, its line left out.
+fn exercise_value(exercise: &Exercise) -> Value {
+    let mut fields = Map::new();
+    fields.insert("task".into(), Value::from(exercise.task.clone()));
+    fields.insert("hint".into(), exercise.hint.clone().map_or(Value::Null, Value::from));
+    fields.insert("locked".into(), Value::from(exercise.locked.clone()));
+    Value::Object(fields)
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
@@ -205,9 +276,7 @@ mod tests {
     }
 
     fn every_lock() -> Vec<String> {
-        let mut names = locked(&SecurityConfig::FIELDS);
-        names.extend(locked(&LOCKABLE_PARTS));
-        names
+        locked(&Exercise::LOCKABLE)
     }
 
     /// The exercise's text with `from` replaced by `to`, loaded.
@@ -319,5 +388,80 @@ mod tests {
         let mut mine = exercise();
         mine.apply_set("cables=41").unwrap();
         assert_eq!(changed_fields(&exercise(), &mine, &locked(&["cable"])), []);
+    }
+
+    #[test]
+    fn the_exercise_locks_what_it_lists_and_its_goal() {
+        let mut mine = exercise();
+        // Open: e2e. Locked by the list: distribution.
+        mine.apply_set("e2e=static").unwrap();
+        mine.apply_set("distribution=need-to-know").unwrap();
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            ["distribution: the exercise has broadcast, this file need-to-know"]
+        );
+    }
+
+    #[test]
+    fn every_expectation_is_locked_field_by_field() {
+        let mine = edited("content = \"< 10\"", "content = \"< 1000\"");
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            ["expect[the phishers read fewer than 10 cables].content: the exercise has < 10, this file < 1000"]
+        );
+        let mine = edited("configs = [\"as-written\", \"e2e-fs\"]", "configs = [\"e2e-fs\"]");
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            ["expect[the phishers still read the fisheries cable].configs: \
+                 the exercise has [as written, e2e-fs], this file [e2e-fs]"]
+        );
+        let mine = edited(
+            "name = \"the phishers read fewer than 10 cables\"",
+            "name = \"anything\"",
+        );
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            [
+                "expect[anything]: the exercise has none, \
+                 this file (actor=phishers, configs=[as written], content=< 10, not_leaked=[C-900002])",
+                "expect[the phishers read fewer than 10 cables]: \
+                 the exercise has (actor=phishers, configs=[as written], content=< 10, not_leaked=[C-900002]), \
+                 this file none",
+            ]
+        );
+    }
+
+    #[test]
+    fn where_an_expectation_is_written_is_not_what_it_says() {
+        let mine = edited("[[expect]]", "# moved down a line\n[[expect]]");
+        assert_ne!(mine.expectations[0].line, exercise().expectations[0].line);
+        assert_eq!(locked_changes(&exercise(), &mine), []);
+    }
+
+    #[test]
+    fn the_exercise_table_is_locked() {
+        let mine = edited("locked = [\"distribution\", \"adversary\"]", "locked = [\"adversary\"]");
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            ["exercise.locked: the exercise has [distribution, adversary], this file [adversary]"]
+        );
+        let text = EXERCISE.split("[exercise]").next().unwrap();
+        let mine = Scenario::from_toml_str(text, "mine.toml").unwrap();
+        assert_eq!(
+            lines(&locked_changes(&exercise(), &mine)),
+            [
+                "exercise: the exercise has (hint=Who keeps old cables? Look at `cablesim explain retention_days`., \
+                 locked=[distribution, adversary], \
+                 task=Keep the phishers under 10 cables without turning off broadcast.), this file none"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scenario_named_like_no_exercise_is_not_locked() {
+        // The fixture is no shipped exercise: its name matches none.
+        let mut mine = exercise();
+        mine.apply_set("distribution=need-to-know").unwrap();
+        assert_eq!(check_exercise_locks(&mine), Ok(()));
     }
 }
