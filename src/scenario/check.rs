@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Scenario;
+use super::check_expect::check_expectations;
 use crate::adversary::{AdversaryKind, AdversarySpec, attack_id_problem};
 use crate::model::{Generator, HUB};
 
@@ -30,6 +31,18 @@ pub(super) enum Spot {
     AdversaryTo { index: usize, entry: usize },
     /// Entry `entry` of the `attack` list of the `index`th `[[adversary]]`.
     AdversaryAttack { index: usize, entry: usize },
+    /// A key of the `index`th `[[expect]]` (`""`: the table itself).
+    Expect { index: usize, field: &'static str },
+    /// Entry `entry` of the list `field` of the `index`th `[[expect]]`.
+    ExpectEntry {
+        index: usize,
+        field: &'static str,
+        entry: usize,
+    },
+    /// A key of `[exercise]`.
+    Exercise(&'static str),
+    /// Entry `entry` of the `locked` list of `[exercise]`.
+    ExerciseLocked(usize),
 }
 
 /// A broken rule: where, and a reason naming the field or value.
@@ -40,7 +53,7 @@ pub(super) struct Problem {
 }
 
 impl Problem {
-    fn new(spot: Spot, reason: impl Into<String>) -> Self {
+    pub(super) fn new(spot: Spot, reason: impl Into<String>) -> Self {
         Problem {
             spot,
             reason: reason.into(),
@@ -48,12 +61,13 @@ impl Problem {
     }
 }
 
-/// Every rule, run-wide ones first, then cables, then adversaries; the
-/// first broken one is reported.
+/// Every rule, run-wide ones first, then cables, then adversaries, then
+/// expectations and the exercise; the first broken one is reported.
 pub(super) fn check(scenario: &Scenario) -> Result<(), Problem> {
     check_run(scenario)?;
     check_cables(scenario)?;
-    check_adversaries(scenario)
+    check_adversaries(scenario)?;
+    check_expectations(scenario)
 }
 
 fn check_run(s: &Scenario) -> Result<(), Problem> {
@@ -82,7 +96,7 @@ fn check_run(s: &Scenario) -> Result<(), Problem> {
 
 /// The 1-based index of the generated cable whose id is `id`, if any:
 /// generated ids are `C-{index + 1:06}` for the first `count` indices.
-fn generated_index(id: &str, count: u64) -> Option<u64> {
+pub(super) fn generated_index(id: &str, count: u64) -> Option<u64> {
     let n: u64 = id.strip_prefix("C-")?.parse().ok()?;
     ((1..=count).contains(&n) && format!("C-{n:06}") == id).then_some(n)
 }

@@ -58,10 +58,10 @@ const MAX_GENERATED: usize = 10_000;
 
 /// One file being resolved: its text (for line numbers), its name (for
 /// errors) and what serde read from it.
-struct Loader<'a> {
-    text: &'a str,
-    source: &'a str,
-    raw: &'a RawFile,
+pub(super) struct Loader<'a> {
+    pub(super) text: &'a str,
+    pub(super) source: &'a str,
+    pub(super) raw: &'a RawFile,
 }
 
 impl Loader<'_> {
@@ -80,12 +80,14 @@ impl Loader<'_> {
             security: self.security()?,
             cables: self.cables(seed)?,
             adversaries: self.adversaries()?,
+            expectations: self.expectations()?,
+            exercise: self.exercise()?,
         };
         check(&scenario).map_err(|problem| self.error(self.locate(problem.spot), problem.reason))?;
         Ok(scenario)
     }
 
-    fn error(&self, span: Option<Range<usize>>, reason: impl Into<String>) -> ScenarioError {
+    pub(super) fn error(&self, span: Option<Range<usize>>, reason: impl Into<String>) -> ScenarioError {
         ScenarioError::at_span(self.source, self.text, span, reason)
     }
 
@@ -268,7 +270,7 @@ impl Loader<'_> {
         Ok(cables)
     }
 
-    fn adversaries(&self) -> Result<Vec<AdversarySpec>, ScenarioError> {
+    pub(super) fn adversaries(&self) -> Result<Vec<AdversarySpec>, ScenarioError> {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut specs = Vec::with_capacity(self.raw.adversary.len());
         for raw in &self.raw.adversary {
@@ -428,6 +430,9 @@ impl Loader<'_> {
             Spot::AdversaryAttack { index, entry } => {
                 let attack = raw.adversary.get(index)?.get_ref().attack.as_ref()?;
                 Some(attack.get_ref().get(entry)?.span())
+            }
+            Spot::Expect { .. } | Spot::ExpectEntry { .. } | Spot::Exercise(_) | Spot::ExerciseLocked(_) => {
+                self.locate_expect(spot)
             }
         }
     }

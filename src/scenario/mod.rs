@@ -7,6 +7,11 @@
 //! | `schema` | the file format as serde reads it, unknown fields denied |
 //! | `load` | text → validated [`Scenario`], errors with file and line |
 //! | `check` | the rules a resolved scenario obeys, shared by files and `--set` |
+//! | `expect` | `[[expect]]` and `[exercise]` as validated values |
+//! | `load_expect` | `[[expect]]` and `[exercise]` read from a file, errors with line |
+//! | `check_expect` | the rules expectations and exercise locks obey on a resolved scenario |
+//! | `verdict` | one expectation judged against one run's report |
+//! | `expectations` | every expectation of a scenario answered with real runs |
 //! | `set` | `--set FIELD=VALUE` and presets applied to a scenario |
 //! | [`presets`] | the named crypto configurations of `--config` |
 //! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
@@ -48,11 +53,14 @@ pub(crate) mod adapters;
 mod args;
 pub mod catalog;
 mod check;
+mod check_expect;
 mod counterfactual;
 mod demo;
 mod error;
+mod expect;
 pub(crate) mod findings;
 mod load;
+mod load_expect;
 mod matrix;
 mod narrate;
 mod network;
@@ -71,6 +79,10 @@ pub use catalog::{BUILTIN, Builtin, builtin, resolve};
 pub use counterfactual::with_dwell;
 pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
 pub use error::ScenarioError;
+pub use expect::{
+    ActorSelector, BadComparison, Comparison, ConfigChoice, Exercise, Expectation, Measure, Op, UnknownConfig,
+    UnknownMeasure,
+};
 pub use findings::ActorTally;
 pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
 pub use narrate::tell;
@@ -113,6 +125,10 @@ pub struct Scenario {
     pub cables: Vec<Cable>,
     /// The adversaries, in file order, with unique names.
     pub adversaries: Vec<AdversarySpec>,
+    /// What must hold (`[[expect]]`), in file order, with unique names.
+    pub expectations: Vec<Expectation>,
+    /// The exercise the file sets, if it is one (`[exercise]`).
+    pub exercise: Option<Exercise>,
 }
 
 impl Scenario {

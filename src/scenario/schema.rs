@@ -9,7 +9,10 @@
 //! strings and parsed by the model's `FromStr`, whose errors list the
 //! accepted names.
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
 /// A whole scenario file.
@@ -25,6 +28,9 @@ pub(super) struct RawFile {
     pub(super) cable: Vec<Spanned<RawCable>>,
     #[serde(default)]
     pub(super) adversary: Vec<Spanned<RawAdversary>>,
+    #[serde(default)]
+    pub(super) expect: Vec<Spanned<RawExpect>>,
+    pub(super) exercise: Option<Spanned<RawExercise>>,
 }
 
 /// `[scenario]`.
@@ -119,4 +125,72 @@ pub(super) struct RawAdversary {
     pub(super) to: Option<Spanned<Vec<Spanned<String>>>>,
     /// ATT&CK technique ids replacing the kind's defaults.
     pub(super) attack: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// One `[[expect]]`. `name` and `actor` are required, but optional here so
+/// that their absence is reported with the entry's line and name rather
+/// than serde's generic "missing field".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExpect {
+    pub(super) name: Option<Spanned<String>>,
+    pub(super) actor: Option<Spanned<String>>,
+    pub(super) configs: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) content: Option<Spanned<RawComparison>>,
+    pub(super) routing: Option<Spanned<RawComparison>>,
+    pub(super) traffic_frames: Option<Spanned<RawComparison>>,
+    pub(super) forged_cables: Option<Spanned<RawComparison>>,
+    pub(super) forged_accepted: Option<Spanned<RawComparison>>,
+    pub(super) alarms: Option<Spanned<RawComparison>>,
+    pub(super) leaked: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) not_leaked: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A comparison as written: `"<= 100"`, or a bare integer meaning `== N`.
+/// Parsed later, so that its error can name the `[[expect]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum RawComparison {
+    /// A bare integer (possibly negative, which the loader refuses).
+    Integer(i64),
+    /// A string holding an operator and a count.
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RawComparison {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expecting;
+        impl Visitor<'_> for Expecting {
+            type Value = RawComparison;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a comparison such as \"<= 100\" or a whole number")
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawComparison, E> {
+                Ok(RawComparison::Integer(v))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawComparison, E> {
+                i64::try_from(v)
+                    .map(RawComparison::Integer)
+                    .map_err(|_| E::custom(format!("{v} is too large")))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawComparison, E> {
+                Ok(RawComparison::Text(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Expecting)
+    }
+}
+
+/// `[exercise]`: the task a participant is given and what they may not
+/// change. `task` is required, optional here for the same reason as
+/// [`RawExpect::name`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExercise {
+    pub(super) task: Option<Spanned<String>>,
+    pub(super) hint: Option<String>,
+    pub(super) locked: Option<Spanned<Vec<Spanned<String>>>>,
 }
