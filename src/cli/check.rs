@@ -16,8 +16,11 @@ use super::verdict_line::{failure_message, verdict_line};
 use crate::scenario::locks::check_exercise_locks;
 use crate::scenario::{Checked, Scenario, ScenarioArgs, ScenarioError, check_expectations};
 
-/// Check the expectations ([[expect]]) of scenario files with real runs:
-/// one line per expectation and configuration, exit 0 if all hold, 1 if any fails.
+/// Check the expectations ([[expect]]) of scenario files with real runs.
+///
+/// Prints one line per expectation and configuration, PASS or FAIL with what
+/// was expected and measured, then a summary. Exits 0 if every expectation
+/// holds, 1 if any fails, 2 on bad input (before any run).
 #[derive(Debug, clap::Args)]
 #[command(mut_args(help(
     "sets",

@@ -10,8 +10,7 @@ use clap::Subcommand;
 
 use crate::scenario::{EXERCISES, ScenarioError, exercise};
 
-/// Exercises: list them, or start one by copying its scenario file, which
-/// `cablesim check` then grades.
+/// List the exercises, or start one: its scenario file, graded by `cablesim check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Exercise {
     #[command(subcommand)]
