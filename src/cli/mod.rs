@@ -15,6 +15,7 @@ mod exit;
 mod explain;
 mod flags;
 mod hub;
+mod junit;
 mod list;
 mod logging;
 mod matrix;

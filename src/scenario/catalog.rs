@@ -71,6 +71,35 @@ pub const BUILTIN: &[Builtin] = &[
     },
 ];
 
+/// An exercise shipped with cablesim (README.md, "Exercises"): a scenario
+/// file with an `[exercise]` table and the `[[expect]]` entries that grade
+/// it, which `cablesim exercise start` copies out and `cablesim check`
+/// compares a participant's copy with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinExercise {
+    /// The exercise's name: its file's name and its `[scenario] name`,
+    /// by which a participant's copy is matched to it.
+    pub name: &'static str,
+    /// The exercise file's text.
+    pub toml: &'static str,
+}
+
+impl BuiltinExercise {
+    /// Parses and validates the exercise; its source is `exercise:NAME`.
+    pub fn load(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_toml_str(self.toml, &format!("exercise:{}", self.name))
+    }
+}
+
+/// Every exercise, in the order `cablesim exercise list` shows them: the
+/// files of `examples/exercises/`.
+pub const EXERCISES: &[BuiltinExercise] = &[];
+
+/// The exercise of this name.
+pub fn exercise(name: &str) -> Option<&'static BuiltinExercise> {
+    EXERCISES.iter().find(|e| e.name == name)
+}
+
 /// The built-in of this name.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
     BUILTIN.iter().find(|b| b.name == name)
@@ -109,6 +138,15 @@ mod tests {
             assert_eq!(scenario.source, format!("builtin:{}", builtin.name));
             assert_eq!(scenario.description, builtin.summary);
             scenario.generator().unwrap();
+        }
+    }
+
+    #[test]
+    fn every_exercise_loads_under_its_name() {
+        for exercise in EXERCISES {
+            let scenario = exercise.load().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(scenario.name, exercise.name);
+            assert_eq!(scenario.source, format!("exercise:{}", exercise.name));
         }
     }
 

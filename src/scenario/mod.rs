@@ -13,8 +13,9 @@
 //! | `verdict` | one expectation judged against one run's report |
 //! | `expectations` | every expectation of a scenario answered with real runs |
 //! | `set` | `--set FIELD=VALUE` and presets applied to a scenario |
+//! | [`locks`] | what a participant's copy of an exercise changed that the exercise locks |
 //! | [`presets`] | the named crypto configurations of `--config` |
-//! | [`catalog`] | the built-in scenarios of `examples/scenarios/` |
+//! | [`catalog`] | the built-in scenarios of `examples/scenarios/`, the exercises of `examples/exercises/` |
 //! | `network` | an in-process network: PKI, hub, links, nodes |
 //! | `runner` | the day-by-day run that produces the report |
 //! | `run_error` | why a run could not take place |
@@ -61,6 +62,7 @@ mod expect;
 pub(crate) mod findings;
 mod load;
 mod load_expect;
+pub mod locks;
 mod matrix;
 mod narrate;
 mod network;
@@ -75,7 +77,7 @@ mod tally;
 mod wire;
 
 pub use args::ScenarioArgs;
-pub use catalog::{BUILTIN, Builtin, builtin, resolve};
+pub use catalog::{BUILTIN, Builtin, BuiltinExercise, EXERCISES, builtin, exercise, resolve};
 pub use counterfactual::with_dwell;
 pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
 pub use error::ScenarioError;
