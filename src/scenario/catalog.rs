@@ -92,8 +92,34 @@ impl BuiltinExercise {
 }
 
 /// Every exercise, in the order `cablesim exercise list` shows them: the
-/// files of `examples/exercises/`.
-pub const EXERCISES: &[BuiltinExercise] = &[];
+/// files of `examples/exercises/` (their answers, in `answers/`, are not
+/// embedded: a participant finds them in the repository, after trying).
+pub const EXERCISES: &[BuiltinExercise] = &[
+    BuiltinExercise {
+        name: "coreu-broadcast",
+        toml: include_str!("../../examples/exercises/coreu-broadcast.toml"),
+    },
+    BuiltinExercise {
+        name: "late-intruder",
+        toml: include_str!("../../examples/exercises/late-intruder.toml"),
+    },
+    BuiltinExercise {
+        name: "hotel-wifi",
+        toml: include_str!("../../examples/exercises/hotel-wifi.toml"),
+    },
+    BuiltinExercise {
+        name: "ghost-key",
+        toml: include_str!("../../examples/exercises/ghost-key.toml"),
+    },
+    BuiltinExercise {
+        name: "forged-instruction",
+        toml: include_str!("../../examples/exercises/forged-instruction.toml"),
+    },
+    BuiltinExercise {
+        name: "harvest",
+        toml: include_str!("../../examples/exercises/harvest.toml"),
+    },
+];
 
 /// The exercise of this name.
 pub fn exercise(name: &str) -> Option<&'static BuiltinExercise> {
@@ -147,6 +173,11 @@ mod tests {
             let scenario = exercise.load().unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(scenario.name, exercise.name);
             assert_eq!(scenario.source, format!("exercise:{}", exercise.name));
+            let table = scenario
+                .exercise
+                .unwrap_or_else(|| panic!("{}: no [exercise]", exercise.name));
+            assert!(!table.task.is_empty(), "{}", exercise.name);
+            assert!(!scenario.expectations.is_empty(), "{}: nothing to check", exercise.name);
         }
     }
 
