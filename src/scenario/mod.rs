@@ -59,6 +59,7 @@ mod counterfactual;
 mod demo;
 mod error;
 mod expect;
+mod expectations;
 pub(crate) mod findings;
 mod load;
 mod load_expect;
@@ -74,6 +75,7 @@ mod set;
 mod stories;
 mod story;
 mod tally;
+mod verdict;
 mod wire;
 
 pub use args::ScenarioArgs;
@@ -85,6 +87,7 @@ pub use expect::{
     ActorSelector, BadComparison, Comparison, ConfigChoice, Exercise, Expectation, Measure, Op, UnknownConfig,
     UnknownMeasure,
 };
+pub use expectations::{Checked, check_expectations, distinct_configs};
 pub use findings::ActorTally;
 pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
 pub use narrate::tell;
@@ -95,6 +98,7 @@ pub use runner::{Progress, RunOutcome, Runner};
 pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};
+pub use verdict::{ActorVerdict, Verdict, judge};
 pub(crate) use wire::WireTally;
 
 use crate::adversary::AdversarySpec;
