@@ -11,11 +11,13 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 
 /// Every command `cablesim --help` lists (but `help`).
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 15] = [
     "demo",
     "run",
+    "check",
     "matrix",
     "explain",
+    "exercise",
     "list",
     "certs",
     "hub",
@@ -86,6 +88,14 @@ fn the_program_help_lists_every_command() {
 fn every_command_help_is_unchanged() {
     for command in COMMANDS {
         golden_help(command, &[command]);
+    }
+}
+
+/// The subcommands of `exercise` have helps of their own.
+#[test]
+fn every_exercise_subcommand_help_is_unchanged() {
+    for subcommand in ["list", "start"] {
+        golden_help(&format!("exercise-{subcommand}"), &["exercise", subcommand]);
     }
 }
 

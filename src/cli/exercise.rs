@@ -1,5 +1,6 @@
 //! `cablesim exercise`: the exercises shipped with cablesim (README.md,
-//! "Exercises"), listed, and copied out for a participant to work on.
+//! "For trainers: a 45-minute session"), listed, and copied out for a
+//! participant to work on.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -85,7 +86,9 @@ fn start(name: &str, dir: &Path) -> anyhow::Result<()> {
     println!("wrote {}: the exercise {name}", path.display());
     println!();
     println!("task: {}", exercise.task);
-    println!("hint: {}", exercise.hint);
+    if let Some(hint) = &exercise.hint {
+        println!("hint: {hint}");
+    }
     println!();
     println!("Edit the file, then check it:");
     println!("  cablesim check {}", path.display());

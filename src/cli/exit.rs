@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::exercise::ExerciseFileExists;
 use super::explain::UnknownTopic;
 use super::output::UnwritableOutput;
 use crate::adversary::SpecError;
@@ -96,6 +97,7 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<UnknownPreset>()
             || cause.is::<SpecError>()
             || cause.is::<UnknownTopic>()
+            || cause.is::<ExerciseFileExists>()
             || cause.is::<UnwritableOutput>()
             || cause.is::<crate::report::UnknownReportFormat>()
             || cause.downcast_ref::<BenchError>().is_some_and(BenchError::is_bad_input)

@@ -9,8 +9,10 @@
 mod bench;
 mod captures;
 mod certs;
+mod check;
 mod demo;
 mod dissector;
+mod exercise;
 mod exit;
 mod explain;
 mod flags;
@@ -27,6 +29,7 @@ mod output;
 mod process;
 mod run;
 mod tap;
+mod verdict_line;
 
 use std::process::ExitCode;
 
@@ -54,8 +57,10 @@ pub struct Cli {
 enum Command {
     Demo(demo::Demo),
     Run(run::Run),
+    Check(check::Check),
     Matrix(matrix::Matrix),
     Explain(explain::Explain),
+    Exercise(exercise::Exercise),
     List(list::List),
     Certs(certs::Certs),
     Hub(hub::Hub),
@@ -78,8 +83,10 @@ impl Cli {
         exit::exit_code(match self.command {
             Command::Demo(command) => command.execute(),
             Command::Run(command) => command.execute(),
+            Command::Check(command) => command.execute(),
             Command::Matrix(command) => command.execute(),
             Command::Explain(command) => command.execute(),
+            Command::Exercise(command) => command.execute(),
             Command::List(command) => command.execute(),
             Command::Certs(command) => command.execute(),
             Command::Hub(command) => command.execute(),

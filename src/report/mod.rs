@@ -31,3 +31,4 @@ pub(crate) use text::render_actor;
 pub use text::render_text;
 pub use view::MAX_TABLE_ROWS;
 pub use wire::WireCosts;
+pub(crate) use wire::grouped;

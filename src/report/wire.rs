@@ -113,7 +113,7 @@ fn mean(total: u64, count: u64) -> Option<u64> {
 }
 
 /// `n` with a comma between groups of three digits: "40,707".
-pub(super) fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

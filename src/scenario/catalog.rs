@@ -71,7 +71,8 @@ pub const BUILTIN: &[Builtin] = &[
     },
 ];
 
-/// An exercise shipped with cablesim (README.md, "Exercises"): a scenario
+/// An exercise shipped with cablesim (README.md, "For trainers: a
+/// 45-minute session"): a scenario
 /// file with an `[exercise]` table and the `[[expect]]` entries that grade
 /// it, which `cablesim exercise start` copies out and `cablesim check`
 /// compares a participant's copy with.
@@ -91,7 +92,8 @@ impl BuiltinExercise {
     }
 }
 
-/// Every exercise, in the order `cablesim exercise list` shows them: the
+/// Every exercise, in the order `cablesim exercise list` shows them (the
+/// order of the trainer session): the
 /// files of `examples/exercises/` (their answers, in `answers/`, are not
 /// embedded: a participant finds them in the repository, after trying).
 pub const EXERCISES: &[BuiltinExercise] = &[
@@ -108,12 +110,12 @@ pub const EXERCISES: &[BuiltinExercise] = &[
         toml: include_str!("../../examples/exercises/hotel-wifi.toml"),
     },
     BuiltinExercise {
-        name: "ghost-key",
-        toml: include_str!("../../examples/exercises/ghost-key.toml"),
-    },
-    BuiltinExercise {
         name: "forged-instruction",
         toml: include_str!("../../examples/exercises/forged-instruction.toml"),
+    },
+    BuiltinExercise {
+        name: "ghost-key",
+        toml: include_str!("../../examples/exercises/ghost-key.toml"),
     },
     BuiltinExercise {
         name: "harvest",

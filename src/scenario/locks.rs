@@ -1,4 +1,4 @@
-//! Exercise locks (README.md, "Exercises"): a participant's copy of an
+//! Exercise locks (README.md, "For trainers: a 45-minute session"): a participant's copy of an
 //! exercise may change what the exercise leaves open, never what it locks.
 //! Sans-IO: two resolved scenarios in, the changed fields out.
 //!
@@ -14,7 +14,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{BUILTIN, EXERCISES, Exercise, Expectation, Scenario, ScenarioError, builtin, exercise};
+use super::{Exercise, Expectation, Scenario, ScenarioError, builtin, exercise};
 use crate::model::{Classification, SecurityConfig};
 
 /// One locked field whose value in the participant's file is not the
@@ -268,6 +268,7 @@ fn render_object(fields: &Map<String, Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{BUILTIN, EXERCISES};
 
     /// The fixture exercise: broadcast, one phished ministry, two listed
     /// cables.
@@ -489,8 +490,8 @@ mod tests {
             include_str!("../../examples/exercises/answers/coreu-broadcast.toml"),
             include_str!("../../examples/exercises/answers/late-intruder.toml"),
             include_str!("../../examples/exercises/answers/hotel-wifi.toml"),
-            include_str!("../../examples/exercises/answers/ghost-key.toml"),
             include_str!("../../examples/exercises/answers/forged-instruction.toml"),
+            include_str!("../../examples/exercises/answers/ghost-key.toml"),
             include_str!("../../examples/exercises/answers/harvest.toml"),
         ];
         for (entry, answer) in EXERCISES.iter().zip(answers) {
