@@ -531,3 +531,42 @@ fn fail_validate_a_program_made_exercise() {
         "{err}"
     );
 }
+
+#[test]
+fn the_every_table_fixture_has_an_expectation_and_an_exercise() {
+    let text = include_str!("fixtures/every-table.toml");
+    let s = Scenario::from_toml_str(text, "every-table.toml").unwrap();
+    let line_of = |marker: &str| text.lines().position(|l| l.starts_with(marker)).unwrap() + 1;
+    assert_eq!(
+        s.expectations,
+        [Expectation {
+            name: "the apt reads the listed cable under every preset".into(),
+            actor: ActorSelector::One("apt".into()),
+            configs: vec![ConfigChoice::AsWritten, ConfigChoice::Preset(Preset::E2eFs)],
+            comparisons: vec![
+                Comparison {
+                    measure: Measure::Content,
+                    op: Op::Ge,
+                    value: 1
+                },
+                Comparison {
+                    measure: Measure::Alarms,
+                    op: Op::Eq,
+                    value: 0
+                },
+            ],
+            leaked: vec!["C-1".into()],
+            not_leaked: vec![],
+            line: line_of("[[expect]]"),
+        }]
+    );
+    assert_eq!(
+        s.exercise,
+        Some(Exercise {
+            task: "Keep the apt from reading C-1 without moving it off cy-mfa.".into(),
+            hint: Some("Who holds a cable, and for how long?".into()),
+            locked: vec!["adversary".into(), "cable".into()],
+            line: line_of("[exercise]"),
+        })
+    );
+}

@@ -21,7 +21,8 @@
 //! ```
 
 use cablesim::scenario::{
-    ActorVerdict, Checked, Comparison, ConfigChoice, Measure, Op, Preset, Scenario, Verdict, check_expectations,
+    ActorVerdict, Checked, Comparison, ConfigChoice, Measure, Op, Preset, RunError, Scenario, Verdict,
+    check_expectations,
 };
 
 const WORLD: &str = r#"
@@ -418,4 +419,41 @@ fn a_file_without_expectations_makes_no_run() {
     assert_eq!(checked.runs, 0);
     assert_eq!(checked.verdicts, []);
     assert!(checked.passed());
+}
+
+#[test]
+fn the_every_table_fixture_expectation_holds() {
+    // The endpoint at cy-mfa arrives on day 10 and finds C-1, received on
+    // day 3 and kept forever (no retention): Rule 1, whatever the crypto.
+    // An endpoint reads; it raises no alarm.
+    let checked = check_world(include_str!("fixtures/every-table.toml"));
+    assert_eq!(checked.runs, 2);
+    assert_eq!(
+        outcomes(&checked),
+        [
+            (
+                "the apt reads the listed cable under every preset",
+                "as written".to_owned(),
+                true
+            ),
+            (
+                "the apt reads the listed cable under every preset",
+                "e2e-fs".to_owned(),
+                true
+            ),
+        ]
+    );
+}
+
+#[test]
+fn fail_a_run_that_cannot_take_place_is_an_error_not_a_verdict() {
+    // A program that edits a loaded scenario past the file rules (here, to
+    // zero days with cables to generate) gets the run's error back.
+    let text = "[scenario]\nname = \"t\"\nseed = 1\ndays = 2\ncables = 2\n[network]\nministries = 2\n\
+        [[adversary]]\nkind = \"hub\"\n[[expect]]\nname = \"n\"\nactor = \"hub\"\ncontent = 0\n";
+    let mut scenario = Scenario::from_toml_str(text, "t.toml").unwrap();
+    scenario.days = 0;
+    let err = check_expectations(&scenario).unwrap_err();
+    assert!(matches!(err, RunError::Scenario(_)), "{err}");
+    assert!(err.to_string().starts_with("t.toml: cables: "), "{err}");
 }

@@ -12,7 +12,7 @@ use super::Preset;
 use crate::report::ActorReport;
 
 /// A count of a run's report that an expectation compares: one field of an
-/// actor's report (ARCHITECTURE.md, "The report").
+/// actor's report (ARCHITECTURE.md, "Adversaries").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Measure {
     /// Cables whose content the actor read.
