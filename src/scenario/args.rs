@@ -48,6 +48,10 @@ impl ScenarioArgs {
         }
         if !self.adversaries.is_empty() {
             scenario.adversaries = parse_adversary_specs(&self.adversaries, &scenario.network, scenario.days)?;
+            // The file's expectations are about the file's adversaries: they
+            // go with them (a run does not judge them; `check` takes no
+            // replacement adversaries).
+            scenario.expectations.clear();
             scenario.validate()?;
         }
         if let Some(days) = self.dwell {
@@ -97,6 +101,8 @@ mod tests {
         assert_eq!((scenario.seed, scenario.days), (7, 60));
         assert_eq!(scenario.adversaries.len(), 1);
         assert_eq!(scenario.adversaries[0].name, "tap@de-mfa");
+        // coreu-2018's expectations are about its phishers, replaced here.
+        assert_eq!(scenario.expectations, []);
         assert_eq!(
             args.to_command_line(),
             [
