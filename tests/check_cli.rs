@@ -316,7 +316,7 @@ fn exercise_list_shows_each_exercise_and_its_task() {
         })
         .collect();
     assert_eq!(stdout(&out), expected);
-    assert_eq!(stdout(&out).lines().count(), 6);
+    assert_eq!(stdout(&out).lines().count(), 7);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn fail_an_unknown_exercise_lists_the_exercises() {
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),
-        "cablesim: coreu: no exercise of this name (exercises: coreu-broadcast, late-intruder, hotel-wifi, \
+        "cablesim: coreu: no exercise of this name (exercises: coreu-broadcast, coreu-detection, late-intruder, hotel-wifi, \
          forged-instruction, ghost-key, harvest)\n"
     );
     assert!(!dir.join("coreu.toml").exists());

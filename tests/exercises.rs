@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use cablesim::scenario::locks::{changed_fields, locked_changes};
 use cablesim::scenario::{BUILTIN, Exercise, Scenario, check_expectations};
 
-/// The six exercises, in the order the trainer session uses them.
-const EXERCISES: [&str; 6] = [
+/// The seven exercises, in the order the trainer session uses them.
+const EXERCISES: [&str; 7] = [
     "coreu-broadcast",
+    "coreu-detection",
     "late-intruder",
     "hotel-wifi",
     "forged-instruction",
@@ -82,7 +83,7 @@ fn failed(verdicts: &[(String, String, bool)]) -> Vec<&str> {
 }
 
 #[test]
-fn the_exercise_directory_holds_exactly_the_six_exercises_and_their_answers() {
+fn the_exercise_directory_holds_exactly_the_exercises_and_their_answers() {
     for dir in ["examples/exercises", "examples/exercises/answers"] {
         let mut names: Vec<String> = std::fs::read_dir(root().join(dir))
             .unwrap()
@@ -112,8 +113,11 @@ fn every_exercise_is_named_after_its_file_and_has_a_task_a_hint_and_locks() {
             hint.contains("cablesim explain"),
             "{name}: the hint points to no explanation"
         );
+        // coreu-detection is the one exercise whose answer is the
+        // adversary's window (the day the intruders are found): everything
+        // else is locked, and its second goal checks they still got in.
         assert!(
-            exercise.locked.iter().any(|l| l == "adversary"),
+            exercise.locked.iter().any(|l| l == "adversary") || name == "coreu-detection",
             "{name}: the adversaries are not locked"
         );
         assert!(!scenario.expectations.is_empty(), "{name}: no [[expect]]");
@@ -124,10 +128,30 @@ fn every_exercise_is_named_after_its_file_and_has_a_task_a_hint_and_locks() {
 /// states them: what a participant must not turn off to reach the goal.
 #[test]
 fn every_exercise_locks_what_its_task_protects() {
-    let locks: [(&str, &[&str]); 6] = [
+    let locks: [(&str, &[&str]); 7] = [
         (
             "coreu-broadcast",
             &["adversary", "scenario", "network", "max_classification"],
+        ),
+        (
+            "coreu-detection",
+            &[
+                "scenario",
+                "network",
+                "cable",
+                "transport",
+                "verify_server",
+                "e2e",
+                "epoch_days",
+                "signatures",
+                "key_pinning",
+                "distribution",
+                "archive",
+                "archive_days",
+                "retention_days",
+                "max_classification",
+                "post_quantum",
+            ],
         ),
         (
             "late-intruder",
@@ -176,6 +200,10 @@ fn every_answer_changes_exactly_the_field_its_comment_explains() {
             "coreu-broadcast",
             "distribution: the exercise has broadcast, this file need-to-know",
         ),
+        (
+            "coreu-detection",
+            "adversary[endpoint@cy-mfa].window.until: the exercise has none, this file 45",
+        ),
         ("late-intruder", "retention_days: the exercise has none, this file 90"),
         (
             "hotel-wifi",
@@ -209,8 +237,9 @@ fn every_answer_changes_exactly_the_field_its_comment_explains() {
 /// lesson honest (late-intruder's "read regardless") pass.
 #[test]
 fn every_exercise_fails_as_shipped_with_exactly_its_goals_failing() {
-    let goals: [(&str, &[&str]); 6] = [
+    let goals: [(&str, &[&str]); 7] = [
         ("coreu-broadcast", &["the phishers read at most 50 cables"]),
+        ("coreu-detection", &["the phishers read at most 30 cables"]),
         (
             "late-intruder",
             &[
@@ -261,11 +290,16 @@ fn every_answer_passes_every_expectation_of_its_exercise() {
 /// measure them: shipped, then answered.
 #[test]
 fn every_exercise_and_answer_measures_the_figures_its_comments_state() {
-    let figures: [(&str, &[&str], &[&str]); 6] = [
+    let figures: [(&str, &[&str], &[&str]); 7] = [
         (
             "coreu-broadcast",
             &["phishers content <= 50 measured 215"],
             &["phishers content <= 50 measured 20"],
+        ),
+        (
+            "coreu-detection",
+            &["phishers content <= 30 measured 215"],
+            &["phishers content <= 30 measured 27"],
         ),
         (
             "late-intruder",

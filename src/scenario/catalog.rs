@@ -102,6 +102,10 @@ pub const EXERCISES: &[BuiltinExercise] = &[
         toml: include_str!("../../examples/exercises/coreu-broadcast.toml"),
     },
     BuiltinExercise {
+        name: "coreu-detection",
+        toml: include_str!("../../examples/exercises/coreu-detection.toml"),
+    },
+    BuiltinExercise {
         name: "late-intruder",
         toml: include_str!("../../examples/exercises/late-intruder.toml"),
     },

@@ -488,12 +488,14 @@ mod tests {
     fn every_answer_keeps_the_locks() {
         let answers = [
             include_str!("../../examples/exercises/answers/coreu-broadcast.toml"),
+            include_str!("../../examples/exercises/answers/coreu-detection.toml"),
             include_str!("../../examples/exercises/answers/late-intruder.toml"),
             include_str!("../../examples/exercises/answers/hotel-wifi.toml"),
             include_str!("../../examples/exercises/answers/forged-instruction.toml"),
             include_str!("../../examples/exercises/answers/ghost-key.toml"),
             include_str!("../../examples/exercises/answers/harvest.toml"),
         ];
+        assert_eq!(answers.len(), EXERCISES.len());
         for (entry, answer) in EXERCISES.iter().zip(answers) {
             let scenario = Scenario::from_toml_str(answer, "answer.toml").unwrap();
             assert_eq!(scenario.name, entry.name);
