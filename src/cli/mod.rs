@@ -81,6 +81,7 @@ impl Cli {
         let quiet = matches!(self.command, Command::Demo(_));
         let live = match &self.command {
             Command::Run(command) => command.wants_web(),
+            Command::Demo(command) => command.wants_web(),
             _ => false,
         };
         init_logging(self.log_format, quiet, live);

@@ -10,6 +10,7 @@
 //! it as server-sent events, behind a token off loopback (`token.rs`).
 
 mod board;
+mod demo_watch;
 mod feed;
 mod live_page;
 mod server;
@@ -20,6 +21,7 @@ pub use board::{
     ActorHaul, AlarmLine, AlarmState, Board, Counts, LeakState, LevelHaul, NodeState, Phase, RECENT_ALARMS, Snapshot,
     StorySection, StoryState, alarm_line,
 };
+pub use demo_watch::{AS_IT_HAPPENED, DemoFeed};
 pub use feed::{LiveFeed, PageGuard};
 pub use live_page::{LivePage, REPORT_GRACE};
 pub use server::{STATE_INTERVAL, WebError, WebServer};
