@@ -104,4 +104,5 @@ pub mod multiprocess;
 pub mod net;
 pub mod report;
 pub mod scenario;
+pub mod web;
 pub mod wire;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Each top-level module with the modules it may name, lowest layer first.
 /// `multiprocess` and `bench` stand side by side on top of `scenario`;
 /// `cli` sits on everything.
-const LAYERS: [(&str, &[&str]); 10] = [
+const LAYERS: [(&str, &[&str]); 11] = [
     ("model", &[]),
     ("crypto", &["model"]),
     ("wire", &["model", "crypto"]),
@@ -30,6 +30,19 @@ const LAYERS: [(&str, &[&str]); 10] = [
         &["model", "crypto", "wire", "net", "adversary", "report", "scenario"],
     ),
     (
+        "web",
+        &[
+            "model",
+            "crypto",
+            "wire",
+            "net",
+            "adversary",
+            "report",
+            "scenario",
+            "multiprocess",
+        ],
+    ),
+    (
         "cli",
         &[
             "model",
@@ -41,6 +54,7 @@ const LAYERS: [(&str, &[&str]); 10] = [
             "scenario",
             "multiprocess",
             "bench",
+            "web",
         ],
     ),
 ];

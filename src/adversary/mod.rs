@@ -51,7 +51,7 @@ pub use spec::{AdversaryKind, AdversarySpec, UnknownAdversaryKind, attack_id_pro
 pub use spec_text::{SpecError, SpecProblem, parse_adversary_spec, parse_adversary_specs};
 pub use tap::Tap;
 pub use tls_escrow::TlsSecretEscrow;
-pub use tls_records::{RecordCount, count_records, looks_like_tls};
+pub use tls_records::{RecordCount, count_records, count_whole_records, looks_like_tls};
 pub use tls_sessions::{
     KeyShare, RecordedSession, SessionPlaintext, TlsReadError, TrafficSecrets, decrypt, recorded_sessions,
 };

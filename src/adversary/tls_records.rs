@@ -29,6 +29,13 @@ pub fn looks_like_tls(bytes: &[u8]) -> bool {
 /// Counts the records of a TLS byte stream. Stops at the first header
 /// that is not a TLS record header, or at a record cut off at the end.
 pub fn count_records(bytes: &[u8]) -> RecordCount {
+    count_whole_records(bytes).0
+}
+
+/// Counts the records of a TLS byte stream as [`count_records`] does, and
+/// says how many bytes those whole records take: where to resume counting
+/// when more of the stream arrives.
+pub fn count_whole_records(bytes: &[u8]) -> (RecordCount, usize) {
     let mut count = RecordCount::default();
     let mut at = 0usize;
     while let Some(header) = bytes.get(at..at.saturating_add(HEADER)) {
@@ -50,7 +57,7 @@ pub fn count_records(bytes: &[u8]) -> RecordCount {
         }
         at = end;
     }
-    count
+    (count, at)
 }
 
 #[cfg(test)]
@@ -71,6 +78,19 @@ mod tests {
         stream.extend(record(23, 300));
         stream.extend(record(23, 16));
         assert_eq!(count_records(&stream), RecordCount { encrypted: 2, clear: 2 });
+    }
+
+    #[test]
+    fn whole_records_say_where_to_resume() {
+        let mut stream = record(23, 10);
+        stream.extend(record(22, 4));
+        let whole = stream.len();
+        stream.extend(&record(23, 30)[..12]);
+        assert_eq!(
+            count_whole_records(&stream),
+            (RecordCount { encrypted: 1, clear: 1 }, whole)
+        );
+        assert_eq!(count_whole_records(&[]), (RecordCount::default(), 0));
     }
 
     #[test]

@@ -179,3 +179,15 @@ impl Format {
         }
     }
 }
+
+/// `--web [ADDR]` and `--web-wait`: the live page.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Web {
+    /// Serve a live page of the run at ADDR (alone: 127.0.0.1 and a free
+    /// port); off loopback the printed URL carries the token it needs.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    pub(crate) web: Option<std::net::SocketAddr>,
+    /// With --web: start the first day only once a browser has the page open.
+    #[arg(long, requires = "web")]
+    pub(crate) web_wait: bool,
+}

@@ -1,6 +1,7 @@
 //! Logs on stderr: stdout belongs to the report.
 
 use clap::ValueEnum;
+use tracing_subscriber::prelude::*;
 
 /// The form of the log lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -9,8 +10,10 @@ pub(crate) enum LogFormat {
     Json,
 }
 
-/// Installs the log subscriber; `quiet` keeps only errors.
-pub(crate) fn init_logging(format: LogFormat, quiet: bool) {
+/// Installs the log subscriber; `quiet` keeps only errors. `live` adds
+/// the live page's layer, which hears the network's events whatever the
+/// log shows (README.md, "The live page").
+pub(crate) fn init_logging(format: LogFormat, quiet: bool, live: bool) {
     // Leak and alarm events are the report in log form, one per leaked
     // cable or detected attack. Asking for JSON logs is asking for them
     // (a SIEM reads them); on a terminal they would bury the report, which
@@ -24,12 +27,17 @@ pub(crate) fn init_logging(format: LogFormat, quiet: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // Colour codes only for a person at a terminal: in a file or a pipe
     // they are noise that breaks grep and parsers.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let lines = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
-    }
+    let lines = match format {
+        LogFormat::Text => lines.boxed(),
+        LogFormat::Json => lines.json().flatten_event(true).with_current_span(false).boxed(),
+    };
+    // Each layer has its own filter: the page's does not depend on what
+    // RUST_LOG lets through to the log lines.
+    tracing_subscriber::registry()
+        .with(lines.with_filter(filter))
+        .with(live.then(crate::web::layer))
+        .init();
 }

@@ -79,7 +79,11 @@ impl Cli {
         // The demo is a story on stdout: the warnings of the attacks it stages
         // (refused certificates, dropped sessions) would only interrupt it.
         let quiet = matches!(self.command, Command::Demo(_));
-        init_logging(self.log_format, quiet);
+        let live = match &self.command {
+            Command::Run(command) => command.wants_web(),
+            _ => false,
+        };
+        init_logging(self.log_format, quiet, live);
         exit::exit_code(match self.command {
             Command::Demo(command) => command.execute(),
             Command::Run(command) => command.execute(),

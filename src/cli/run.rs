@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::captures::Captures;
-use super::flags::{Dwell, Format, ScenarioChoice};
+use super::flags::{Dwell, Format, ScenarioChoice, Web};
 use super::output::create_output;
 use crate::report::{ReportFormat, RunReport, render_text};
-use crate::scenario::Runner;
+use crate::scenario::{Runner, planned_report};
+use crate::web::LivePage;
 
 /// Run a scenario (a built-in name or a TOML file) and report what happened.
 #[derive(Debug, clap::Args)]
@@ -22,6 +23,8 @@ pub(crate) struct Run {
     dwell: Dwell,
     #[command(flatten)]
     format: Format,
+    #[command(flatten)]
+    web: Web,
     /// Also write the report to FILE, in the format its extension names:
     /// .html (one self-contained page with a map and a timeline), .md or .json.
     #[arg(long, value_name = "FILE")]
@@ -45,14 +48,37 @@ impl Run {
         let report_file = self.report.map(|path| create_output("--report", path)).transpose()?;
         let captures = Captures::open(self.pcap, self.keylog, &scenario)?;
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        let preset_name = preset.map(|p| p.name().to_owned());
+        let live = match self.web.web {
+            Some(addr) => Some(runtime.block_on(open_live_page(addr, &scenario, preset_name.clone()))?),
+            None => None,
+        };
         let mut runner = captures.attach(Runner::new(scenario));
-        if let Some(preset) = preset {
-            runner = runner.with_preset_name(preset.name());
+        if let Some(preset) = preset_name {
+            runner = runner.with_preset_name(preset);
+        }
+        if let Some(page) = &live {
+            runner = runner.with_progress(1, page.progress());
+            if self.web.web_wait {
+                eprintln!("cablesim: waiting for a browser to open the live page");
+                runtime.block_on(page.wait_for_a_browser());
+            }
         }
         // Only the report is kept: the hub's archive and the nodes'
         // inboxes are freed before the report is rendered, which at
         // full scale is the difference of a second copy of everything.
-        let report = runtime.block_on(runner.run())?.report;
+        let report = match runtime.block_on(runner.run()) {
+            Ok(outcome) => outcome.report,
+            Err(e) => {
+                if let Some(page) = &live {
+                    page.fail();
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(page) = live {
+            runtime.block_on(page.finish(&report))?;
+        }
         self.format.print(&report, render_text)?;
         if let (Some((path, mut file)), Some(format)) = (report_file, report_format) {
             let text = format.render(&report)?;
@@ -62,6 +88,26 @@ impl Run {
         }
         captures.write()
     }
+}
+
+impl Run {
+    /// Whether the live page's log layer is needed.
+    pub(crate) fn wants_web(&self) -> bool {
+        self.web.web.is_some()
+    }
+}
+
+/// Serves the live page of `scenario` at `addr` and says where on stderr
+/// (stdout is the report's).
+pub(crate) async fn open_live_page(
+    addr: std::net::SocketAddr,
+    scenario: &crate::scenario::Scenario,
+    preset: Option<String>,
+) -> anyhow::Result<LivePage> {
+    let planned = planned_report(scenario, preset)?;
+    let page = LivePage::open(addr, &planned).await?;
+    eprintln!("cablesim: live page at {}", page.url());
+    Ok(page)
 }
 
 /// Says on stderr (stdout is the report's) what the report file holds.

@@ -24,7 +24,9 @@ pub use ledger::{
 pub use live::{DayBar, Holding, RunsSpinner, counted, holdings_text};
 pub use matrix::{Matrix, MatrixCell, MatrixWire};
 pub use matrix_text::render_matrix;
-pub use render::{RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_markdown};
+pub use render::{
+    RenderError, ReportFormat, UnknownReportFormat, render_html, render_json, render_live_page, render_markdown,
+};
 pub use style::{Palette, TERMINAL_WIDTH, Tone, render_section, wrap};
 pub use table::{Comparison, ComparisonRow, Taken, render_comparison};
 pub(crate) use text::render_actor;

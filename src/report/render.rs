@@ -82,6 +82,7 @@ impl fmt::Display for ReportFormat {
 
 const HTML_TEMPLATE: &str = "report.html.j2";
 const MARKDOWN_TEMPLATE: &str = "report.md.j2";
+const LIVE_TEMPLATE: &str = "live.html.j2";
 
 /// One self-contained HTML page: inline CSS and SVG, no script, and no
 /// reference to anything outside the file, so it opens offline, from an
@@ -112,6 +113,27 @@ fn render_template(name: &str, report: &RunReport) -> Result<String, RenderError
     Ok(env.get_template(name)?.render(view)?)
 }
 
+/// The live page of `--web`: the report's map and style, drawn for
+/// `report` (the network and its adversaries, before anything is
+/// measured), and the script that fills the page in from the server's
+/// events. `context` adds the page's own values (its title, the event
+/// stream's address) to the report's view.
+pub fn render_live_page(report: &RunReport, context: &serde_json::Value) -> Result<String, RenderError> {
+    let env = environment()?;
+    let mut view = serde_json::to_value(View::new(report))?;
+    if let (Some(view), Some(extra)) = (view.as_object_mut(), context.as_object()) {
+        view.extend(extra.clone());
+    }
+    if let Some(view) = view.as_object_mut() {
+        view.insert("script".into(), serde_json::Value::from(LIVE_SCRIPT));
+    }
+    Ok(env.get_template(LIVE_TEMPLATE)?.render(to_value(view))?)
+}
+
+/// The live page's script: plain JavaScript, no library, inlined into the
+/// page so that it works offline.
+const LIVE_SCRIPT: &str = include_str!("templates/live.js");
+
 fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     // A misspelt variable is an error rather than an empty cell, so the
@@ -127,7 +149,10 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
             .build()?,
     );
     env.add_filter("md", markdown_cell);
+    env.add_template("style.css.j2", include_str!("templates/style.css.j2"))?;
+    env.add_template("map.svg.j2", include_str!("templates/map.svg.j2"))?;
     env.add_template(HTML_TEMPLATE, include_str!("templates/report.html.j2"))?;
+    env.add_template(LIVE_TEMPLATE, include_str!("templates/live.html.j2"))?;
     env.add_template(MARKDOWN_TEMPLATE, include_str!("templates/report.md.j2"))?;
     Ok(env)
 }

@@ -20,6 +20,40 @@ pub struct ActorTally {
     pub content: usize,
     /// Cables whose header it has decoded so far.
     pub routing: usize,
+    /// Encrypted TLS records seen so far on the links it records: sizes
+    /// and times, nothing inside.
+    pub traffic: u64,
+    /// `content` and `routing` by classification, lowest level first;
+    /// levels with nothing are left out.
+    pub by_classification: Vec<LevelTally>,
+    /// The cables most recently proven read, newest last (at most
+    /// [`NEWEST_LEAKS`]), with the path the analyst found.
+    pub newest: Vec<LeakNote>,
+}
+
+/// How many of an actor's newest leaked cables a live tally keeps.
+pub const NEWEST_LEAKS: usize = 8;
+
+/// Cables of one classification an actor holds so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelTally {
+    /// The classification.
+    pub level: Classification,
+    /// Cables of it read.
+    pub content: usize,
+    /// Cables of it whose header was decoded (content included).
+    pub routing: usize,
+}
+
+/// One cable proven read, as a live tally shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeakNote {
+    /// Cable id.
+    pub cable: String,
+    /// Its classification.
+    pub classification: Classification,
+    /// The evidence: how the analyst recovered its canary.
+    pub via: String,
 }
 
 /// Actors in the order they first appear, each with its members.

@@ -88,13 +88,13 @@ pub use expect::{
     UnknownMeasure,
 };
 pub use expectations::{Checked, check_expectations, distinct_configs};
-pub use findings::ActorTally;
+pub use findings::{ActorTally, LeakNote, LevelTally, NEWEST_LEAKS};
 pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
 pub use narrate::tell;
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use run_error::RunError;
-pub use runner::{Progress, RunOutcome, Runner};
+pub use runner::{Progress, RunOutcome, Runner, planned_report};
 pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};

@@ -387,15 +387,7 @@ pub(crate) fn assemble_report(
         cables: counts,
         actors,
         alarms,
-        network: scenario
-            .network
-            .nodes()
-            .iter()
-            .map(|node| NetworkNode {
-                name: node.name.clone(),
-                role: node.role,
-            })
-            .collect(),
+        network: network_nodes(scenario),
         adversaries: adversary_entries(adversaries, &scenario.adversaries),
         wire,
     }
@@ -449,4 +441,49 @@ impl rustls::KeyLog for BothKeyLogs {
     fn will_log(&self, label: &str) -> bool {
         self.0.will_log(label) || self.1.will_log(label)
     }
+}
+
+/// The report of a run that has not started: the scenario, its network
+/// and its adversaries, nothing measured. What a live page draws before
+/// the first day (the adversaries are built against a certificate
+/// authority of their own, which nothing else uses).
+pub fn planned_report(scenario: &Scenario, preset: Option<String>) -> Result<RunReport, RunError> {
+    let generator = scenario.generator()?;
+    let pki = Pki::generate(&scenario.network)?;
+    let context = BuildContext {
+        security: &scenario.security,
+        clock: DayClock::new(),
+        ca_cert: pki.ca_cert().clone(),
+        escrow: Arc::new(KeyEscrow::new()),
+    };
+    let adversaries = build_adversaries(&scenario.adversaries, &context)?;
+    let counts = CableCounts {
+        total: generator.count() + scenario.cables.len() as u64,
+        ..CableCounts::default()
+    };
+    Ok(RunReport {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        config: preset,
+        security: scenario.security.clone(),
+        days: scenario.days,
+        cables: counts,
+        actors: Vec::new(),
+        alarms: Vec::new(),
+        network: network_nodes(scenario),
+        adversaries: adversary_entries(&adversaries, &scenario.adversaries),
+        wire: None,
+    })
+}
+
+fn network_nodes(scenario: &Scenario) -> Vec<NetworkNode> {
+    scenario
+        .network
+        .nodes()
+        .iter()
+        .map(|node| NetworkNode {
+            name: node.name.clone(),
+            role: node.role,
+        })
+        .collect()
 }

@@ -10,11 +10,14 @@
 //! again from the start; loot that does not look like the old loot plus
 //! more is measured again from the start altogether.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::findings::{ActorTally, actors};
-use crate::adversary::{Adversary, Analyst, CableIndex, Capture, CaptureBytes, CaptureKind, Loot, looks_like_tls};
+use super::findings::{ActorTally, LeakNote, LevelTally, NEWEST_LEAKS, actors};
+use crate::adversary::{
+    Adversary, Analyst, CableIndex, Capture, CaptureBytes, CaptureKind, Loot, count_whole_records, looks_like_tls,
+};
+use crate::model::Classification;
 use crate::wire::{DEFAULT_MAX_FRAME, LENGTH_PREFIX};
 
 /// Every actor's progress, kept from one measurement to the next.
@@ -32,6 +35,9 @@ struct ActorProgress {
     members: HashMap<String, MemberProgress>,
     content: BTreeSet<String>,
     routing: BTreeSet<String>,
+    /// `content` and `routing` counted by classification as they grow.
+    levels: BTreeMap<Classification, (usize, usize)>,
+    newest: VecDeque<LeakNote>,
 }
 
 /// How much of one adversary's loot has been analysed.
@@ -53,11 +59,13 @@ struct CaptureProgress {
     /// (and the canary in it) is never cut in two.
     read: usize,
     /// The stream is TLS records: a wiretap learns sizes and times from
-    /// it, which the tally does not show, and never a cable.
+    /// it (the tally counts its records as traffic), and never a cable.
     encrypted: bool,
     /// The stream stopped being frames: the rest is searched for canaries
     /// as it comes, like the analyst searches the whole capture.
     raw: bool,
+    /// Encrypted records counted so far in an encrypted stream.
+    records: u64,
 }
 
 impl LiveTally {
@@ -95,15 +103,58 @@ impl LiveTally {
                     news.merge(progress.members.entry(name).or_default().take_news(loot));
                 }
                 let exposure = analyst.analyze(&news);
-                progress.content.extend(exposure.content.into_keys());
-                progress.routing.extend(exposure.routing.into_keys());
+                progress.absorb(exposure, index);
                 ActorTally {
                     actor: actor.to_owned(),
                     content: progress.content.len(),
                     routing: progress.routing.len(),
+                    traffic: progress
+                        .members
+                        .values()
+                        .flat_map(|m| m.captures.values())
+                        .map(|c| c.records)
+                        .sum(),
+                    by_classification: progress
+                        .levels
+                        .iter()
+                        .map(|(&level, &(content, routing))| LevelTally {
+                            level,
+                            content,
+                            routing,
+                        })
+                        .collect(),
+                    newest: progress.newest.iter().cloned().collect(),
                 }
             })
             .collect()
+    }
+}
+
+impl ActorProgress {
+    /// Adds what one measurement proved: new cables join the sets, their
+    /// classifications' counts and, for those read, the newest leaks.
+    fn absorb(&mut self, exposure: crate::adversary::Exposure, index: &CableIndex) {
+        let level = |id: &str| index.classification(id).unwrap_or(Classification::Unclassified);
+        for id in exposure.routing.into_keys() {
+            let level = level(&id);
+            if self.routing.insert(id) {
+                self.levels.entry(level).or_default().1 += 1;
+            }
+        }
+        for (id, found) in exposure.content {
+            let classification = level(&id);
+            if self.content.insert(id.clone()) {
+                self.levels.entry(classification).or_default().0 += 1;
+                if self.newest.len() == NEWEST_LEAKS {
+                    self.newest.pop_front();
+                }
+                self.newest.push_back(LeakNote {
+                    cable: id,
+                    classification,
+                    via: found.via,
+                });
+            }
+        }
     }
 }
 
@@ -145,6 +196,11 @@ impl MemberProgress {
             progress.encrypted = true;
         }
         if progress.encrypted {
+            // Counted from the record headers, whole records only: the
+            // rest of a record cut off here is counted next time.
+            let (count, used) = count_whole_records(bytes.get(progress.read..).unwrap_or_default());
+            progress.records += count.encrypted;
+            progress.read += used;
             return None;
         }
         let start = progress.read;

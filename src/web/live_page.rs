@@ -1,0 +1,70 @@
+//! One live page for one command: renders the page for the run's
+//! network, starts the server, connects the log's events to it, and at
+//! the end hands it the report and waits for the browsers to take it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::feed::LiveFeed;
+use super::server::{WebError, WebServer};
+use super::trace::attach;
+use crate::report::{RunReport, render_live_page};
+use crate::scenario::Progress;
+
+/// How long a finished run waits for its open pages to fetch the report
+/// before the process leaves.
+pub const REPORT_GRACE: Duration = Duration::from_secs(10);
+
+/// A live page being served.
+pub struct LivePage {
+    feed: LiveFeed,
+    server: WebServer,
+}
+
+impl LivePage {
+    /// Serves the live page of `planned` (a report with nothing measured:
+    /// the scenario, its network and adversaries) on `addr`.
+    pub async fn open(addr: SocketAddr, planned: &RunReport) -> Result<LivePage, WebError> {
+        let page = render_live_page(planned, &serde_json::json!({}))?;
+        let feed = LiveFeed::new(planned);
+        attach(&feed);
+        let server = WebServer::start(addr, page, feed.clone()).await?;
+        Ok(LivePage { feed, server })
+    }
+
+    /// The page's address, with its token when it needs one.
+    pub fn url(&self) -> &str {
+        self.server.url()
+    }
+
+    /// The feed, for what the log does not carry (a demo's story).
+    pub fn feed(&self) -> &LiveFeed {
+        &self.feed
+    }
+
+    /// A progress callback for [`crate::scenario::Runner::with_progress`]:
+    /// the day and the analyst's measure of each actor's haul.
+    pub fn progress(&self) -> impl Fn(&Progress) + Send + Sync + 'static {
+        let feed = self.feed.clone();
+        move |progress: &Progress| feed.update(|board| board.progress(progress))
+    }
+
+    /// Waits until a browser has the page open.
+    pub async fn wait_for_a_browser(&self) {
+        self.feed.wait_for_a_page().await;
+    }
+
+    /// The run is over: the page shows `report`'s figures and becomes the
+    /// report; waits (at most [`REPORT_GRACE`]) until every open page has
+    /// fetched it.
+    pub async fn finish(self, report: &RunReport) -> Result<(), WebError> {
+        self.feed.finish(report)?;
+        self.feed.wait_for_pages(REPORT_GRACE).await;
+        Ok(())
+    }
+
+    /// The run failed: the page says so.
+    pub fn fail(&self) {
+        self.feed.update(super::board::Board::fail);
+    }
+}
