@@ -230,3 +230,28 @@ async fn a_browser_that_never_reads_costs_nothing_and_skips_to_the_latest_state(
     assert_eq!(last["counts"]["deliveries"], EVENTS);
     assert_eq!(last["report"], true);
 }
+
+#[tokio::test]
+async fn a_page_sent_the_final_state_is_waited_for_until_it_fetches_the_report() {
+    use futures_util::FutureExt;
+
+    let (_server, feed, addr) = serve("127.0.0.1:0").await;
+    feed.finish(&planned()).unwrap();
+    // The page gets the final state and its stream ends, all before the
+    // run begins to wait for the pages: it still counts, as it fetches the
+    // report next.
+    let (status, stream) = get(addr, "/events").await;
+    assert_eq!(status, 200);
+    assert_eq!(states(&stream).last().unwrap()["report"], true);
+    assert_eq!(feed.pages(), 1);
+    let mut waiting = Box::pin(feed.wait_for_pages(Duration::from_secs(60)));
+    assert!(
+        (&mut waiting).now_or_never().is_none(),
+        "the run would leave before the page fetched the report"
+    );
+    let (status, _) = get(addr, "/report").await;
+    assert_eq!(status, 200);
+    tokio::time::timeout(Duration::from_secs(60), waiting)
+        .await
+        .expect("fetching the report ends the wait");
+}

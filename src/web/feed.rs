@@ -26,7 +26,8 @@ struct Shared {
     json: Mutex<(u64, Arc<str>)>,
     /// The report, once the run is over.
     report_html: Mutex<Option<Arc<str>>>,
-    /// Pages with the event stream open.
+    /// Pages with the event stream open, and those sent the final state
+    /// (see [`PageGuard::sent_the_final_state`]).
     pages: AtomicU64,
     /// Times the report was fetched.
     fetched: AtomicU64,
@@ -97,13 +98,18 @@ impl LiveFeed {
         html
     }
 
-    /// A page opened the event stream; it counts until the guard drops.
+    /// A page opened the event stream; it counts until the guard drops,
+    /// or for good once it was sent the final state.
     pub fn page_opened(&self) -> PageGuard {
         self.0.pages.fetch_add(1, Ordering::SeqCst);
-        PageGuard(self.clone())
+        PageGuard {
+            feed: self.clone(),
+            report_due: false,
+        }
     }
 
-    /// Pages with the event stream open now.
+    /// Pages with the event stream open now, and pages that were sent the
+    /// final state: those fetch the report next.
     pub fn pages(&self) -> u64 {
         self.0.pages.load(Ordering::SeqCst)
     }
@@ -141,18 +147,33 @@ impl LiveFeed {
 }
 
 /// Counts one open page while it lives.
-pub struct PageGuard(LiveFeed);
+pub struct PageGuard {
+    feed: LiveFeed,
+    /// The page was sent the final state and fetches the report next.
+    report_due: bool,
+}
 
 impl PageGuard {
     /// Announces the page (after it was counted).
     pub fn announce(&self) {
-        self.0.pages_changed();
+        self.feed.pages_changed();
+    }
+
+    /// The page was sent the final state: its stream ends, and the page
+    /// still counts, since it fetches the report next. Were it to stop
+    /// counting, a run that looked for open pages a moment after the
+    /// stream ended would find none and leave before the page fetched the
+    /// report.
+    pub fn sent_the_final_state(&mut self) {
+        self.report_due = true;
     }
 }
 
 impl Drop for PageGuard {
     fn drop(&mut self) {
-        self.0.0.pages.fetch_sub(1, Ordering::SeqCst);
+        if !self.report_due {
+            self.feed.0.pages.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 

@@ -56,10 +56,16 @@ impl LivePage {
 
     /// The run is over: the page shows `report`'s figures and becomes the
     /// report; waits (at most [`REPORT_GRACE`]) until every open page has
-    /// fetched it.
+    /// fetched it and the answers are sent.
     pub async fn finish(self, report: &RunReport) -> Result<(), WebError> {
+        let deadline = tokio::time::Instant::now() + REPORT_GRACE;
         self.feed.finish(report)?;
         self.feed.wait_for_pages(REPORT_GRACE).await;
+        // The pages have asked for the report; the process leaves once the
+        // answers are on their way out, within the same grace.
+        self.server
+            .close(deadline.saturating_duration_since(tokio::time::Instant::now()))
+            .await;
         Ok(())
     }
 

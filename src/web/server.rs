@@ -29,6 +29,7 @@ pub const STATE_INTERVAL: Duration = Duration::from_millis(100);
 pub struct WebServer {
     url: String,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Why the live page could not be served.
@@ -82,7 +83,7 @@ impl WebServer {
             .layer(middleware::from_fn_with_state(app.clone(), check_token))
             .with_state(app);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let served = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
@@ -90,7 +91,24 @@ impl WebServer {
                 tracing::warn!(cause = %e, "the live page stopped");
             }
         });
-        Ok(WebServer { url, stop: Some(stop) })
+        Ok(WebServer {
+            url,
+            stop: Some(stop),
+            served: Some(served),
+        })
+    }
+
+    /// Stops taking requests and waits, at most `limit`, until the answers
+    /// under way are sent. A report being sent is counted as fetched when
+    /// its request arrives; a process that left right then would cut it off
+    /// and the page would never become the report.
+    pub async fn close(mut self, limit: Duration) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = tokio::time::timeout(limit, served).await;
+        }
     }
 
     /// The page's address, token included when one is needed.
@@ -150,7 +168,7 @@ async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, 
     let changes = app.feed.watch();
     let stream = futures_util::stream::unfold(
         (app.feed, changes, guard, true, false),
-        |(feed, mut changes, guard, first, ended): (LiveFeed, _, PageGuard, bool, bool)| async move {
+        |(feed, mut changes, mut guard, first, ended): (LiveFeed, _, PageGuard, bool, bool)| async move {
             // After the final state the stream ends: the page has what it
             // needs, and fetches the report.
             if ended {
@@ -162,6 +180,9 @@ async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, 
             }
             changes.borrow_and_update();
             let (json, last) = feed.state_json();
+            if last {
+                guard.sent_the_final_state();
+            }
             let event = Event::default().event("state").data(json.as_ref());
             Some((Ok(event), (feed, changes, guard, false, last)))
         },

@@ -160,7 +160,13 @@
     applyAlarms(state);
     applyStory(state);
     const content = state.actors.reduce((sum, a) => sum + a.content, 0);
-    window.cablesimStates.push({ seq: state.seq, day: state.day, sent: state.counts.sent, content: content });
+    window.cablesimStates.push({
+      seq: state.seq,
+      day: state.day,
+      sent: state.counts.sent,
+      content: content,
+      alarms: state.alarms.total,
+    });
     previous = state;
   }
 
