@@ -163,6 +163,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
                 let (hub, printer) = (hub.clone(), printer.clone());
                 tokio::spawn(async move {
                     hub.wait_idle().await;
+                    printer.print(&Event::Relayed { total: hub.relayed() });
                     printer.print(&Event::Idle);
                 });
             }

@@ -41,6 +41,23 @@ pub struct NetworkOptions {
     pub work_dir: Option<PathBuf>,
     /// Keep the work directory.
     pub keep: bool,
+    /// Told every event a child prints, as it arrives (a live page).
+    pub observer: Option<EventObserver>,
+}
+
+/// A callback told every event a child of `cablesim network` prints, with
+/// the child's label (the node's name, `hub`, `tap-NODE`): how a live
+/// page follows the run without the launcher knowing of pages.
+#[derive(Clone)]
+pub struct EventObserver(pub Arc<ObserveFn>);
+
+/// What an [`EventObserver`] calls: the child's label and its event.
+pub type ObserveFn = dyn Fn(&str, &Event) + Send + Sync;
+
+impl std::fmt::Debug for EventObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventObserver")
+    }
 }
 
 /// Why the network could not be run.
@@ -212,6 +229,7 @@ impl Drop for WorkDir {
 /// for.
 #[derive(Default)]
 struct Heard {
+    observer: Option<EventObserver>,
     accepted: Vec<String>,
     delivered: HashMap<String, u64>,
     alarms: Vec<crate::net::Alarm>,
@@ -227,6 +245,12 @@ impl EventSink for Heard {
             Event::Wire { wire } => self.wire.absorb(&wire),
             Event::Error { detail } => warn!(child = %child, detail = %detail, "child reported an error"),
             _ => {}
+        }
+    }
+
+    fn saw(&mut self, child: &str, event: &Event) {
+        if let Some(observer) = &self.observer {
+            (observer.0)(child, event);
         }
     }
 }
@@ -273,7 +297,10 @@ async fn conduct(
     let data_arg = work.path(&["data"]).display().to_string();
     let loot_file = |name: &str| work.path(&["data", &format!("{name}.loot")]);
     let log_file = |name: &str| work.path(&["logs", &format!("{name}.log")]);
-    let mut heard = Heard::default();
+    let mut heard = Heard {
+        observer: options.observer.clone(),
+        ..Heard::default()
+    };
     let observe = &mut heard;
 
     // The hub first: everyone else needs its address.

@@ -27,6 +27,7 @@ pub mod launcher;
 pub mod node_process;
 pub mod proxy;
 pub mod proxy_process;
+pub mod report_to;
 
 /// Why a hub or node process could not start or go on.
 #[derive(Debug, thiserror::Error)]

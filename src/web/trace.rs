@@ -1,6 +1,7 @@
 //! The live page hears what the log hears: this layer of the tracing
 //! subscriber turns the network's own events (a node connects, a cable is
-//! sent, relayed, delivered, an alarm fires) into changes of the board.
+//! sent, relayed, delivered, an alarm fires, the hub refuses a peer) into
+//! changes of the board.
 //! There is no second set of counters in the network for the page: if an
 //! event is not logged, the page does not show it.
 
@@ -118,6 +119,8 @@ pub(super) fn apply(feed: &LiveFeed, target: &str, fields: &Fields) {
         "deliver" => feed.update(|board| board.delivered(node)),
         "node connected" => feed.update(|board| board.connection(node, true)),
         "node disconnected" => feed.update(|board| board.connection(node, false)),
+        // Turned away at the door, or for want of room.
+        "peer refused" | "connection refused" => feed.update(|board| board.refused()),
         _ => {}
     }
 }
