@@ -85,7 +85,7 @@ mod tests {
         let mut stream = record(23, 10);
         stream.extend(record(22, 4));
         let whole = stream.len();
-        stream.extend(&record(23, 30)[..12]);
+        stream.extend(record(23, 30).into_iter().take(12));
         assert_eq!(
             count_whole_records(&stream),
             (RecordCount { encrypted: 1, clear: 1 }, whole)

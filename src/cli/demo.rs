@@ -3,8 +3,13 @@
 
 use anyhow::Context;
 
+use std::sync::Arc;
+
+use super::flags::Web;
+use super::run::open_live_page;
 use crate::report::Palette;
-use crate::scenario::{resolve, tell};
+use crate::scenario::{DemoWatcher, resolve, tell_watched};
+use crate::web::DemoFeed;
 
 /// Tell an incident in the terminal: the story, the run with a live tally,
 /// then the same incident under each mitigation, side by side.
@@ -16,6 +21,8 @@ pub(crate) struct Demo {
     /// No colours (the NO_COLOR environment variable does the same).
     #[arg(long)]
     no_color: bool,
+    #[command(flatten)]
+    web: Web,
 }
 
 impl Demo {
@@ -26,7 +33,29 @@ impl Demo {
         let mut stdout = std::io::stdout();
         let live = std::io::IsTerminal::is_terminal(&stdout);
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-        runtime.block_on(tell(&scenario, palette, live, &mut stdout))?;
-        Ok(())
+        let Some(addr) = self.web.web else {
+            runtime.block_on(tell_watched(&scenario, palette, live, &mut stdout, None))?;
+            return Ok(());
+        };
+        runtime.block_on(async {
+            let page = open_live_page(addr, &scenario, None).await?;
+            if self.web.web_wait {
+                eprintln!("cablesim: waiting for a browser to open the live page");
+                page.wait_for_a_browser().await;
+            }
+            let watcher: Arc<dyn DemoWatcher> = Arc::new(DemoFeed::new(page.feed().clone()));
+            match tell_watched(&scenario, palette, live, &mut stdout, Some(watcher)).await {
+                Ok((_, report)) => Ok(page.finish(&report).await?),
+                Err(e) => {
+                    page.fail();
+                    Err(e.into())
+                }
+            }
+        })
+    }
+
+    /// Whether the live page's log layer is needed.
+    pub(crate) fn wants_web(&self) -> bool {
+        self.web.web.is_some()
     }
 }

@@ -100,6 +100,10 @@ fn is_bad_input(e: &anyhow::Error) -> bool {
             || cause.is::<ExerciseFileExists>()
             || cause.is::<UnwritableOutput>()
             || cause.is::<crate::report::UnknownReportFormat>()
+            || matches!(
+                cause.downcast_ref::<crate::web::WebError>(),
+                Some(crate::web::WebError::Bind { .. })
+            )
             || cause.downcast_ref::<BenchError>().is_some_and(BenchError::is_bad_input)
             || cause
                 .downcast_ref::<ProcessError>()

@@ -81,6 +81,7 @@ impl Cli {
         let quiet = matches!(self.command, Command::Demo(_));
         let live = match &self.command {
             Command::Run(command) => command.wants_web(),
+            Command::Demo(command) => command.wants_web(),
             // The hub's page hears its own log; a launcher's hears its
             // children's events instead.
             Command::Hub(command) => command.wants_web(),

@@ -160,7 +160,7 @@ pub async fn compare(
     scenario: &Scenario,
     baseline: &RunReport,
     mitigations: &[Mitigation],
-    on_done: impl Fn(&str) + Send + Sync + 'static,
+    on_done: impl Fn(&str, Taken) + Send + Sync + 'static,
 ) -> Result<Comparison, DemoError> {
     let baseline = Taken::of(baseline);
     let on_done = Arc::new(on_done);
@@ -171,14 +171,16 @@ pub async fn compare(
             source,
         })?;
         let run = if variant == *scenario {
-            on_done(mitigation.label);
+            on_done(mitigation.label, baseline);
             None
         } else {
             let (label, on_done) = (mitigation.label, on_done.clone());
             Some(tokio::spawn(async move {
-                let outcome = Runner::new(variant).run().await;
-                on_done(label);
-                outcome.map(|outcome| Taken::of(&outcome.report))
+                let taken = Runner::new(variant).run().await.map(|o| Taken::of(&o.report));
+                if let Ok(taken) = taken {
+                    on_done(label, taken);
+                }
+                taken
             }))
         };
         runs.push((mitigation, run));
@@ -231,7 +233,7 @@ pub async fn mitigation_table(scenario: &Scenario, mitigations: &[Mitigation]) -
             source,
         })?
         .report;
-    compare(scenario, &baseline, mitigations, |_| {}).await
+    compare(scenario, &baseline, mitigations, |_, _| {}).await
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub use expect::{
 pub use expectations::{Checked, check_expectations, distinct_configs};
 pub use findings::{ActorTally, LeakNote, LevelTally, NEWEST_LEAKS};
 pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
-pub use narrate::tell;
+pub use narrate::{DemoWatcher, tell, tell_watched};
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use run_error::RunError;

@@ -13,9 +13,26 @@ use super::demo::{DemoError, compare};
 use super::story::Story;
 use super::{Progress, Runner, Scenario};
 use crate::report::{
-    Comparison, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Tone, counted, render_comparison,
-    render_section, wrap,
+    Comparison, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Taken, Tone, counted,
+    render_comparison, render_section, wrap,
 };
+
+/// Who else follows a demo as it is told (the live page): the story's
+/// sections, the run's daily tally, and the table's rows as their runs
+/// finish. Every figure is the same as the terminal's.
+pub trait DemoWatcher: Send + Sync {
+    /// A section of the story, its paragraphs separated by blank lines.
+    fn section(&self, title: &str, text: &str);
+    /// A day of the incident's run is over.
+    fn progress(&self, progress: &Progress);
+    /// The incident's run is over (its report is the demo's report).
+    fn baseline(&self, report: &RunReport);
+    /// The table starts: the incident as it happened, and the measures
+    /// about to be replayed, by label.
+    fn table(&self, baseline: Taken, labels: &[&str]);
+    /// One measure's run is over (rows come in the order runs finish).
+    fn row(&self, label: &str, taken: Taken);
+}
 
 /// Tells `scenario`'s story to `out`: standard output, normally. `live`
 /// says whether standard output is a terminal, where a bar and a spinner
@@ -30,8 +47,23 @@ pub async fn tell(
     live: bool,
     out: &mut (impl Write + Send),
 ) -> Result<Comparison, DemoError> {
+    tell_watched(scenario, palette, live, out, None).await.map(|(c, _)| c)
+}
+
+/// [`tell`], followed as it goes by `watcher`; returns the incident's
+/// report too.
+pub async fn tell_watched(
+    scenario: &Scenario,
+    palette: Palette,
+    live: bool,
+    out: &mut (impl Write + Send),
+    watcher: Option<Arc<dyn DemoWatcher>>,
+) -> Result<(Comparison, RunReport), DemoError> {
     let story = Story::of(scenario);
     out.write_all(render_section(&story.title, &story.intro, palette).as_bytes())?;
+    if let Some(w) = &watcher {
+        w.section(&story.title, &story.intro.join("\n\n"));
+    }
 
     out.write_all(heading("The incident, day by day", palette).as_bytes())?;
     // Everything written so far must be on the screen before the bar
@@ -39,10 +71,14 @@ pub async fn tell(
     out.flush()?;
     let bar = Arc::new(DayBar::new(scenario.days, live, palette));
     let shown = bar.clone();
+    let follower = watcher.clone();
     // Measured every day: the room sees the haul start on the day the
     // adversary's window opens, and grow as it does.
     let baseline = Runner::new(scenario.clone())
         .with_progress(1, move |progress: &Progress| {
+            if let Some(w) = &follower {
+                w.progress(progress);
+            }
             let holdings: Vec<Holding<'_>> = progress
                 .actors
                 .iter()
@@ -62,6 +98,16 @@ pub async fn tell(
         })?
         .report;
     bar.finish();
+    if let Some(w) = &watcher {
+        w.baseline(&baseline);
+        w.section("The incident, day by day", &holdings(&baseline, Palette::new(false)));
+        w.section(
+            "What would have stopped it",
+            "The same incident, replayed under each measure; every figure comes from a run.",
+        );
+        let labels: Vec<&str> = story.mitigations.iter().map(|m| m.label).collect();
+        w.table(Taken::of(&baseline), &labels);
+    }
     let mut told = holdings(&baseline, palette);
     told.push('\n');
     told.push_str(&heading("What would have stopped it", palette));
@@ -83,8 +129,12 @@ pub async fn tell(
 
     let spinner = Arc::new(RunsSpinner::new(runs, "replaying", live, palette));
     let progress = spinner.clone();
-    let comparison = compare(scenario, &baseline, story.mitigations, move |label| {
-        progress.done(label)
+    let follower = watcher.clone();
+    let comparison = compare(scenario, &baseline, story.mitigations, move |label, taken| {
+        progress.done(label);
+        if let Some(w) = &follower {
+            w.row(label, taken);
+        }
     })
     .await?;
     spinner.finish();
@@ -92,10 +142,17 @@ pub async fn tell(
     let mut told = render_comparison(&comparison, palette);
     told.push('\n');
     told.push_str(&verdicts(&story, &comparison));
+    if let Some(w) = &watcher {
+        let verdicts = verdicts(&story, &comparison);
+        if !verdicts.is_empty() {
+            w.section("What changed nothing", &verdicts);
+        }
+        w.section("What it teaches", &story.lessons);
+    }
     told.push_str(&render_section("What it teaches", &[story.lessons], palette));
     out.write_all(told.as_bytes())?;
     out.flush()?;
-    Ok(comparison)
+    Ok((comparison, baseline))
 }
 
 /// What each actor holds at the end of the run.

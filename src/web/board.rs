@@ -163,6 +163,10 @@ pub struct StoryState {
     pub rows: Vec<Vec<String>>,
     /// Rows still running, by label.
     pub pending: Vec<String>,
+    /// Every row's label in the table's order: rows measured out of
+    /// order take their place in it.
+    #[serde(skip)]
+    pub order: Vec<String>,
 }
 
 /// One section of a demo's story.
@@ -326,18 +330,13 @@ impl Board {
         self.changed();
     }
 
-    /// A demo begins its story: `title`.
-    pub fn story(&mut self, title: &str) {
-        self.snapshot.story = Some(StoryState {
+    /// A demo told one more section (the first is the story's title and
+    /// introduction).
+    pub fn story_section(&mut self, title: &str, text: &str) {
+        let story = self.snapshot.story.get_or_insert_with(|| StoryState {
             title: title.to_owned(),
             ..StoryState::default()
         });
-        self.changed();
-    }
-
-    /// A demo told one more section.
-    pub fn story_section(&mut self, title: &str, text: &str) {
-        let story = self.snapshot.story.get_or_insert_with(StoryState::default);
         story.sections.push(StorySection {
             title: title.to_owned(),
             text: text.to_owned(),
@@ -350,6 +349,7 @@ impl Board {
         let story = self.snapshot.story.get_or_insert_with(StoryState::default);
         story.columns = columns;
         story.rows.clear();
+        story.order.clone_from(&pending);
         story.pending = pending;
         self.changed();
     }
@@ -357,10 +357,16 @@ impl Board {
     /// A demo measured one row of its table (its first cell is its label).
     pub fn story_row(&mut self, row: Vec<String>) {
         let story = self.snapshot.story.get_or_insert_with(StoryState::default);
+        let place = |row: &Vec<String>| {
+            let label = row.first().map(String::as_str).unwrap_or_default();
+            // Rows not announced (the incident itself) come first.
+            story.order.iter().position(|o| o == label).map_or(0, |i| i + 1)
+        };
+        let at = story.rows.partition_point(|r| place(r) <= place(&row));
         if let Some(label) = row.first() {
             story.pending.retain(|p| p != label);
         }
-        story.rows.push(row);
+        story.rows.insert(at, row);
         self.changed();
     }
 
@@ -439,5 +445,155 @@ fn haul(tally: &ActorTally) -> ActorHaul {
                 via: n.via.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Classification, Role};
+    use crate::report::NetworkNode;
+    use crate::scenario::{LeakNote, LevelTally};
+
+    fn skeleton() -> RunReport {
+        let node = |name: &str, role| NetworkNode {
+            name: name.to_owned(),
+            role,
+        };
+        RunReport {
+            scenario: "t".into(),
+            seed: 1,
+            config: None,
+            security: crate::model::SecurityConfig::default(),
+            days: 9,
+            cables: crate::report::CableCounts::default(),
+            actors: Vec::new(),
+            alarms: Vec::new(),
+            network: vec![
+                node("hub", Role::Hub),
+                node("at-mfa", Role::Ministry),
+                node("del-x", Role::Mission),
+            ],
+            adversaries: Vec::new(),
+            wire: None,
+        }
+    }
+
+    #[test]
+    fn each_event_changes_its_figure_and_the_sequence() {
+        let mut board = Board::new(&skeleton());
+        assert_eq!(board.snapshot().phase, Phase::Waiting);
+        assert!(board.snapshot().nodes[0].connected, "the hub serves from the start");
+        assert!(!board.snapshot().nodes[1].connected);
+        board.connection("at-mfa", true);
+        board.sent("at-mfa");
+        board.relayed();
+        board.delivered("del-x");
+        board.delivered("nobody");
+        let s = board.snapshot();
+        assert_eq!(s.seq, 5);
+        assert_eq!(s.phase, Phase::Running);
+        assert_eq!(
+            s.counts,
+            Counts {
+                sent: 1,
+                relayed: 1,
+                deliveries: 2
+            }
+        );
+        assert_eq!((s.nodes[1].connected, s.nodes[1].sent), (true, 1));
+        assert_eq!((s.nodes[0].received, s.nodes[2].received), (1, 1));
+        board.connection("at-mfa", false);
+        assert!(!board.snapshot().nodes[1].connected);
+    }
+
+    #[test]
+    fn only_the_latest_alarms_are_listed_and_all_are_counted() {
+        let mut board = Board::new(&skeleton());
+        for day in 0..20 {
+            board.alarm(AlarmLine {
+                day,
+                node: "at-mfa".into(),
+                kind: "signature".into(),
+                attack: Some("T1565.002".into()),
+                detail: String::new(),
+            });
+        }
+        let alarms = &board.snapshot().alarms;
+        assert_eq!(alarms.total, 20);
+        assert_eq!(alarms.recent.len(), RECENT_ALARMS);
+        assert_eq!(alarms.recent.front().map(|a| a.day), Some(20 - RECENT_ALARMS as u32));
+        assert_eq!(alarms.recent.back().map(|a| a.day), Some(19));
+    }
+
+    #[test]
+    fn a_day_brings_the_analysts_measure() {
+        let mut board = Board::new(&skeleton());
+        board.progress(&Progress {
+            day: 3,
+            days: 9,
+            sent: 4,
+            withheld: 0,
+            actors: vec![ActorTally {
+                actor: "apt".into(),
+                content: 2,
+                routing: 3,
+                traffic: 17,
+                by_classification: vec![LevelTally {
+                    level: Classification::Restricted,
+                    content: 2,
+                    routing: 3,
+                }],
+                newest: vec![LeakNote {
+                    cable: "C-1".into(),
+                    classification: Classification::Restricted,
+                    via: "endpoint@at-mfa".into(),
+                }],
+            }],
+        });
+        let s = board.snapshot();
+        assert_eq!(s.day, 4, "days played");
+        let apt = &s.actors[0];
+        assert_eq!((apt.content, apt.routing, apt.traffic), (2, 3, 17));
+        assert_eq!(apt.by_classification[0].level, "restricted");
+        assert_eq!(apt.newest[0].cable, "C-1");
+    }
+
+    #[test]
+    fn table_rows_take_their_place_whatever_order_their_runs_finish_in() {
+        let mut board = Board::new(&skeleton());
+        board.story_section("An incident", "once");
+        board.story_table(
+            vec!["measure".into(), "read".into()],
+            vec!["a".into(), "b".into(), "c".into()],
+        );
+        board.story_row(vec!["as it happened".into(), "9".into()]);
+        board.story_row(vec!["c".into(), "1".into()]);
+        board.story_row(vec!["a".into(), "3".into()]);
+        let story = board.snapshot().story.clone().unwrap();
+        assert_eq!(story.title, "An incident");
+        let labels: Vec<&str> = story.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(labels, ["as it happened", "a", "c"]);
+        assert_eq!(story.pending, ["b"]);
+    }
+
+    #[test]
+    fn the_end_takes_the_reports_figures() {
+        let mut board = Board::new(&skeleton());
+        let mut report = skeleton();
+        report.actors = vec![crate::report::ActorReport {
+            actor: "apt".into(),
+            content: vec!["C-1".into()],
+            routing: vec!["C-1".into(), "C-2".into()],
+            traffic_frames: 5,
+            ..crate::report::ActorReport::default()
+        }];
+        board.finish(&report);
+        let s = board.snapshot();
+        assert_eq!((s.phase, s.report, s.day), (Phase::Done, true, 9));
+        assert_eq!(
+            (s.actors[0].content, s.actors[0].routing, s.actors[0].traffic),
+            (1, 2, 5)
+        );
     }
 }

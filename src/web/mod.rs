@@ -13,6 +13,7 @@
 //! to a hub's page (`feed_in.rs`).
 
 mod board;
+mod demo_watch;
 mod feed;
 mod feed_in;
 mod from_events;
@@ -25,6 +26,7 @@ pub use board::{
     ActorHaul, AlarmLine, AlarmState, Board, Counts, LeakState, LevelHaul, NodeState, Phase, RECENT_ALARMS, Snapshot,
     StorySection, StoryState, alarm_line,
 };
+pub use demo_watch::{AS_IT_HAPPENED, DemoFeed};
 pub use feed::{LiveFeed, PageGuard};
 pub use feed_in::{FEED_LIMIT, FeedError, parse_feed};
 pub use from_events::board_from_event;

@@ -125,7 +125,7 @@
     box.hidden = false;
     box.replaceChildren(el("h2", null, story.title));
     for (const section of story.sections) {
-      box.append(el("h3", null, section.title));
+      if (section.title !== story.title) box.append(el("h3", null, section.title));
       for (const paragraph of section.text.split("\n\n")) box.append(el("p", null, paragraph));
     }
     if (story.columns.length > 0) {
@@ -168,7 +168,8 @@
   }
 
   // The end: the final figures are on the page; now it becomes the report,
-  // in place (the same document, so nothing above is lost).
+  // in place (the same document, so nothing above is lost). A demo's story
+  // and table stay, under the report.
   function becomeReport() {
     fetch("report" + query)
       .then((response) => {
@@ -177,7 +178,14 @@
       })
       .then((html) => {
         const report = new DOMParser().parseFromString(html, "text/html");
-        document.replaceChild(document.adoptNode(report.documentElement), document.documentElement);
+        const story = document.getElementById("story");
+        for (const part of ["header", "main", "footer"]) {
+          const mine = document.querySelector("body > " + part);
+          const theirs = report.querySelector("body > " + part);
+          if (mine && theirs) mine.replaceWith(document.adoptNode(theirs));
+        }
+        if (story && !story.hidden) document.querySelector("body > main").append(story);
+        document.title = report.title;
         window.scrollTo(0, 0);
       })
       .catch((error) => {
