@@ -498,7 +498,8 @@ mod tests {
             Counts {
                 sent: 1,
                 relayed: 1,
-                deliveries: 2
+                deliveries: 2,
+                refused: 0
             }
         );
         assert_eq!((s.nodes[1].connected, s.nodes[1].sent), (true, 1));
