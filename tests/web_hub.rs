@@ -127,6 +127,10 @@ fn the_hubs_page_shows_the_room_and_the_proxies_haul() {
     assert_eq!(node(&now, "hub")["received"], 1);
     assert_eq!(now["counts"]["refused"], 0);
     assert_eq!(now["alarms"]["total"], 0);
+    // The hub's day, from its console.
+    hub.send("day 2");
+    hub.expect_event("day");
+    assert_eq!(state(&web, &query)["day"], 2);
 
     // Two peers turned away: no certificate at all, and another node's
     // certificate claiming at-mfa's name.

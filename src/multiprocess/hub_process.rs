@@ -146,6 +146,8 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
             Input::Command(Command::Day(day)) => {
                 clock.set(day);
                 hub.enter_day(day);
+                // The hub's live page shows the day from this.
+                tracing::debug!(day, "day begins");
                 for adversary in adversaries.iter().filter(|a| a.window().contains(day)) {
                     adversary.on_day(&Site {
                         day,

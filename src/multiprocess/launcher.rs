@@ -15,8 +15,10 @@ use std::sync::Arc;
 
 use tracing::{info, warn};
 
-use super::child::{Child, ChildError, EventSink};
+use super::child::{Child, ChildError};
 use super::control::Event;
+use super::heard::Heard;
+pub use super::heard::{EventObserver, ObserveFn};
 use super::hosted::{Collected, HostedError, read_loot, write_specs};
 use crate::adversary::{Adversary, AdversaryKind, BuildContext, Position, build_adversaries, parse_adversary_specs};
 use crate::model::{E2eMode, HUB, recipients};
@@ -43,21 +45,6 @@ pub struct NetworkOptions {
     pub keep: bool,
     /// Told every event a child prints, as it arrives (a live page).
     pub observer: Option<EventObserver>,
-}
-
-/// A callback told every event a child of `cablesim network` prints, with
-/// the child's label (the node's name, `hub`, `tap-NODE`): how a live
-/// page follows the run without the launcher knowing of pages.
-#[derive(Clone)]
-pub struct EventObserver(pub Arc<ObserveFn>);
-
-/// What an [`EventObserver`] calls: the child's label and its event.
-pub type ObserveFn = dyn Fn(&str, &Event) + Send + Sync;
-
-impl std::fmt::Debug for EventObserver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EventObserver")
-    }
 }
 
 /// Why the network could not be run.
@@ -221,36 +208,6 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         if self.remove {
             let _ = std::fs::remove_dir_all(&self.root);
-        }
-    }
-}
-
-/// What the launcher hears from the children besides the answers it waits
-/// for.
-#[derive(Default)]
-struct Heard {
-    observer: Option<EventObserver>,
-    accepted: Vec<String>,
-    delivered: HashMap<String, u64>,
-    alarms: Vec<crate::net::Alarm>,
-    wire: crate::report::WireCosts,
-}
-
-impl EventSink for Heard {
-    fn observe(&mut self, child: &str, event: Event) {
-        match event {
-            Event::Accepted { cable, .. } => self.accepted.push(cable),
-            Event::Delivered { cable, .. } => *self.delivered.entry(cable).or_default() += 1,
-            Event::Alarm(alarm) => self.alarms.push(alarm),
-            Event::Wire { wire } => self.wire.absorb(&wire),
-            Event::Error { detail } => warn!(child = %child, detail = %detail, "child reported an error"),
-            _ => {}
-        }
-    }
-
-    fn saw(&mut self, child: &str, event: &Event) {
-        if let Some(observer) = &self.observer {
-            (observer.0)(child, event);
         }
     }
 }

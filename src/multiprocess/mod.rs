@@ -21,6 +21,7 @@ use crate::model::Transport;
 mod child;
 pub mod console;
 pub mod control;
+mod heard;
 pub mod hosted;
 pub mod hub_process;
 pub mod launcher;
