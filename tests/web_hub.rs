@@ -280,3 +280,58 @@ fn fail_feeds_that_are_bad_too_big_or_without_the_token() {
     assert_eq!(hub.wait(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fail_to_report_and_the_proxy_carries_on() {
+    let dir = temp_dir("web-report-to");
+    // A port just freed: no page listens there.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/?token=0123", gone.local_addr().unwrap());
+    drop(gone);
+    let log = dir.join("tap.log");
+    let mut tap = Proc::spawn(
+        "tap",
+        &[
+            "tap",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "127.0.0.1:9",
+            "--node",
+            "at-mfa",
+            "--report-to",
+            &url,
+            "--format",
+            "json",
+        ],
+        &log,
+    );
+    listening(&mut tap);
+    tap.send("day 1");
+    tap.expect_event("day");
+    tap.send("quit");
+    assert_eq!(tap.wait(), Some(0));
+    assert_eq!(tap.seen_named("report").len(), 1);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("could not report to the live page"), "{logged}");
+
+    // A URL that is not the page's own is bad input, said before anything starts.
+    let out = std::process::Command::new(processes::exe())
+        .args([
+            "tap",
+            "--listen",
+            "127.0.0.1:0",
+            "--report-to",
+            "https://192.0.2.7:8080/",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--report-to \"https://192.0.2.7:8080/\": only http:// URLs"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
