@@ -99,3 +99,69 @@ fn a_key_stolen_late_opens_traffic_recorded_earlier_in_the_tally_too() {
     assert_eq!(seen, expected);
     assert_eq!(last, (8, 8), "the last tally is the report's");
 }
+
+#[test]
+fn the_tally_counts_by_classification_and_keeps_the_newest_leaks_with_their_evidence() {
+    let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let log = seen.clone();
+    let report = Runner::new(scenario(
+        "\n[[adversary]]\nkind = \"endpoint\"\nat = \"bg-mfa\"\nfrom_day = 4\n",
+        "distribution = \"need-to-know\"",
+    ))
+    .with_progress(1, move |p: &Progress| log.lock().unwrap().push(p.clone()))
+    .run_blocking()
+    .unwrap()
+    .report;
+    let seen = seen.lock().unwrap();
+    let last = &seen.last().unwrap().actors[0];
+    assert_eq!(last.by_classification.len(), 1);
+    let limite = last.by_classification[0];
+    assert_eq!(
+        (limite.level.to_string(), limite.content, limite.routing),
+        ("limite".to_owned(), 8, 8)
+    );
+    // Day 4 found the inbox (D0 to D4, in id order), then one a day.
+    let newest: Vec<&str> = last.newest.iter().map(|n| n.cable.as_str()).collect();
+    assert_eq!(newest, ["D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7"]);
+    // The evidence is the report's, cable by cable.
+    for note in &last.newest {
+        let evidence = report.actors[0]
+            .evidence
+            .iter()
+            .find(|e| e.cable == note.cable)
+            .unwrap();
+        assert_eq!(note.via, evidence.via, "{}", note.cable);
+    }
+    assert_eq!(seen[3].actors[0].newest.len(), 0, "nothing before day 4");
+}
+
+#[test]
+fn a_wiretap_under_tls_counts_encrypted_records_from_its_first_day_to_the_reports_figure() {
+    let seen: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let log = seen.clone();
+    let report = Runner::new(scenario(
+        "\n[[adversary]]\nkind = \"tap\"\nat = \"at-mfa\"\nfrom_day = 3\n",
+        "distribution = \"need-to-know\"",
+    ))
+    .with_progress(1, move |p: &Progress| log.lock().unwrap().push(p.actors[0].traffic))
+    .run_blocking()
+    .unwrap()
+    .report;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[..3], [0, 0, 0], "nothing before the tap's first day");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    // One submit and one acknowledgement a day at least: it grows daily.
+    assert!(seen.windows(2).skip(3).all(|w| w[0] < w[1]), "{seen:?}");
+    // The last tally is taken when the last day is over; the report is
+    // made after the nodes leave, and a node leaving TLS sends one more
+    // encrypted record (its close_notify alert), and the hub may answer
+    // with its own.
+    let last = seen.last().copied().unwrap();
+    let closing = report.actors[0].traffic_frames - last;
+    assert!(
+        (1..=2).contains(&closing),
+        "tally {last}, report {}",
+        report.actors[0].traffic_frames
+    );
+    assert_eq!(report.actors[0].content.len(), 0);
+}

@@ -115,7 +115,7 @@ async fn on_loopback_the_page_the_state_and_then_the_report() {
     assert_eq!(state["seq"], 5);
     assert_eq!(
         state["counts"],
-        serde_json::json!({"sent": 1, "relayed": 1, "deliveries": 2})
+        serde_json::json!({"sent": 1, "relayed": 1, "deliveries": 2, "refused": 0})
     );
 
     let mut report = planned();

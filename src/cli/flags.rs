@@ -191,3 +191,14 @@ pub(crate) struct Web {
     #[arg(long, requires = "web")]
     pub(crate) web_wait: bool,
 }
+
+/// `--web [ADDR]` for a process that serves until stopped (the hub): the
+/// page never becomes a report, so there is nothing to wait for.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WebServe {
+    /// Serve a live page of the room at ADDR (alone: 127.0.0.1 and a free port): who is
+    /// connected, relays, alarms, refused peers, the haul of proxies given --report-to;
+    /// off loopback the printed URL carries the token it needs.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0")]
+    pub(crate) web: Option<std::net::SocketAddr>,
+}

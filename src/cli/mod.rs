@@ -82,6 +82,9 @@ impl Cli {
         let live = match &self.command {
             Command::Run(command) => command.wants_web(),
             Command::Demo(command) => command.wants_web(),
+            // The hub's page hears its own log; a launcher's hears its
+            // children's events instead.
+            Command::Hub(command) => command.wants_web(),
             _ => false,
         };
         init_logging(self.log_format, quiet, live);

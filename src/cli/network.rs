@@ -3,12 +3,15 @@
 //! across laptops").
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::flags::{Format, ScenarioChoice};
-use crate::multiprocess::launcher::{NetworkOptions, run_network};
+use super::flags::{Format, ScenarioChoice, Web};
+use crate::multiprocess::launcher::{EventObserver, NetworkOptions, prepare_network, run_network};
 use crate::report::render_text;
+use crate::scenario::planned_report;
+use crate::web::LivePage;
 
 /// Launch the hub, every node and adversary proxies as processes on loopback, play the
 /// scenario through them, and print the same report as `run`.
@@ -24,6 +27,8 @@ pub(crate) struct Network {
     mitm: Vec<String>,
     #[command(flatten)]
     format: Format,
+    #[command(flatten)]
+    web: Web,
     /// Keep certificates, databases, logs and loot here (default: a temporary directory).
     #[arg(long, value_name = "DIR")]
     work_dir: Option<PathBuf>,
@@ -32,7 +37,7 @@ pub(crate) struct Network {
 impl Network {
     /// Launches the processes, plays the scenario and prints the report.
     pub(crate) fn execute(self) -> anyhow::Result<()> {
-        let options = NetworkOptions {
+        let mut options = NetworkOptions {
             args: self.chosen.args(None),
             taps: self.tap,
             mitms: self.mitm,
@@ -40,9 +45,38 @@ impl Network {
             exe: std::env::current_exe().context("finding the cablesim executable")?,
             keep: self.work_dir.is_some(),
             work_dir: self.work_dir,
+            observer: None,
         };
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-        let report = runtime.block_on(run_network(&options))?;
+        let live = match self.web.web {
+            Some(addr) => {
+                // The page shows the network the children will run: the
+                // scenario with the proxies' adversaries added.
+                let (scenario, preset) = prepare_network(&options)?;
+                let planned = planned_report(&scenario, preset)?;
+                let page = runtime.block_on(LivePage::open(addr, &planned))?;
+                eprintln!("cablesim: live page at {}", page.url());
+                options.observer = Some(EventObserver(Arc::new(page.events())));
+                if self.web.web_wait {
+                    eprintln!("cablesim: waiting for a browser to open the live page");
+                    runtime.block_on(page.wait_for_a_browser());
+                }
+                Some(page)
+            }
+            None => None,
+        };
+        let report = match runtime.block_on(run_network(&options)) {
+            Ok(report) => report,
+            Err(e) => {
+                if let Some(page) = &live {
+                    page.fail();
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(page) = live {
+            runtime.block_on(page.finish(&report))?;
+        }
         self.format.print(&report, render_text)
     }
 }

@@ -49,6 +49,10 @@ pub(crate) struct ProxyFlags {
     tuning: ScenarioTuning,
     #[command(flatten)]
     format: Format,
+    /// Post every event, and the final report, to the live page of a hub started with --web
+    /// (its URL as printed, token included).
+    #[arg(long, value_name = "URL")]
+    report_to: Option<String>,
     #[command(flatten)]
     hosting: Hosting,
 }
@@ -67,6 +71,7 @@ impl ProxyFlags {
             host_adversaries: self.hosting.host_adversaries,
             loot: self.hosting.loot,
             quit_on_eof: self.hosting.quit_on_eof,
+            report_to: self.report_to,
         }
     }
 }
@@ -75,6 +80,15 @@ impl ProxyFlags {
 /// the thread blocked reading stdin (tokio's stdin cannot be cancelled).
 pub(crate) fn serve<F: Future<Output = Result<(), ProcessError>>>(future: F) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    serve_on(runtime, future)
+}
+
+/// [`serve`] on a runtime the command has already started things on (a
+/// live page).
+pub(crate) fn serve_on<F: Future<Output = Result<(), ProcessError>>>(
+    runtime: tokio::runtime::Runtime,
+    future: F,
+) -> anyhow::Result<()> {
     let result = runtime.block_on(future);
     runtime.shutdown_background();
     result.map_err(anyhow::Error::new)

@@ -53,6 +53,10 @@ pub enum ChildError {
 pub(crate) trait EventSink {
     /// `child` said `event`.
     fn observe(&mut self, child: &str, event: Event);
+
+    /// `child` said `event`: every event, the awaited answers included,
+    /// before it is handed on (nothing by default).
+    fn saw(&mut self, _child: &str, _event: &Event) {}
 }
 
 /// One running child.
@@ -148,8 +152,13 @@ impl Child {
                         log: self.log.clone(),
                     });
                 }
-                Ok(Some(event)) if wanted(&event) => return Ok(event),
-                Ok(Some(event)) => sink.observe(&self.label, event),
+                Ok(Some(event)) => {
+                    sink.saw(&self.label, &event);
+                    if wanted(&event) {
+                        return Ok(event);
+                    }
+                    sink.observe(&self.label, event);
+                }
             }
         }
     }

@@ -221,6 +221,12 @@ pub enum Event {
     },
     /// `reconnect` done.
     Reconnected,
+    /// The cables the hub has relayed since it started, printed just
+    /// before its answer to `idle` (a launcher's live page shows them).
+    Relayed {
+        /// Cables relayed so far.
+        total: u64,
+    },
     /// `idle` done.
     Idle,
     /// `sync` done.
@@ -284,6 +290,7 @@ impl Event {
                 failed,
             } => format!("day {day} played: {sent} sent, {withheld} withheld, {failed} failed"),
             Event::Reconnected => "reconnected".into(),
+            Event::Relayed { total } => format!("{total} cables relayed so far"),
             Event::Idle => "idle".into(),
             Event::Synced => "synced".into(),
             Event::Report { report } => report.to_string(),
@@ -455,6 +462,9 @@ mod tests {
             r#"{"event":"alarm","day":3,"node":"hub","kind":"replay","detail":"again"}"#
         );
         assert_eq!(EventFormat::Text.line(&alarm), "ALARM replay at hub: again\n");
+        let relayed = Event::Relayed { total: 12 };
+        assert_eq!(relayed.to_json(), r#"{"event":"relayed","total":12}"#);
+        assert_eq!(relayed.to_text(), "12 cables relayed so far");
         let hostile = Event::Error {
             detail: "x\u{1b}[2Jy\rz".into(),
         };

@@ -146,6 +146,8 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
             Input::Command(Command::Day(day)) => {
                 clock.set(day);
                 hub.enter_day(day);
+                // The hub's live page shows the day from this.
+                tracing::debug!(day, "day begins");
                 for adversary in adversaries.iter().filter(|a| a.window().contains(day)) {
                     adversary.on_day(&Site {
                         day,
@@ -163,6 +165,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
                 let (hub, printer) = (hub.clone(), printer.clone());
                 tokio::spawn(async move {
                     hub.wait_idle().await;
+                    printer.print(&Event::Relayed { total: hub.relayed() });
                     printer.print(&Event::Idle);
                 });
             }

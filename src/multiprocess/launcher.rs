@@ -15,8 +15,10 @@ use std::sync::Arc;
 
 use tracing::{info, warn};
 
-use super::child::{Child, ChildError, EventSink};
+use super::child::{Child, ChildError};
 use super::control::Event;
+use super::heard::Heard;
+pub use super::heard::{EventObserver, ObserveFn};
 use super::hosted::{Collected, HostedError, read_loot, write_specs};
 use crate::adversary::{Adversary, AdversaryKind, BuildContext, Position, build_adversaries, parse_adversary_specs};
 use crate::model::{E2eMode, HUB, recipients};
@@ -41,6 +43,8 @@ pub struct NetworkOptions {
     pub work_dir: Option<PathBuf>,
     /// Keep the work directory.
     pub keep: bool,
+    /// Told every event a child prints, as it arrives (a live page).
+    pub observer: Option<EventObserver>,
 }
 
 /// Why the network could not be run.
@@ -208,29 +212,6 @@ impl Drop for WorkDir {
     }
 }
 
-/// What the launcher hears from the children besides the answers it waits
-/// for.
-#[derive(Default)]
-struct Heard {
-    accepted: Vec<String>,
-    delivered: HashMap<String, u64>,
-    alarms: Vec<crate::net::Alarm>,
-    wire: crate::report::WireCosts,
-}
-
-impl EventSink for Heard {
-    fn observe(&mut self, child: &str, event: Event) {
-        match event {
-            Event::Accepted { cable, .. } => self.accepted.push(cable),
-            Event::Delivered { cable, .. } => *self.delivered.entry(cable).or_default() += 1,
-            Event::Alarm(alarm) => self.alarms.push(alarm),
-            Event::Wire { wire } => self.wire.absorb(&wire),
-            Event::Error { detail } => warn!(child = %child, detail = %detail, "child reported an error"),
-            _ => {}
-        }
-    }
-}
-
 /// Launches the network, plays the scenario through it, and returns the
 /// report: the same report `cablesim run` gives for the same scenario and
 /// seed.
@@ -273,7 +254,10 @@ async fn conduct(
     let data_arg = work.path(&["data"]).display().to_string();
     let loot_file = |name: &str| work.path(&["data", &format!("{name}.loot")]);
     let log_file = |name: &str| work.path(&["logs", &format!("{name}.log")]);
-    let mut heard = Heard::default();
+    let mut heard = Heard {
+        observer: options.observer.clone(),
+        ..Heard::default()
+    };
     let observe = &mut heard;
 
     // The hub first: everyone else needs its address.

@@ -21,12 +21,14 @@ use crate::model::Transport;
 mod child;
 pub mod console;
 pub mod control;
+mod heard;
 pub mod hosted;
 pub mod hub_process;
 pub mod launcher;
 pub mod node_process;
 pub mod proxy;
 pub mod proxy_process;
+pub mod report_to;
 
 /// Why a hub or node process could not start or go on.
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ use super::console::{Console, Input, Printer, Terminate};
 use super::control::{Command, Event, EventFormat};
 use super::hosted::{read_specs, write_loot};
 use super::proxy::{PcapOutcome, Proxy, ProxyError, ProxyKind, ProxyOptions};
+use super::report_to::{ReportTo, Reporter};
 use crate::adversary::Adversary;
 use crate::scenario::ScenarioArgs;
 
@@ -38,6 +39,9 @@ pub struct ProxyProcessOptions {
     pub loot: Option<PathBuf>,
     /// Stop when stdin closes (see the hub's option of the same name).
     pub quit_on_eof: bool,
+    /// A hub's live page (`cablesim hub --web`) to post every event to,
+    /// the final report included.
+    pub report_to: Option<String>,
 }
 
 fn address(flag: &str, text: &str) -> Result<SocketAddr, ProcessError> {
@@ -51,6 +55,13 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
     let terminate = Terminate::install().map_err(ProcessError::Signals)?;
     let listen = address("--listen", &options.listen)?;
     let upstream = address("--upstream", &options.upstream)?;
+    let name = format!("{}@{}", options.kind.adversary_kind(), options.node);
+    let report_to = options
+        .report_to
+        .as_deref()
+        .map(|url| ReportTo::parse(url, &name))
+        .transpose()
+        .map_err(|e| ProcessError::Input(anyhow::anyhow!(e)))?;
     let scenario = match &options.args {
         Some(args) => Some(args.prepare().map_err(ProcessError::Input)?.0),
         None => None,
@@ -77,7 +88,15 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
     })?;
     let clock = proxy.clock();
     let printer = Printer::stdout(options.format);
-    printer.print(&Event::Listening {
+    let reporter = report_to.map(Reporter::start);
+    // Every event goes to stdout, and to the page if there is one.
+    let emit = |event: &Event| {
+        printer.print(event);
+        if let Some(reporter) = &reporter {
+            reporter.send(event);
+        }
+    };
+    emit(&Event::Listening {
         addr: proxy.local_addr().to_string(),
     });
 
@@ -92,9 +111,9 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
             Input::Invalid => {}
             Input::Command(Command::Day(day)) => {
                 clock.set(day);
-                printer.print(&Event::Day { day, rotated: false });
+                emit(&Event::Day { day, rotated: false });
             }
-            Input::Command(Command::Sync) => printer.print(&Event::Synced),
+            Input::Command(Command::Sync) => emit(&Event::Synced),
             Input::Command(other) => printer.error(format!("{} is not a proxy command", other.word())),
         }
     }
@@ -106,14 +125,19 @@ pub async fn run_proxy(options: ProxyProcessOptions) -> Result<(), ProcessError>
     if let Some(path) = &options.loot {
         write_loot(path, &[outcome.adversary.clone() as std::sync::Arc<dyn Adversary>])?;
     }
-    match options.format {
-        EventFormat::Text => printer.raw(outcome.to_text()),
-        EventFormat::Json => match serde_json::to_value(&outcome.report) {
-            Ok(report) => printer.print(&Event::Report { report }),
-            Err(e) => printer.error(format!("cannot encode the report: {e}")),
-        },
+    let report = serde_json::to_value(&outcome.report).map(|report| Event::Report { report });
+    if let (Some(reporter), Ok(report)) = (&reporter, &report) {
+        reporter.send(report);
     }
-    printer.print(&Event::Bye);
+    match (options.format, report) {
+        (EventFormat::Text, _) => printer.raw(outcome.to_text()),
+        (EventFormat::Json, Ok(report)) => printer.print(&report),
+        (EventFormat::Json, Err(e)) => printer.error(format!("cannot encode the report: {e}")),
+    }
+    emit(&Event::Bye);
+    if let Some(reporter) = reporter {
+        reporter.finish().await;
+    }
     printer.flush().await;
     match &outcome.report.pcap {
         Some(PcapOutcome::Failed { path, reason }) => Err(ProcessError::Io {

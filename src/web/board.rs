@@ -82,6 +82,9 @@ pub struct Counts {
     pub relayed: u64,
     /// Deliveries: one per cable and recipient that accepted it.
     pub deliveries: u64,
+    /// Peers the hub refused (a certificate it would not take, a name
+    /// that is not theirs, no room left).
+    pub refused: u64,
 }
 
 /// One actor's haul.
@@ -258,6 +261,39 @@ impl Board {
             hub.received += 1;
         }
         self.snapshot.counts.relayed += 1;
+        self.changed();
+    }
+
+    /// The hub says it has relayed `total` cables so far (a hub in
+    /// another process counts them itself).
+    pub fn relayed_total(&mut self, total: u64) {
+        if let Some(hub) = self.node(crate::model::HUB) {
+            hub.received = total;
+        }
+        self.snapshot.counts.relayed = total;
+        self.changed();
+    }
+
+    /// The hub refused a peer.
+    pub fn refused(&mut self) {
+        self.snapshot.counts.refused += 1;
+        self.changed();
+    }
+
+    /// An actor's haul as a process measured it (a proxy's report),
+    /// replacing what the board had for that actor.
+    pub fn haul(&mut self, haul: ActorHaul) {
+        let actors = &mut self.snapshot.actors;
+        match actors.iter_mut().find(|a| a.actor == haul.actor) {
+            Some(place) => *place = haul,
+            None => actors.push(haul),
+        }
+        self.changed();
+    }
+
+    /// The page serves something that runs until stopped (a hub): it is
+    /// running from the start.
+    pub fn start(&mut self) {
         self.changed();
     }
 
@@ -462,7 +498,8 @@ mod tests {
             Counts {
                 sent: 1,
                 relayed: 1,
-                deliveries: 2
+                deliveries: 2,
+                refused: 0
             }
         );
         assert_eq!((s.nodes[1].connected, s.nodes[1].sent), (true, 1));

@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::feed::LiveFeed;
+use super::from_events::board_from_event;
 use super::server::{WebError, WebServer};
 use super::trace::attach;
+use crate::multiprocess::control::Event;
 use crate::report::{RunReport, render_live_page};
 use crate::scenario::Progress;
 
@@ -47,6 +49,19 @@ impl LivePage {
     pub fn progress(&self) -> impl Fn(&Progress) + Send + Sync + 'static {
         let feed = self.feed.clone();
         move |progress: &Progress| feed.update(|board| board.progress(progress))
+    }
+
+    /// A callback for the events processes print (`cablesim network`'s
+    /// children): each is applied to the board as it arrives.
+    pub fn events(&self) -> impl Fn(&str, &Event) + Send + Sync + 'static {
+        let feed = self.feed.clone();
+        move |child: &str, event: &Event| feed.update(|board| board_from_event(board, child, event))
+    }
+
+    /// The page shows something that runs until stopped (a hub): running
+    /// from now, never a report.
+    pub fn serving(&self) {
+        self.feed.update(super::board::Board::start);
     }
 
     /// Waits until a browser has the page open.

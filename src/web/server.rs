@@ -1,6 +1,7 @@
 //! The HTTP side of the live page (README.md, "The live page"): the page,
 //! its event stream, the state as JSON and, at the end, the report. It
-//! runs on the run's own tokio runtime and only ever reads the feed.
+//! runs on the run's own tokio runtime and reads the feed; only
+//! `POST /feed` (other processes reporting, `feed_in.rs`) writes to it.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -8,17 +9,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use futures_util::Stream;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::feed::{LiveFeed, PageGuard};
+use super::feed_in::{FEED_LIMIT, accept};
 use super::token::Access;
 
 /// The least time between two states sent to one browser: ten a second
@@ -80,6 +83,7 @@ impl WebServer {
             .route("/events", get(events))
             .route("/state", get(state))
             .route("/report", get(report))
+            .route("/feed", post(feed_in).layer(DefaultBodyLimit::max(FEED_LIMIT)))
             .layer(middleware::from_fn_with_state(app.clone(), check_token))
             .with_state(app);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -156,6 +160,17 @@ async fn report(State(app): State<App>) -> Response {
         Some(html) => Html(html.to_string()).into_response(),
         None => (StatusCode::NOT_FOUND, "404: the run is not over yet\n").into_response(),
     }
+}
+
+/// Events from another process (`?from=NAME` names it): a body larger
+/// than [`FEED_LIMIT`] is refused with 413 before it is read whole.
+async fn feed_in(
+    State(app): State<App>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let from = query.get("from").map(String::as_str).unwrap_or_default();
+    accept(&app.feed, from, &body)
 }
 
 /// The event stream: the current state at once (a browser that comes

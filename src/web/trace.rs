@@ -1,6 +1,7 @@
 //! The live page hears what the log hears: this layer of the tracing
 //! subscriber turns the network's own events (a node connects, a cable is
-//! sent, relayed, delivered, an alarm fires) into changes of the board.
+//! sent, relayed, delivered, an alarm fires, the hub refuses a peer) into
+//! changes of the board.
 //! There is no second set of counters in the network for the page: if an
 //! event is not logged, the page does not show it.
 
@@ -118,6 +119,69 @@ pub(super) fn apply(feed: &LiveFeed, target: &str, fields: &Fields) {
         "deliver" => feed.update(|board| board.delivered(node)),
         "node connected" => feed.update(|board| board.connection(node, true)),
         "node disconnected" => feed.update(|board| board.connection(node, false)),
+        // Turned away at the door, or for want of room.
+        "peer refused" | "connection refused" => feed.update(|board| board.refused()),
+        // A hub process told the day.
+        "day begins" => {
+            if let Some(day) = fields.day {
+                feed.update(|board| board.day(day));
+            }
+        }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{ScenarioArgs, planned_report};
+
+    fn feed() -> LiveFeed {
+        let (scenario, _) = ScenarioArgs::named("tests/fixtures/trio.toml").prepare().unwrap();
+        LiveFeed::new(&planned_report(&scenario, None).unwrap())
+    }
+
+    fn said(message: &str, node: Option<&str>, day: Option<u32>) -> Fields {
+        Fields {
+            message: message.to_owned(),
+            node: node.map(str::to_owned),
+            day,
+            ..Fields::default()
+        }
+    }
+
+    fn state(feed: &LiveFeed) -> serde_json::Value {
+        serde_json::from_str(&feed.state_json().0).unwrap()
+    }
+
+    #[test]
+    fn the_hubs_own_events() {
+        let feed = feed();
+        let target = "cablesim::net::hub::connection";
+        apply(&feed, target, &said("node connected", Some("at-mfa"), None));
+        apply(&feed, target, &said("peer refused", None, None));
+        apply(&feed, target, &said("connection refused", None, None));
+        apply(&feed, "cablesim::net::hub::relay", &said("relay", None, Some(2)));
+        apply(
+            &feed,
+            "cablesim::multiprocess::hub_process",
+            &said("day begins", None, Some(4)),
+        );
+        // Without its day, a day event says nothing.
+        apply(
+            &feed,
+            "cablesim::multiprocess::hub_process",
+            &said("day begins", None, None),
+        );
+        apply(&feed, target, &said("session ended", None, None));
+        let s = state(&feed);
+        assert_eq!(
+            s["counts"],
+            serde_json::json!({"sent": 0, "relayed": 1, "deliveries": 0, "refused": 2})
+        );
+        assert_eq!(s["day"], 4);
+        assert_eq!(s["seq"], 5);
+        assert_eq!(s["nodes"][1]["name"], "at-mfa");
+        assert_eq!(s["nodes"][1]["connected"], true);
     }
 }

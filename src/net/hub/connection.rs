@@ -156,6 +156,7 @@ impl Hub {
         } else {
             AlarmKind::CertificateRejected
         };
+        refused(peer, &e.to_string());
         self.shared.alarms.raise_about(
             self.today(),
             HUB,
@@ -197,6 +198,7 @@ impl Hub {
             Ok(None) => return Err(SessionError::Refused("closed before hello".into())),
             Err(e) => {
                 if let FramedError::Wire(wire) = &e {
+                    refused(peer, &wire.to_string());
                     self.shared
                         .alarms
                         .raise(self.today(), HUB, AlarmKind::Malformed, format!("peer {peer}: {wire}"));
@@ -210,6 +212,7 @@ impl Hub {
         let node = match refusal {
             Ok(node) => node,
             Err((code, reason)) => {
+                refused(peer, &reason);
                 refuse(&replies, None, code, &reason);
                 drop(deliveries);
                 self.close(replies, writer).await;
@@ -324,6 +327,13 @@ impl Hub {
         }
         Ok(())
     }
+}
+
+/// Logs, with one stable message, that the hub turned `peer` away at its
+/// door (its TLS handshake, certificate or hello): the live page counts
+/// these. The session's end is logged as well, as for every session.
+fn refused(peer: &str, reason: &str) {
+    info!(peer = %peer, reason = %reason, "peer refused");
 }
 
 /// Queues a refusal for a peer that is about to be disconnected. If its

@@ -155,6 +155,9 @@
     setCount("count-sent", state.counts.sent);
     setCount("count-relayed", state.counts.relayed);
     setCount("count-deliveries", state.counts.deliveries);
+    // Only a hub's page hears of refused peers; shown once there is one.
+    setCount("count-refused", state.counts.refused);
+    document.getElementById("refused").hidden = state.counts.refused === 0;
     applyNodes(state);
     applyActors(state);
     applyAlarms(state);
