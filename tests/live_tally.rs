@@ -165,3 +165,27 @@ fn a_wiretap_under_tls_counts_encrypted_records_from_its_first_day_to_the_report
     );
     assert_eq!(report.actors[0].content.len(), 0);
 }
+
+#[test]
+fn a_display_that_measures_at_most_every_interval_carries_the_last_measure_and_ends_with_the_reports() {
+    // An interval longer than the run: the analyst measures after the
+    // first day and after the last, and the days between carry the first
+    // measure; the day itself is given every day.
+    let seen: Arc<Mutex<Vec<Tally>>> = Arc::default();
+    let log = seen.clone();
+    let report = Runner::new(scenario(
+        "\n[[adversary]]\nkind = \"endpoint\"\nat = \"bg-mfa\"\nfrom_day = 4\n",
+        "distribution = \"need-to-know\"",
+    ))
+    .measuring_at_most_every(std::time::Duration::from_secs(3600))
+    .with_progress(1, move |p: &Progress| {
+        let actor = &p.actors[0];
+        log.lock().unwrap().push((p.day, actor.content, actor.routing));
+    })
+    .run_blocking()
+    .unwrap()
+    .report;
+    let expected: Vec<Tally> = (0..8u32).map(|d| if d < 7 { (d, 0, 0) } else { (d, 8, 8) }).collect();
+    assert_eq!(*seen.lock().unwrap(), expected);
+    assert_eq!(report.actors[0].content.len(), 8);
+}

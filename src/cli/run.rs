@@ -11,7 +11,7 @@ use super::captures::Captures;
 use super::flags::{Dwell, Format, ScenarioChoice, Web};
 use super::output::create_output;
 use crate::report::{ReportFormat, RunReport, render_text};
-use crate::scenario::{Runner, planned_report};
+use crate::scenario::{DISPLAY_MEASURE_INTERVAL, Runner, planned_report};
 use crate::web::LivePage;
 
 /// Run a scenario (a built-in name or a TOML file) and report what happened.
@@ -58,7 +58,9 @@ impl Run {
             runner = runner.with_preset_name(preset);
         }
         if let Some(page) = &live {
-            runner = runner.with_progress(1, page.progress());
+            runner = runner
+                .with_progress(1, page.progress())
+                .measuring_at_most_every(DISPLAY_MEASURE_INTERVAL);
             if self.web.web_wait {
                 eprintln!("cablesim: waiting for a browser to open the live page");
                 runtime.block_on(page.wait_for_a_browser());

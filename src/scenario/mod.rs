@@ -94,7 +94,7 @@ pub use narrate::{DemoWatcher, tell, tell_watched};
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use run_error::RunError;
-pub use runner::{Progress, RunOutcome, Runner, planned_report};
+pub use runner::{DISPLAY_MEASURE_INTERVAL, Progress, RunOutcome, Runner, planned_report};
 pub(crate) use runner::{assemble_report, full_index};
 pub use set::SET_FIELDS;
 pub use story::{Story, setup};

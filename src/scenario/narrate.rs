@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use super::demo::{DemoError, compare};
 use super::story::Story;
-use super::{Progress, Runner, Scenario};
+use super::{DISPLAY_MEASURE_INTERVAL, Progress, Runner, Scenario};
 use crate::report::{
     Comparison, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Taken, Tone, counted,
     render_comparison, render_section, wrap,
 };
 
 /// Who else follows a demo as it is told (the live page): the story's
-/// sections, the run's daily tally, and the table's rows as their runs
+/// sections, the run's live tally, and the table's rows as their runs
 /// finish. Every figure is the same as the terminal's.
 pub trait DemoWatcher: Send + Sync {
     /// A section of the story, its paragraphs separated by blank lines.
@@ -72,9 +72,10 @@ pub async fn tell_watched(
     let bar = Arc::new(DayBar::new(scenario.days, live, palette));
     let shown = bar.clone();
     let follower = watcher.clone();
-    // Measured every day: the room sees the haul start on the day the
-    // adversary's window opens, and grow as it does.
+    // The day every day, the haul measured twice a second: the room
+    // sees it start about when the adversary's window opens, and grow.
     let baseline = Runner::new(scenario.clone())
+        .measuring_at_most_every(DISPLAY_MEASURE_INTERVAL)
         .with_progress(1, move |progress: &Progress| {
             if let Some(w) = &follower {
                 w.progress(progress);

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
@@ -51,6 +52,12 @@ pub struct Progress {
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
+/// How often a display (the demo's tally, the live page) has the analyst
+/// measure the haul: twice a second is as fast as a room follows, and
+/// costs a long run next to nothing where a measure every day costs it a
+/// third (see [`Runner::measuring_at_most_every`]).
+pub const DISPLAY_MEASURE_INTERVAL: Duration = Duration::from_millis(500);
+
 /// Runs a scenario in process, with its adversaries and optional hooks.
 ///
 /// ```
@@ -83,6 +90,7 @@ pub struct Runner {
     hooks: Hooks,
     extra: Vec<Arc<dyn Adversary>>,
     progress: Option<(u32, ProgressFn)>,
+    measure_every: Option<Duration>,
 }
 
 /// Counts accepted deliveries per cable, for the `delivered` figure.
@@ -105,6 +113,7 @@ impl Runner {
             hooks: Hooks::default(),
             extra: Vec::new(),
             progress: None,
+            measure_every: None,
         }
     }
 
@@ -116,6 +125,16 @@ impl Runner {
     /// every day costs little more than one at the end.
     pub fn with_progress(mut self, every_days: u32, report: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some((every_days.max(1), Arc::new(report)));
+        self
+    }
+
+    /// Takes the analyst's measure for [`Runner::with_progress`] at most
+    /// once per `interval` of wall time, and after the last day; the calls
+    /// in between carry the latest measure. Measuring copies each
+    /// adversary's loot, which grows with the run: every day, that is most
+    /// of a long run's time for a display nobody reads that fast.
+    pub fn measuring_at_most_every(mut self, interval: Duration) -> Self {
+        self.measure_every = Some(interval);
         self
     }
 
@@ -231,7 +250,9 @@ impl Runner {
         };
         let needs_directory = matches!(security.e2e, E2eMode::Static | E2eMode::ForwardSecret);
         let mut live = LiveTally::default();
+        let mut measured: Option<(Instant, Vec<ActorTally>)> = None;
         for day in 0..scenario.days {
+            debug!(day, "day begins");
             clock.set(day);
             hub.enter_day(day);
             let rotated = await_in_order(nodes.values().map(|n| n.enter_day(day))).await;
@@ -333,12 +354,19 @@ impl Runner {
             if let Some((every, report)) = &self.progress
                 && ((day + 1) % every == 0 || day + 1 == scenario.days)
             {
+                let due = match (&measured, self.measure_every) {
+                    (Some((at, _)), Some(interval)) => day + 1 == scenario.days || at.elapsed() >= interval,
+                    _ => true,
+                };
+                if due {
+                    measured = Some((Instant::now(), live.measure(&adversaries, &index)));
+                }
                 report(&Progress {
                     day,
                     days: scenario.days,
                     sent: counts.sent,
                     withheld: counts.withheld,
-                    actors: live.measure(&adversaries, &index),
+                    actors: measured.as_ref().map(|(_, actors)| actors.clone()).unwrap_or_default(),
                 });
             }
         }

@@ -6,7 +6,7 @@
 //! The board (`board.rs`) is the page's state; the feed (`feed.rs`)
 //! shares it between the run and the browsers; the tracing layer
 //! (`trace.rs`) fills it from the network's own log events, the runner's
-//! daily tally adds the analyst's measure; the server (`server.rs`) sends
+//! live tally adds the analyst's measure; the server (`server.rs`) sends
 //! it as server-sent events, behind a token off loopback (`token.rs`).
 //! Across processes, the board follows the events they print
 //! (`from_events.rs`): a launcher's children, or proxies that post them

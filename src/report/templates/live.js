@@ -149,19 +149,27 @@
   }
 
   function apply(state) {
-    document.body.dataset.phase = state.phase;
-    document.getElementById("phase").textContent = state.phase;
+    // Only what changed is written: every write costs the browser a new
+    // layout, on cores the run needs.
+    if (document.body.dataset.phase !== state.phase) {
+      document.body.dataset.phase = state.phase;
+      document.getElementById("phase").textContent = state.phase;
+    }
     setCount("day", state.day);
     setCount("count-sent", state.counts.sent);
     setCount("count-relayed", state.counts.relayed);
     setCount("count-deliveries", state.counts.deliveries);
     // Only a hub's page hears of refused peers; shown once there is one.
     setCount("count-refused", state.counts.refused);
-    document.getElementById("refused").hidden = state.counts.refused === 0;
+    const refused = document.getElementById("refused");
+    if (refused.hidden !== (state.counts.refused === 0)) refused.hidden = state.counts.refused === 0;
     applyNodes(state);
-    applyActors(state);
-    applyAlarms(state);
-    applyStory(state);
+    // Rebuilt only when they changed: a page on the machine that runs the
+    // network shares its cores, and every repaint is taken from the run.
+    const same = (part) => previous && JSON.stringify(previous[part]) === JSON.stringify(state[part]);
+    if (!same("actors")) applyActors(state);
+    if (!same("alarms")) applyAlarms(state);
+    if (!same("story")) applyStory(state);
     const content = state.actors.reduce((sum, a) => sum + a.content, 0);
     window.cablesimStates.push({
       seq: state.seq,
@@ -199,16 +207,25 @@
       });
   }
 
-  const source = new EventSource("events" + query);
-  source.addEventListener("state", (event) => {
-    const state = JSON.parse(event.data);
-    apply(state);
-    if (state.phase === "done" && state.report) {
-      source.close();
-      becomeReport();
-    }
-  });
-  source.addEventListener("error", () => {
-    if (document.body.dataset.phase !== "done") document.getElementById("phase").textContent = "reconnecting";
-  });
+  // The stream opens once the page is on the screen: a run started with
+  // --web-wait begins then, and the room sees the map before day 0 (and
+  // the browser's first drawing does not compete with the run).
+  function listen() {
+    const source = new EventSource("events" + query);
+    source.addEventListener("state", (event) => {
+      const state = JSON.parse(event.data);
+      apply(state);
+      if (state.phase === "done" && state.report) {
+        source.close();
+        becomeReport();
+      }
+    });
+    source.addEventListener("error", () => {
+      if (document.body.dataset.phase !== "done") {
+        document.body.dataset.phase = "reconnecting";
+        document.getElementById("phase").textContent = "reconnecting";
+      }
+    });
+  }
+  window.addEventListener("load", () => requestAnimationFrame(() => setTimeout(listen, 0)));
 })();
