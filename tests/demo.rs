@@ -19,28 +19,7 @@ use cablesim::scenario::{Change, Mitigation, STANDARD_MITIGATIONS, Scenario, Sto
 /// from day 120 on: late enough that 90-day retention has old cables to
 /// delete, with a long live feed for detection to cut.
 fn incident() -> Scenario {
-    let text = r#"
-        [scenario]
-        name = "small-incident"
-        description = "one phished ministry on a small broadcast network"
-        seed = 11
-        days = 240
-        cables = 160
-        [network]
-        ministries = 4
-        missions = 2
-        hq = true
-        [security]
-        distribution = "broadcast"
-        transport = "mtls"
-        e2e = "off"
-        signatures = false
-        [[adversary]]
-        kind = "endpoint"
-        at = "be-mfa"
-        from_day = 120
-        actor = "apt"
-    "#;
+    let text = include_str!("fixtures/small-incident.toml");
     Scenario::from_toml_str(text, "small-incident.toml").unwrap()
 }
 

@@ -52,12 +52,7 @@ fn hub_with_page(dir: &Path) -> (Proc, String, String) {
         &log,
     );
     let addr = listening(&mut hub);
-    // The page is served before the hub listens: its URL is in the log.
-    let url = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("cablesim: live page at ").map(str::to_owned))
-        .expect("the page's URL on stderr");
+    let url = processes::live_page_url(&log);
     (hub, addr, url)
 }
 

@@ -45,11 +45,7 @@ async fn the_hubs_page_lights_up_and_counts_the_refused() {
         &log,
     );
     let addr = listening(&mut hub);
-    let url = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("cablesim: live page at ").map(str::to_owned))
-        .expect("the page's URL on stderr");
+    let url = processes::live_page_url(&log);
 
     let browser = Browser::start().await;
     browser.goto(&url).await;

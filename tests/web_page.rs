@@ -399,31 +399,7 @@ async fn alarms_appear_with_their_attack_ids_while_the_run_goes_on() {
 
 /// A small broadcast network with malware on one ministry halfway
 /// through: every standard mitigation gives a different figure.
-const INCIDENT: &str = r#"
-[scenario]
-name = "small-incident"
-description = "one phished ministry on a small broadcast network"
-seed = 11
-days = 240
-cables = 160
-
-[network]
-ministries = 4
-missions = 2
-hq = true
-
-[security]
-distribution = "broadcast"
-transport = "mtls"
-e2e = "off"
-signatures = false
-
-[[adversary]]
-kind = "endpoint"
-at = "be-mfa"
-from_day = 120
-actor = "apt"
-"#;
+const INCIDENT: &str = include_str!("fixtures/small-incident.toml");
 
 /// The figures a terminal row of the demo's table gives after `label`.
 fn terminal_row(stdout: &str, label: &str) -> Vec<String> {

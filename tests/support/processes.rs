@@ -87,6 +87,16 @@ pub(crate) fn listening(process: &mut Proc) -> String {
     }
 }
 
+/// The live page's URL a process wrote to its log (`--web`): the page is
+/// served before the process listens, so it is there once it listens.
+pub(crate) fn live_page_url(log: &Path) -> String {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("cablesim: live page at ").map(str::to_owned))
+        .unwrap_or_else(|| panic!("no live page URL in {}", log.display()))
+}
+
 /// Node `name` of `scenario` started against the hub at `hub`; `label`
 /// names the process (and its log) in failures. Returned once connected.
 pub(crate) fn spawn_node(dir: &Path, scenario: &str, name: &str, hub: &str, label: &str) -> Proc {
