@@ -18,7 +18,7 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     let (o, m) = (&r.options, &r.machine);
     writeln!(
         out,
-        "cablesim bench: {} recipients, {}-byte cables, {} cables, {} cores; each rate the median of {} rounds",
+        "cablesim bench: {} recipients, {}-byte cables, {} cables, {} cores; each rate the median of {} rounds, the limit their best",
         o.recipients, o.size, o.cables, m.cores, r.rate_rounds
     )?;
     writeln!(out, "backends: {}, {}, {}; {}", m.x25519, m.aead, m.signature, m.ml_kem)?;

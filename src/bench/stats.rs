@@ -46,6 +46,24 @@ pub(super) fn median_of_rounds(
     median(&mut rates).ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
 }
 
+/// The best of `rounds` rates measured by `round`: for a ceiling, which
+/// the machine's noise can only push down, the best round is the closest
+/// to what the work allows.
+pub(super) fn best_of_rounds(
+    rounds: usize,
+    mut round: impl FnMut() -> Result<f64, BenchError>,
+) -> Result<f64, BenchError> {
+    let mut best: Option<f64> = None;
+    for _ in 0..rounds.max(1) {
+        let rate = round()?;
+        if rate.is_nan() {
+            return Err(BenchError::Incomplete("a round measured no rate".into()));
+        }
+        best = Some(best.map_or(rate, |b| b.max(rate)));
+    }
+    best.ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
+}
+
 /// Microseconds in `elapsed`.
 pub(super) fn micros(elapsed: Duration) -> f64 {
     elapsed.as_secs_f64() * 1e6
@@ -92,6 +110,23 @@ mod tests {
         });
         assert_eq!(first.unwrap_err().to_string(), "round 1");
         assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn rounds_give_their_best_or_the_first_error() {
+        let mut rates = [5.0, 100.0, 7.0].into_iter();
+        assert_eq!(best_of_rounds(3, || Ok(rates.next().unwrap())).unwrap(), 100.0);
+        let mut calls = 0;
+        let first = best_of_rounds(3, || {
+            calls += 1;
+            if calls == 2 {
+                Err(BenchError::Incomplete(format!("round {calls}")))
+            } else {
+                Ok(1.0)
+            }
+        });
+        assert_eq!(first.unwrap_err().to_string(), "round 2");
+        assert!(best_of_rounds(2, || Ok(f64::NAN)).is_err());
     }
 
     proptest! {
