@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::Day;
 use crate::net::Alarm;
-use crate::report::RunReport;
+use crate::report::{ActorReport, RunReport};
 use crate::scenario::{ActorTally, Progress};
 
 /// How many of the latest alarms the page lists (the total is counted).
@@ -383,20 +383,8 @@ impl Board {
             .map(|actor| {
                 let earlier = s.actors.iter().find(|a| a.actor == actor.actor);
                 ActorHaul {
-                    actor: actor.actor.clone(),
-                    content: actor.content.len() as u64,
-                    routing: actor.routing.len() as u64,
-                    traffic: actor.traffic_frames,
-                    by_classification: actor
-                        .by_classification
-                        .iter()
-                        .map(|(level, counts)| LevelHaul {
-                            level: level.to_string(),
-                            content: counts.content,
-                            routing: counts.routing,
-                        })
-                        .collect(),
                     newest: earlier.map(|a| a.newest.clone()).unwrap_or_default(),
+                    ..ActorHaul::from_report(actor)
                 }
             })
             .collect();
@@ -407,6 +395,29 @@ impl Board {
     pub fn fail(&mut self) {
         self.snapshot.phase = Phase::Done;
         self.snapshot.seq += 1;
+    }
+}
+
+impl ActorHaul {
+    /// An actor's haul as its report gives it, with no newest leaks (the
+    /// caller says which to list).
+    pub fn from_report(actor: &ActorReport) -> ActorHaul {
+        ActorHaul {
+            actor: actor.actor.clone(),
+            content: actor.content.len() as u64,
+            routing: actor.routing.len() as u64,
+            traffic: actor.traffic_frames,
+            by_classification: actor
+                .by_classification
+                .iter()
+                .map(|(level, counts)| LevelHaul {
+                    level: level.to_string(),
+                    content: counts.content,
+                    routing: counts.routing,
+                })
+                .collect(),
+            newest: Vec::new(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! hub's page hears the proxies that report to it. Each event says who
 //! printed it; only what an event states is shown, nothing is inferred.
 
-use super::board::{ActorHaul, Board, LeakState, LevelHaul, alarm_line};
+use super::board::{ActorHaul, Board, LeakState, alarm_line};
 use crate::multiprocess::control::Event;
 use crate::multiprocess::proxy::ProxyReport;
 
@@ -46,19 +46,6 @@ pub fn board_from_event(board: &mut Board, child: &str, event: &Event) {
 fn proxy_haul(report: &ProxyReport) -> ActorHaul {
     match report.actor_report() {
         Some(actor) => ActorHaul {
-            actor: actor.actor.clone(),
-            content: actor.content.len() as u64,
-            routing: actor.routing.len() as u64,
-            traffic: actor.traffic_frames,
-            by_classification: actor
-                .by_classification
-                .iter()
-                .map(|(level, counts)| LevelHaul {
-                    level: level.to_string(),
-                    content: counts.content,
-                    routing: counts.routing,
-                })
-                .collect(),
             newest: actor
                 .evidence
                 .iter()
@@ -71,6 +58,7 @@ fn proxy_haul(report: &ProxyReport) -> ActorHaul {
                     via: e.via.clone(),
                 })
                 .collect(),
+            ..ActorHaul::from_report(actor)
         },
         None => ActorHaul {
             actor: report.actor.clone(),
@@ -89,6 +77,7 @@ mod tests {
     use crate::model::Classification;
     use crate::net::{Alarm, AlarmKind};
     use crate::scenario::{ScenarioArgs, planned_report};
+    use crate::web::LevelHaul;
 
     /// The board of the three-node fixture: hub, at-mfa, be-mfa, del-kyiv.
     fn board() -> Board {
