@@ -3,8 +3,7 @@
 //! elements, runs scripts, reports exactly the console's errors, writes a
 //! real PNG, and waits for a condition or says clearly what never came.
 
-#[path = "support/browser.rs"]
-mod browser;
+use crate::support::browser;
 
 use std::path::PathBuf;
 use std::time::Duration;

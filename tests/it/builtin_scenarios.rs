@@ -8,8 +8,7 @@
 //! builds (a preset, a `--set`, an edited window) is held to the same rules
 //! as the scenario as shipped.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -8,8 +8,7 @@
 //! `support/rules.rs`, before the file is compared or blessed: a wrong
 //! figure can neither be blessed nor survive in the file.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::path::PathBuf;
 

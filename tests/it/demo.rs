@@ -4,8 +4,7 @@
 //! endpoint, and the command's output reads well in a pipe and in 80
 //! columns.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -19,7 +18,7 @@ use cablesim::scenario::{Change, Mitigation, STANDARD_MITIGATIONS, Scenario, Sto
 /// from day 120 on: late enough that 90-day retention has old cables to
 /// delete, with a long live feed for detection to cut.
 fn incident() -> Scenario {
-    let text = include_str!("fixtures/small-incident.toml");
+    let text = include_str!("../fixtures/small-incident.toml");
     Scenario::from_toml_str(text, "small-incident.toml").unwrap()
 }
 

@@ -20,8 +20,7 @@ use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, enco
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
 
-#[path = "support/crash_copy.rs"]
-mod crash;
+use crate::support::crash_copy as crash;
 use crash::crash_copy;
 
 const NODES: [&str; 2] = ["at-mfa", "be-mfa"];

@@ -534,7 +534,7 @@ fn fail_validate_a_program_made_exercise() {
 
 #[test]
 fn the_every_table_fixture_has_an_expectation_and_an_exercise() {
-    let text = include_str!("fixtures/every-table.toml");
+    let text = include_str!("../fixtures/every-table.toml");
     let s = Scenario::from_toml_str(text, "every-table.toml").unwrap();
     let line_of = |marker: &str| text.lines().position(|l| l.starts_with(marker)).unwrap() + 1;
     assert_eq!(

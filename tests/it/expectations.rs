@@ -426,7 +426,7 @@ fn the_every_table_fixture_expectation_holds() {
     // The endpoint at cy-mfa arrives on day 10 and finds C-1, received on
     // day 3 and kept forever (no retention): Rule 1, whatever the crypto.
     // An endpoint reads; it raises no alarm.
-    let checked = check_world(include_str!("fixtures/every-table.toml"));
+    let checked = check_world(include_str!("../fixtures/every-table.toml"));
     assert_eq!(checked.runs, 2);
     assert_eq!(
         outcomes(&checked),

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../fuzz/src/harness.rs"]
+#[path = "../../fuzz/src/harness.rs"]
 mod harness;
 
 use harness::{Outcome, TARGETS};

@@ -11,8 +11,7 @@
 //! counters (connections, deliveries in flight) are asserted in-process in
 //! `hostile_peers`.
 
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::processes;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -85,12 +85,9 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use tokio::io::DuplexStream;
 use tokio::task::JoinHandle;
 
-#[path = "support/crash_copy.rs"]
-mod crash;
-#[path = "support/held_link.rs"]
-mod held_link;
-#[path = "support/shared_hub_store.rs"]
-mod shared_hub_store;
+use crate::support::crash_copy as crash;
+use crate::support::held_link;
+use crate::support::shared_hub_store;
 use crash::crash_copy;
 
 use held_link::{HeldLink, Seen, Toward};

@@ -19,8 +19,7 @@
 //! cargo test --release --locked --test load_coreu -- --nocapture
 //! ```
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};

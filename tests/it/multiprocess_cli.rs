@@ -3,8 +3,7 @@
 //! reason; a bad command on a running node's stdin is answered with an
 //! error event and the node carries on.
 
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::processes;
 
 use std::process::Command;
 

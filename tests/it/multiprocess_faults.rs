@@ -5,8 +5,7 @@
 //! inbox exactly once — in the events the nodes printed and in their SQLite
 //! inboxes.
 
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::processes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

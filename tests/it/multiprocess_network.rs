@@ -3,10 +3,8 @@
 //! report as the in-process `cablesim run` — and the figures the rules of
 //! ARCHITECTURE.md give, computed by the independent oracle.
 
-#[path = "support/processes.rs"]
-mod processes;
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::processes;
+use crate::support::rules;
 
 use std::collections::BTreeSet;
 use std::process::Command;

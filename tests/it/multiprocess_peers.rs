@@ -4,8 +4,7 @@
 //! the peer (`certificate-rejected`, `identity-mismatch`, `malformed`), and the
 //! real nodes' traffic carries on through the same hub.
 
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::processes;
 
 use std::sync::Arc;
 

@@ -7,8 +7,7 @@
 //! delivered to each of its addressees exactly once — in the events the
 //! nodes printed and in their SQLite inboxes — and none is refused.
 
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::processes;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,8 +2,7 @@
 //! transport and e2e mode and both distributions (ARCHITECTURE.md, rule 9), and
 //! cables above `max_classification` are counted and never sent (rule 8).
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

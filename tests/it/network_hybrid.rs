@@ -3,8 +3,7 @@
 //! every sent cable still reaches exactly R(c), once (ARCHITECTURE.md,
 //! rule 9), with no alarm.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

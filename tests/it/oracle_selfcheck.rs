@@ -16,8 +16,7 @@
 //!
 //! Each test gives the derivation in its comments.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -9,7 +9,7 @@ use cablesim::model::{
 };
 use cablesim::scenario::{self, BUILTIN, Preset, SET_FIELDS, Scenario, ScenarioError};
 
-const EVERY_TABLE: &str = include_str!("fixtures/every-table.toml");
+const EVERY_TABLE: &str = include_str!("../fixtures/every-table.toml");
 
 /// A valid head: 3 ministries (at-mfa, be-mfa, bg-mfa), 2 missions
 /// (del-washington, del-moscow) and hq, 60 days, 10 generated cables.

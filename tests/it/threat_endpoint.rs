@@ -2,8 +2,7 @@
 //! it lands and everything to or from the node while it stays, whatever the
 //! crypto; retention and distribution decide how much that is.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{content, ids, routing, run};
 

@@ -2,8 +2,7 @@
 //! hq's name, to every ministry (at, be, cy), on days 2, 3 and 4: 3 forged
 //! cables × 3 recipients = 9 acceptances.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use cablesim::net::AlarmKind;
 use world::{actor, config, run};

@@ -1,8 +1,7 @@
 //! Rule 5 of ARCHITECTURE.md: an insider exports the hub archive on one day —
 //! the Cablegate pattern.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{config, content, ids, routing, run};
 

@@ -1,8 +1,7 @@
 //! Rule 6 of ARCHITECTURE.md: an adversary in the middle of del-kyiv's link,
 //! which carries C1 (kyiv sends), C2 (to kyiv) and C7 (kyiv sends).
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use cablesim::net::AlarmKind;
 use world::{actor, config, content, ids, routing, run};

@@ -1,8 +1,7 @@
 //! Rule 4 of ARCHITECTURE.md: a one-day key theft, alone and pooled with
 //! recorded ciphertext (harvest now, decrypt later).
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{config, content, ids, routing, run};
 

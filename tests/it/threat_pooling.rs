@@ -2,8 +2,7 @@
 //! pool their loot, so ciphertext recorded early opens with a key stolen later;
 //! different actors do not share.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{config, content, ids, routing, run};
 

@@ -3,8 +3,7 @@
 //! else. Expected sets worked out by hand from the world of
 //! `support/world.rs`.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{ALL, actor, config, content, ids, routing, run};
 

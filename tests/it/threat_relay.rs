@@ -1,8 +1,7 @@
 //! Rule 3 of ARCHITECTURE.md: an adversary controlling the hub — its frames,
 //! its archive, and the key directory it serves (the "ghost" key).
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use cablesim::net::AlarmKind;
 use world::{actor, config, content, ids, routing, run};

@@ -2,8 +2,7 @@
 //! security settings — the report of a real run equals what the rules of
 //! ARCHITECTURE.md predict, as restated independently in `support/rules.rs`.
 
-#[path = "support/rules.rs"]
-mod rules;
+use crate::support::rules;
 
 use std::collections::BTreeSet;
 

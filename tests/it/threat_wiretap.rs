@@ -2,8 +2,7 @@
 //! on the transport and the end-to-end mode; see `support/world.rs` for the
 //! cables and their recipients.
 
-#[path = "support/world.rs"]
-mod world;
+use crate::support::world;
 
 use world::{actor, config, content, ids, routing, run};
 

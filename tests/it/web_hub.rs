@@ -4,10 +4,8 @@
 //! proxies that report to it with `--report-to`, through `POST /feed`,
 //! which takes a body whole or not at all, behind the page's token.
 
-#[path = "support/http.rs"]
-mod http;
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::http;
+use crate::support::processes;
 
 use std::path::Path;
 use std::sync::Arc;

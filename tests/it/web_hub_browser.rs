@@ -2,10 +2,8 @@
 //! up as nodes connect, and a refused peer shows in the refused counter
 //! and the alarm list, with no error on the page's console.
 
-#[path = "support/browser.rs"]
-mod browser;
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::browser;
+use crate::support::processes;
 
 use std::time::Duration;
 

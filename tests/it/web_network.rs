@@ -2,10 +2,8 @@
 //! page follows its children's events, and its final state carries the
 //! same figures as the report the command prints.
 
-#[path = "support/http.rs"]
-mod http;
-#[path = "support/processes.rs"]
-mod processes;
+use crate::support::http;
+use crate::support::processes;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};

@@ -8,8 +8,7 @@
 //! command prints, not against numbers written here. Every wait is bounded
 //! by a deadline; none is a fixed sleep.
 
-#[path = "support/browser.rs"]
-mod browser;
+use crate::support::browser;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -399,7 +398,7 @@ async fn alarms_appear_with_their_attack_ids_while_the_run_goes_on() {
 
 /// A small broadcast network with malware on one ministry halfway
 /// through: every standard mitigation gives a different figure.
-const INCIDENT: &str = include_str!("fixtures/small-incident.toml");
+const INCIDENT: &str = include_str!("../fixtures/small-incident.toml");
 
 /// The figures a terminal row of the demo's table gives after `label`.
 fn terminal_row(stdout: &str, label: &str) -> Vec<String> {
