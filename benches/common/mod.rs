@@ -1,6 +1,6 @@
 //! What both benches share: a network built once, outside every timed
 //! loop, through the public API only — the same way
-//! `tests/crypto_envelope.rs` builds its `World` — and one criterion
+//! `tests/it/crypto_envelope.rs` builds its `World` — and one criterion
 //! configuration short enough for `cargo bench` to finish in about a
 //! minute on two cores.
 

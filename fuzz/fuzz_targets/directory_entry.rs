@@ -1,5 +1,5 @@
 //! libFuzzer entry point; the checks live in the shared harness, which
-//! tests/fuzz_corpus.rs replays the committed corpus through.
+//! tests/it/fuzz_corpus.rs replays the committed corpus through.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 //! return what became of the input so that the corpus replay test can check
 //! that valid seeds really get past parsing.
 //!
-//! The file is included verbatim by `tests/fuzz_corpus.rs`, so it names
+//! The file is included verbatim by `tests/it/fuzz_corpus.rs`, so it names
 //! nothing outside `cablesim`, `postcard`, `serde` and `std`.
 
 use std::borrow::Cow;

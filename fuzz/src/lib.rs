@@ -1,6 +1,6 @@
 //! The fuzz targets' bodies, as a library: the libFuzzer binaries in
 //! `fuzz_targets/` call into [`harness`], and the main crate's
-//! `tests/fuzz_corpus.rs` includes the same file to replay the corpus.
+//! `tests/it/fuzz_corpus.rs` includes the same file to replay the corpus.
 #![forbid(unsafe_code)]
 
 pub mod harness;

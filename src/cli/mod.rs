@@ -115,7 +115,7 @@ mod tests {
 
     /// clap checks its own rules here (unique names, groups, defaults
     /// that parse), not at a user's first run. The words of every help
-    /// are checked by `tests/cli_help.rs`.
+    /// are checked by `tests/it/cli_help.rs`.
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();

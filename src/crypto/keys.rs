@@ -488,7 +488,7 @@ mod tests {
     use super::*;
 
     // RFC 7748 §6.1 and RFC 8032 §7.1 vectors, and Wycheproof's, run through
-    // these types in tests/crypto_vectors.rs.
+    // these types in tests/it/crypto_vectors.rs.
 
     #[test]
     fn fail_low_order_point() {

@@ -11,7 +11,7 @@
 //!
 //! Both take a key from its 64-byte seed d ‖ z (FIPS 203 Algorithm 16), so
 //! the same seed gives the same key in either; the tests below check that
-//! each decapsulates what the other encapsulated, and tests/crypto_vectors_mlkem.rs
+//! each decapsulates what the other encapsulated, and tests/it/crypto_vectors_mlkem.rs
 //! runs the Wycheproof vectors through both.
 
 pub mod libcrux;

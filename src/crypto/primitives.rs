@@ -1,6 +1,6 @@
 //! Thin wrappers over ring and x25519-dalek: the only place that names a
 //! primitive. Everything else in `crypto` calls these, so the known-answer
-//! tests below and in `tests/crypto_vectors.rs` (Project Wycheproof, RFC 7748,
+//! tests below and in `tests/it/crypto_vectors.rs` (Project Wycheproof, RFC 7748,
 //! RFC 8032) exercise exactly the code paths the envelope uses.
 
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
@@ -172,7 +172,7 @@ mod tests {
     }
 
     // RFC 7748 and Wycheproof vectors for X25519, and Wycheproof for HKDF and
-    // ChaCha20-Poly1305, are in tests/crypto_vectors.rs.
+    // ChaCha20-Poly1305, are in tests/it/crypto_vectors.rs.
 
     // RFC 5869 Appendix A.1.
     #[test]

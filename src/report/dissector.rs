@@ -7,7 +7,7 @@
 //! hub's ports in captures (see [`super::pcap`]), the versions, the frame
 //! size limit, and the names of the enum variants in postcard's numbering,
 //! which are read off the Rust types' own decoders (see [`variant_names`]).
-//! The field layout itself is kept in step by `tests/wireshark_dissector.rs`,
+//! The field layout itself is kept in step by `tests/it/wireshark_dissector.rs`,
 //! which runs every frame kind through tshark.
 
 use serde::de::DeserializeOwned;

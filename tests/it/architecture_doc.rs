@@ -54,7 +54,7 @@ fn named_paths(text: &str) -> Vec<String> {
 /// Why `path` does not name something in the repository at `root`, if it
 /// does not. A last segment with a placeholder in capitals
 /// (`src/adversary/KIND.rs`) needs only its directory; one with `*`
-/// (`tests/threat_*.rs`) needs a match.
+/// (`tests/it/threat_*.rs`) needs a match.
 fn missing(root: &Path, path: &str) -> Option<String> {
     let (dir, last) = path.trim_end_matches('/').rsplit_once('/')?;
     let placeholder = last.split(|c: char| !c.is_ascii_uppercase()).any(|run| run.len() >= 3);
@@ -131,19 +131,19 @@ fn the_document_points_nowhere_outside_the_repository() {
 
 #[test]
 fn the_scanner_finds_paths_and_the_check_catches_what_is_missing() {
-    let sample = "See `src/lib.rs`, then src/model/ and tests/threat_*.rs. \
+    let sample = "See `src/lib.rs`, then src/model/ and tests/it/threat_*.rs. \
                   Add `src/adversary/KIND.rs`; fuzz/src/harness.rs is another root's. \
-                  examples/nowhere.rs, src/lib.rs again, tests/threat_none_*.rs";
+                  examples/nowhere.rs, src/lib.rs again, tests/it/threat_none_*.rs";
     let paths = named_paths(sample);
     assert_eq!(
         paths,
         [
             "src/lib.rs",
             "src/model/",
-            "tests/threat_*.rs",
+            "tests/it/threat_*.rs",
             "src/adversary/KIND.rs",
             "examples/nowhere.rs",
-            "tests/threat_none_*.rs",
+            "tests/it/threat_none_*.rs",
         ]
     );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -152,7 +152,7 @@ fn the_scanner_finds_paths_and_the_check_catches_what_is_missing() {
         problems,
         [
             "examples/nowhere.rs: no such file or directory",
-            "tests/threat_none_*.rs: nothing matches",
+            "tests/it/threat_none_*.rs: nothing matches",
         ]
     );
     assert_eq!(

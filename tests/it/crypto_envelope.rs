@@ -1,7 +1,7 @@
 //! The four e2e modes end to end through the public crypto API: who can
 //! open what, and every way a recipient refuses an envelope. Every test of
 //! agreement keys runs with classical and with hybrid (X25519 and
-//! ML-KEM-768) keys; tests/crypto_hybrid.rs has what only hybrid keys do.
+//! ML-KEM-768) keys; tests/it/crypto_hybrid.rs has what only hybrid keys do.
 
 use cablesim::crypto::{
     AcceptPolicy, AgreementSecret, CablePayload, CryptoError, Directory, Envelope, GroupKey, HYBRID_WRAP_LEN,

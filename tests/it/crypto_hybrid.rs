@@ -2,7 +2,7 @@
 //! halves of the recipient key, its ML-KEM ciphertext is bound to it, the
 //! X25519 half alone finds the wrap but opens nothing, hybrid and classical
 //! envelopes never pass for each other, and what it costs in bytes. The
-//! tests both kinds share are in tests/crypto_envelope.rs.
+//! tests both kinds share are in tests/it/crypto_envelope.rs.
 
 use cablesim::crypto::primitives::{ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN};
 use cablesim::crypto::{

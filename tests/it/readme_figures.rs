@@ -2,7 +2,7 @@
 //! prints, so the README cannot go stale silently: the `cablesim run
 //! coreu-2018` report block, the figures the prose takes from it, and each
 //! `$ cablesim run BUILTIN ...` transcript. (The demo's mitigation table is
-//! checked in `tests/demo.rs`.) A failure names the README line that
+//! checked in `tests/it/demo.rs`.) A failure names the README line that
 //! differs, what it shows and what the run printed.
 
 use std::path::{Path, PathBuf};

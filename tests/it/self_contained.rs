@@ -19,7 +19,7 @@ use std::process::Command;
 
 /// This file: it holds bad examples on purpose, in the test that proves the
 /// checker catches them.
-const THIS_FILE: &str = "tests/self_contained.rs";
+const THIS_FILE: &str = file!();
 
 /// Directories and top-level files read when git cannot list the tracked
 /// files (a source tarball, a machine without git).

@@ -1,5 +1,5 @@
 //! Unit tests of what a proxy checks before it serves. Real TCP runs of
-//! whole networks through proxies are in `tests/proxy_tcp.rs`.
+//! whole networks through proxies are in `tests/it/proxy_tcp.rs`.
 
 use super::*;
 

@@ -1,6 +1,6 @@
 //! The recorder's TCP bookkeeping and the file's block order, read back
 //! with the pcapng reader. tshark's own verdict on whole runs is in
-//! `tests/pcap_capture.rs`.
+//! `tests/it/pcap_capture.rs`.
 
 use std::collections::HashMap;
 
