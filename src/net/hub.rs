@@ -7,7 +7,8 @@
 //! ARCHITECTURE.md). A failing store refuses the cable at hand as `busy`
 //! (the node keeps it and sends it again); failing to read or update a
 //! node's queue ends that node's session, whose next connection starts
-//! from the queue; nothing else is taken down. One node has one session: a
+//! from the queue; a failed group commit of a durable store ends every
+//! session the same way; nothing else is taken down. One node has one session: a
 //! newer connection ends the older. What a peer can make the hub hold —
 //! connections, deliveries in flight, queued replies — is bounded by
 //! [`HubLimits`].
