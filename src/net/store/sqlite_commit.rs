@@ -80,8 +80,11 @@ impl Change {
                 recipients,
                 archive,
             } => {
+                // No queue (every recipient acknowledged it in this very
+                // group) and no archive: nothing needs the frame.
+                let frame = (!recipients.is_empty() || *archive).then_some(&*cable.deliver_frame);
                 tx.prepare_cached("INSERT INTO cables (id, day, digest, frame) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![cable.id, day_sql(cable.day), digest, &*cable.deliver_frame])?;
+                    .execute(params![cable.id, day_sql(cable.day), digest, frame])?;
                 let mut queue = tx.prepare_cached("INSERT INTO queue (node, cable) VALUES (?1, ?2)")?;
                 for r in recipients {
                     queue.execute(params![r, cable.id])?;
@@ -297,7 +300,8 @@ impl HubDb {
                 }
                 continue;
             };
-            match commit(db, &requests) {
+            let mut requests = requests;
+            match commit(db, &mut requests) {
                 Ok(wrote) => {
                     if wrote {
                         self.commits.fetch_add(1, Ordering::Relaxed);
@@ -378,12 +382,53 @@ impl Drop for Committer {
     }
 }
 
+/// Takes out of `requests` the acknowledgements of cables accepted in the
+/// same group: the recipient goes from the accepted cable's recipients,
+/// and the acknowledgement writes nothing. The file ends as if both were
+/// written — the cable accepted, that queue row gone — without writing a
+/// row only to delete it. Deliveries go out before the commit, so under
+/// load many acknowledgements arrive while their cable's commit waits.
+fn absorb_acknowledgements(requests: &mut [Request]) {
+    let mut accepted: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for i in 0..requests.len() {
+        // Every accept this acknowledgement could follow is before it.
+        let (before, rest) = requests.split_at_mut(i);
+        let Some(current) = rest.first_mut() else {
+            break;
+        };
+        let absorbed = match &current.change {
+            Change::Accept { cable, .. } => {
+                accepted.insert(cable.id.clone(), i);
+                false
+            }
+            Change::Acknowledge { node, cable } => {
+                let accept = accepted.get(cable.as_str()).and_then(|&at| before.get_mut(at));
+                match accept.map(|r| &mut r.change) {
+                    Some(Change::Accept { recipients, .. }) => match recipients.iter().position(|r| r == node) {
+                        Some(p) => {
+                            recipients.remove(p);
+                            true
+                        }
+                        None => false,
+                    },
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if absorbed {
+            current.change = Change::Barrier;
+        }
+    }
+}
+
 /// Writes every change of `requests` in one transaction and commits it.
 /// `Ok(false)` if there was nothing to write.
-fn commit(db: &mut Db, requests: &[Request]) -> rusqlite::Result<bool> {
+fn commit(db: &mut Db, requests: &mut [Request]) -> rusqlite::Result<bool> {
     if requests.iter().all(|r| matches!(r.change, Change::Barrier)) {
         return Ok(false);
     }
+    absorb_acknowledgements(requests);
     let tx = db.conn.transaction()?;
     for r in requests {
         r.change.write(&tx)?;
@@ -555,6 +600,47 @@ mod tests {
         let reopened = SqliteHubStore::open(&copy).unwrap();
         assert_eq!(ids(&reopened, "a"), ["C-0", "C-1"]);
         assert_eq!(reopened.failed_commits(), 0);
+    }
+
+    #[test]
+    fn an_acknowledgement_in_its_cables_group_writes_no_queue_row_and_the_file_ends_the_same() {
+        let dir = scratch("group-absorb");
+        let path = dir.join("hub.db");
+        let mut store = SqliteHubStore::open(&path).unwrap();
+        store
+            .accept(cable("C-1", 0), digest("C-1"), &["a".into(), "b".into()], false)
+            .unwrap();
+        store
+            .accept(cable("C-2", 0), digest("C-2"), &["a".into()], false)
+            .unwrap();
+        assert!(store.acknowledge("a", "C-1").unwrap());
+        assert!(store.acknowledge("a", "C-2").unwrap());
+        assert!(!store.acknowledge("a", "C-2").unwrap(), "a second ack changes nothing");
+        store.durable().wait_blocking().unwrap();
+        assert_eq!(store.commits(), 1);
+        let copy = crash_copy(&path, &dir.join("after"));
+        drop(store);
+        let reopened = SqliteHubStore::open(&copy).unwrap();
+        assert_eq!(ids(&reopened, "a"), Vec::<String>::new());
+        assert_eq!(ids(&reopened, "b"), ["C-1"]);
+        assert_eq!(reopened.accepted_digest("C-2").unwrap(), Some(digest("C-2")));
+        let frames: Vec<(String, Option<Vec<u8>>)> = {
+            let held = reopened.shared.hold();
+            let conn = &held.as_ref().unwrap().conn;
+            let mut stmt = conn.prepare("SELECT id, frame FROM cables ORDER BY id").unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        // C-1 still queued for b keeps its frame; nothing needs C-2's.
+        assert_eq!(
+            frames,
+            [
+                ("C-1".to_owned(), Some(b"frame of C-1".to_vec())),
+                ("C-2".to_owned(), None)
+            ]
+        );
     }
 
     #[test]
