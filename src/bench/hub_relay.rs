@@ -33,7 +33,7 @@ use super::pipeline::{self, Crypto};
 use super::stats::{median_of_rounds, per_second};
 use crate::crypto::{KeyAgreement, NodeKeys};
 use crate::model::{SecurityConfig, Transport};
-use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, LINK_BUFFER, Pki, tls};
+use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, HubStore, LINK_BUFFER, MemoryHubStore, Pki, tls};
 use crate::scenario::HANDSHAKE_TIMEOUT;
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader, PROTOCOL_VERSION, encode_frame};
 
@@ -74,11 +74,20 @@ struct Endpoint {
 }
 
 async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, BenchError> {
+    relay_through(options, submits, Box::new(MemoryHubStore::new())).await
+}
+
+/// One round through a fresh hub keeping its queues in `store`.
+pub(super) async fn relay_through(
+    options: &BenchOptions,
+    submits: &[Vec<u8>],
+    store: Box<dyn HubStore>,
+) -> Result<f64, BenchError> {
     let network = cables::network(options.recipients);
     let pki = Pki::generate(&network)?;
     let security = pipeline::security(Crypto::HopOnly);
     let alarms = Alarms::new();
-    let hub = Hub::new(
+    let hub = Hub::with_store(
         HubConfig {
             network,
             security: security.clone(),
@@ -90,7 +99,8 @@ async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, B
         DayClock::new(),
         alarms.clone(),
         Vec::new(),
-    );
+        store,
+    )?;
     hub.enter_day(DAY);
 
     let mut serving = Vec::with_capacity(options.recipients + 1);

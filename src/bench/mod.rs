@@ -7,6 +7,7 @@
 //! | `limit` | that E2E work plus the TLS 1.3 record protection of every hop's bytes, no sockets, tasks or queues, one chunk of cables per core | — the ceiling |
 //! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks; and the same network with e2e off | `limit`: `ratio_vs_limit` |
 //! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
+//! | `durable` | the hub alone over SQLite (`synchronous = FULL`, group commit), its file on this machine's disk | the same hub in memory: `durable_vs_memory` |
 //! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
 //!
 //! Every number is measured here and now; the targets the project sets itself
@@ -23,11 +24,13 @@
 //! | `tls_records` | handshaken rustls connection pairs in memory, carrying bytes |
 //! | `limit` | the crypto limit on all cores, with `std::thread::scope` |
 //! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
+//! | `durable_relay` | the hub alone with its queues in SQLite |
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
 mod cables;
+mod durable_relay;
 mod envelope;
 mod forwarder;
 mod hub_relay;
@@ -48,7 +51,7 @@ use tracing::info;
 use crate::crypto::CryptoError;
 use crate::crypto::ml_kem::ML_KEM_NAMES;
 use crate::crypto::primitives::{AEAD_NAME, SIGNATURE_NAME, X25519_NAME};
-use crate::net::{NodeError, PkiError, TlsError};
+use crate::net::{NodeError, PkiError, StoreError, TlsError};
 use crate::scenario::RunError;
 
 pub use options::BenchOptions;
@@ -96,6 +99,9 @@ pub enum BenchError {
     /// A node of the in-process network failed.
     #[error("node: {0}")]
     Node(#[from] NodeError),
+    /// The durable hub's SQLite store could not be opened or read.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// Reading or writing an in-memory stream failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
@@ -221,6 +227,22 @@ pub struct ForwarderFigures {
     pub target: Target,
 }
 
+/// The hub over SQLite against the hub in memory.
+#[derive(Debug, Clone, Serialize)]
+pub struct DurableFigures {
+    /// Cables per second through the hub alone with its queues, ids and
+    /// archive in SQLite (`synchronous = FULL`, commits in groups, every
+    /// acknowledgement after its cable's commit), the file on this
+    /// machine's disk; the rounds of `forwarder.hub_cables_per_s`.
+    pub cables_per_s: f64,
+    /// The same hub in memory: `forwarder.hub_cables_per_s`.
+    pub memory_cables_per_s: f64,
+    /// `cables_per_s / memory_cables_per_s`.
+    pub durable_vs_memory: f64,
+    /// Target: at least 0.5 of the in-memory hub.
+    pub target: Target,
+}
+
 /// Everything `cablesim bench` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -238,6 +260,8 @@ pub struct BenchReport {
     pub pipeline: PipelineFigures,
     /// The hub against a bare forwarder.
     pub forwarder: ForwarderFigures,
+    /// The hub over SQLite against the hub in memory.
+    pub durable: DurableFigures,
     /// Hybrid post-quantum key agreement against classical X25519.
     pub post_quantum: PostQuantumFigures,
 }
@@ -272,11 +296,14 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let hub = hub_relay::measure(&relay)?;
     info!("forwarder");
     let forwarder = forwarder::measure(&relay)?;
+    info!("hub relay over SQLite");
+    let durable = durable_relay::measure(&relay)?;
     info!("post-quantum: envelope, handshake, {}", post_quantum::RUN_SCENARIO);
     let post_quantum = post_quantum::measure(options, &ours)?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
+    let durable_vs_memory = durable / hub;
     Ok(BenchReport {
         options: options.clone(),
         rate_rounds: BenchOptions::RATE_ROUNDS,
@@ -313,6 +340,12 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             hub_vs_forwarder,
             cables: relay.cables,
             target: Target::at_least(0.8, hub_vs_forwarder),
+        },
+        durable: DurableFigures {
+            cables_per_s: durable,
+            memory_cables_per_s: hub,
+            durable_vs_memory,
+            target: Target::at_least(0.5, durable_vs_memory),
         },
         post_quantum,
     })

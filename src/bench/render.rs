@@ -104,6 +104,24 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     )?;
     writeln!(out)?;
 
+    let d = &r.durable;
+    writeln!(
+        out,
+        "durable    the hub alone with its queues in SQLite (WAL, synchronous=FULL, group commit), file on this disk"
+    )?;
+    writeln!(
+        out,
+        "  cables/s      {:>12.1}      (every ack after its cable's commit; in memory {:.1})",
+        d.cables_per_s, d.memory_cables_per_s
+    )?;
+    writeln!(
+        out,
+        "  durable_vs_memory{:>9.3}      {}",
+        d.durable_vs_memory,
+        target(&d.target)
+    )?;
+    writeln!(out)?;
+
     let q = &r.post_quantum;
     writeln!(
         out,

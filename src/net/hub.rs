@@ -7,7 +7,8 @@
 //! ARCHITECTURE.md). A failing store refuses the cable at hand as `busy`
 //! (the node keeps it and sends it again); failing to read or update a
 //! node's queue ends that node's session, whose next connection starts
-//! from the queue; nothing else is taken down. One node has one session: a
+//! from the queue; a failed group commit of a durable store ends every
+//! session the same way; nothing else is taken down. One node has one session: a
 //! newer connection ends the older. What a peer can make the hub hold —
 //! connections, deliveries in flight, queued replies — is bounded by
 //! [`HubLimits`].
@@ -28,7 +29,7 @@ use super::alarm::Alarms;
 use super::framed::FrameSender;
 use super::hooks::HubTap;
 use super::limits::{DeliveryWindow, HubLimits};
-use super::store::{ArchivedCable, HubStore, MemoryHubStore, StoreError};
+use super::store::{ArchivedCable, Durable, HubStore, MemoryHubStore, StoreError};
 use super::{DayClock, Direction};
 use crate::crypto::Directory;
 use crate::model::{Day, Network, SecurityConfig};
@@ -38,6 +39,8 @@ mod connection;
 mod directory;
 mod relay;
 mod sessions;
+#[cfg(test)]
+mod tests;
 
 /// How the hub is set up.
 #[derive(Clone)]
@@ -130,9 +133,14 @@ struct State {
     sessions: HashMap<String, Session>,
     next_session: u64,
     /// Queues, accepted ids, archive and saved directory entries: in memory
-    /// in-process, in SQLite in multi-process mode. Called under this lock, which orders relays
-    /// and acknowledgements anyway; a commit is a few milliseconds.
+    /// in-process, in SQLite in multi-process mode. Called under this lock,
+    /// which orders relays and acknowledgements anyway; no call waits for a
+    /// commit (the SQLite store commits in groups, and a sender's
+    /// acknowledgement waits on [`HubStore::durable`] outside the lock).
     store: Box<dyn HubStore>,
+    /// [`HubStore::failed_commits`] as last seen: when it moves, every
+    /// session ends (see [`Hub::state`]).
+    failed_commits: u64,
     directory: Directory,
     relayed: u64,
     /// Deliveries queued for connected nodes and not yet acknowledged:
@@ -192,6 +200,7 @@ impl Hub {
                 state: Mutex::new(State {
                     sessions: HashMap::new(),
                     next_session: 0,
+                    failed_commits: store.failed_commits(),
                     store,
                     directory: Directory::new(),
                     relayed: 0,
@@ -209,10 +218,26 @@ impl Hub {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the queues half
         // updated in a way that matters more than stopping would.
-        self.shared
+        let mut state = self
+            .shared
             .state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A failed group commit undid changes the sessions' windows and
+        // counts were built on (cables queued, acknowledgements taken): every
+        // session ends, and each node's next one starts from its queue as
+        // the store now holds it. Nothing acknowledged is lost: no sender
+        // was acknowledged for an undone cable.
+        let failed = state.store.failed_commits();
+        if failed != state.failed_commits {
+            state.failed_commits = failed;
+            let nodes: Vec<String> = state.sessions.keys().cloned().collect();
+            for node in nodes {
+                Self::end_session(&mut state, &node, "a commit of the hub's store failed".into());
+            }
+            self.shared.idle.notify_waiters();
+        }
+        state
     }
 
     fn today(&self) -> Day {
@@ -231,23 +256,45 @@ impl Hub {
 
     /// Handles one frame from `node`'s session `session_id`, and returns
     /// the reply to send it, if any.
-    fn handle(&self, node: &str, session_id: u64, frame: Frame) -> Option<Frame> {
+    fn handle(&self, node: &str, session_id: u64, frame: Frame) -> Option<Reply> {
         self.observe(node, Direction::ToHub, &frame);
+        let now = |frame: Option<Frame>| frame.map(Reply::now);
         match frame {
             Frame::Submit { payload } => Some(self.submit(node, payload)),
-            Frame::Ack { cable } => self.delivered(node, session_id, &cable),
-            Frame::Publish { entry } => self.publish(node, entry),
-            Frame::DirectoryRequest { nodes } => Some(self.answer_directory(node, session_id, &nodes)),
+            Frame::Ack { cable } => now(self.delivered(node, session_id, &cable)),
+            Frame::Publish { entry } => now(self.publish(node, entry)),
+            Frame::DirectoryRequest { nodes } => now(Some(self.answer_directory(node, session_id, &nodes))),
             Frame::DirectoryWatch => {
                 self.watch(node, session_id);
                 None
             }
-            other => Some(refusal(
+            other => now(Some(refusal(
                 node,
                 None,
                 ErrorCode::Unexpected,
                 format!("unexpected {} frame from a node", other.kind()),
-            )),
+            ))),
+        }
+    }
+
+    /// The frame `reply` becomes once its commit is known: itself, or if
+    /// the commit failed, a `busy` refusal of its cable (the node keeps the
+    /// cable and sends it again).
+    fn settle(&self, node: &str, reply: Reply, committed: Result<(), StoreError>) -> Frame {
+        match committed {
+            Ok(()) => reply.frame,
+            Err(e) => {
+                let cable = reply.cable.as_deref();
+                error!(node = %node, cable = cable, cause = %e, "cable not accepted");
+                // Ends every session if the failure undid staged changes.
+                drop(self.state());
+                refusal(
+                    node,
+                    cable,
+                    ErrorCode::Busy,
+                    format!("the hub could not store the cable: {e}"),
+                )
+            }
         }
     }
 
@@ -331,6 +378,28 @@ impl Hub {
     /// Runs `edit` on the directory the hub serves (a hub adversary's view).
     pub fn with_directory<T>(&self, edit: impl FnOnce(&mut Directory) -> T) -> T {
         edit(&mut self.state().directory)
+    }
+}
+
+/// A reply to a node, sent once `durable` resolves: an acknowledgement
+/// promises that its cable is committed. Replies leave in the order of the
+/// frames they answer, so one waiting for a commit holds back those
+/// behind it (never the node's deliveries, nor other nodes' replies).
+struct Reply {
+    durable: Durable,
+    frame: Frame,
+    /// The cable it acknowledges, named in the refusal if the commit fails.
+    cable: Option<String>,
+}
+
+impl Reply {
+    /// A reply that waits for nothing.
+    fn now(frame: Frame) -> Reply {
+        Reply {
+            durable: Durable::now(),
+            frame,
+            cable: None,
+        }
     }
 }
 

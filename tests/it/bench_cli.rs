@@ -123,6 +123,19 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     assert_eq!(report["envelope"]["target"]["value"], 0.5);
     assert_eq!(report["pipeline"]["target"]["value"], 0.7);
     assert_eq!(report["forwarder"]["target"]["value"], 0.8);
+    // The durable hub against the very rate the in-memory hub had.
+    assert_ratio(
+        &report,
+        &["durable", "durable_vs_memory"],
+        &["durable", "cables_per_s"],
+        &["durable", "memory_cables_per_s"],
+        &["durable", "target"],
+    );
+    assert_eq!(
+        report["durable"]["memory_cables_per_s"],
+        report["forwarder"]["hub_cables_per_s"]
+    );
+    assert_eq!(report["durable"]["target"]["value"], 0.5);
 
     // Post-quantum: ratios of its own figures, and sizes exact.
     assert_ratio(
@@ -172,6 +185,8 @@ fn text_has_every_section_and_explains_age() {
         "\nlimit ",
         "\npipeline ",
         "\nforwarder ",
+        "\ndurable ",
+        "durable_vs_memory",
         "\npost-quantum ",
         "envelope_ratio",
         "run_ratio",
@@ -188,7 +203,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 5, "{text}");
+    assert_eq!(text.matches("target ").count(), 6, "{text}");
 }
 
 #[test]

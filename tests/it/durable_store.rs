@@ -4,20 +4,22 @@
 //! each of them exactly once after a restart from its SQLite store.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cablesim::crypto::{CablePayload, ClearCable, GroupKey, IdentityKey, NodeKeys, TrustedIdentities};
+use cablesim::crypto::{CablePayload, ClearCable, DirectoryEntry, GroupKey, IdentityKey, NodeKeys, TrustedIdentities};
 use cablesim::model::{
     Cable, Classification, Day, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients,
 };
 use cablesim::net::{
-    AlarmKind, Alarms, DayClock, FrameSource, Hub, HubConfig, HubLimits, HubStore, LINK_BUFFER, MemoryHubStore,
-    NodeConfig, NodeHandle, NodeStore, NodeTap, SqliteHubStore, SqliteNodeStore,
+    AcceptedCable, AlarmKind, Alarms, ArchivedCable, CableDigest, DayClock, Durable, FrameSource, Hub, HubConfig,
+    HubLimits, HubStore, LINK_BUFFER, MemoryHubStore, NodeConfig, NodeHandle, NodeStore, NodeTap, SqliteHubStore,
+    SqliteNodeStore, StoreError,
 };
 use cablesim::wire::{DEFAULT_MAX_FRAME, ErrorCode, Frame, PROTOCOL_VERSION, encode_frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::support::crash_copy as crash;
@@ -540,4 +542,148 @@ fn a_store_in_use_is_refused_until_its_owner_lets_go() {
     let hub_path = dir.join("hub.sqlite");
     let _hub = SqliteHubStore::open(&hub_path).unwrap();
     assert!(SqliteHubStore::open(&hub_path).is_err());
+}
+
+// ------------------------------------------------------- commits in groups
+
+/// How the test tells the hub that a commit is done, or failed.
+type CommitAnswer = oneshot::Sender<Result<(), StoreError>>;
+
+/// A memory store whose commits the test answers by hand: what a store
+/// that commits in groups looks like to the hub while a commit is slow,
+/// or fails.
+#[derive(Default)]
+struct HandCommitted {
+    store: MemoryHubStore,
+    answers: Arc<Mutex<Vec<CommitAnswer>>>,
+    failed: Arc<AtomicU64>,
+}
+
+impl HubStore for HandCommitted {
+    fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
+        self.store.accepted_digest(id)
+    }
+    fn accept(
+        &mut self,
+        cable: AcceptedCable,
+        digest: CableDigest,
+        recipients: &[String],
+        archive: bool,
+    ) -> Result<Arc<AcceptedCable>, StoreError> {
+        self.store.accept(cable, digest, recipients, archive)
+    }
+    fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
+        self.store.pending(node)
+    }
+    fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
+        self.store.pending_count(node)
+    }
+    fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
+        self.store.acknowledge(node, cable)
+    }
+    fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
+        self.store.prune_archive(today, archive_days)
+    }
+    fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
+        self.store.archive()
+    }
+    fn archive_len(&self) -> Result<usize, StoreError> {
+        self.store.archive_len()
+    }
+    fn day(&self) -> Result<Option<Day>, StoreError> {
+        self.store.day()
+    }
+    fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
+        self.store.save_day(day)
+    }
+    fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
+        self.store.save_entry(entry)
+    }
+    fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
+        self.store.directory()
+    }
+    fn durable(&mut self) -> Durable {
+        let (answer, durable) = oneshot::channel();
+        self.answers.lock().unwrap().push(answer);
+        Durable::when(durable, "hand.db".into(), "accept a cable")
+    }
+    fn failed_commits(&self) -> u64 {
+        self.failed.load(Ordering::SeqCst)
+    }
+}
+
+/// Whether `node` is sent anything before every task is idle (time is
+/// paused: the hour passes only once nothing else can happen).
+async fn quiet(node: &mut RawNode) -> bool {
+    tokio::time::timeout(Duration::from_secs(3600), node.frames.next())
+        .await
+        .is_err()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_ack_leaves_only_after_its_cables_commit_in_order_and_a_failed_commit_is_refused_busy() {
+    let store = HandCommitted::default();
+    let (answers, failed) = (store.answers.clone(), store.failed.clone());
+    let alarms = Alarms::new();
+    let hub = Hub::with_store(
+        hub_config(E2eMode::Off),
+        DayClock::new(),
+        alarms.clone(),
+        Vec::new(),
+        Box::new(store),
+    )
+    .unwrap();
+    let mut node = RawNode::hello(&hub, "at-mfa").await;
+    for id in ["C-1", "C-2"] {
+        node.send(&Frame::Submit {
+            payload: clear_payload(id, "body"),
+        })
+        .await;
+    }
+    // A reply that waits for nothing still leaves after those before it.
+    node.send(&Frame::DirectoryRequest { nodes: Vec::new() }).await;
+    assert!(quiet(&mut node).await, "nothing leaves while both commits are held");
+    assert_eq!(hub.relayed(), 2, "both read and queued meanwhile");
+    let mut held = std::mem::take(&mut *answers.lock().unwrap());
+    assert_eq!(held.len(), 2);
+    let first = held.remove(0);
+    held.remove(0).send(Ok(())).unwrap();
+    assert!(quiet(&mut node).await, "C-2 committed, but C-1's ack comes first");
+    first.send(Ok(())).unwrap();
+    assert_eq!(node.next().await, Frame::Ack { cable: "C-1".into() });
+    assert_eq!(node.next().await, Frame::Ack { cable: "C-2".into() });
+    assert!(matches!(node.next().await, Frame::DirectoryAnswer { .. }));
+
+    // A failed commit: the cable is refused as busy (the node keeps it and
+    // sends it again), and every session ends, to start again from the
+    // queues the store holds now.
+    node.send(&Frame::Submit {
+        payload: clear_payload("C-3", "body"),
+    })
+    .await;
+    assert!(quiet(&mut node).await);
+    let answer = answers.lock().unwrap().pop().unwrap();
+    failed.store(1, Ordering::SeqCst);
+    answer
+        .send(Err(StoreError::Sqlite {
+            path: "hand.db".into(),
+            operation: "accept a cable",
+            cause: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full".into()),
+            ),
+        }))
+        .unwrap();
+    match node.next().await {
+        Frame::Error { cable, code, detail } => {
+            assert_eq!((cable.as_deref(), code), (Some("C-3"), ErrorCode::Busy));
+            assert_eq!(
+                detail,
+                "the hub could not store the cable: store hand.db: accept a cable failed: database or disk is full"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(node.frames.next().await.unwrap().is_none(), "the session ended");
+    assert!(alarms.is_empty(), "a failing store is no attack");
 }

@@ -4,6 +4,8 @@
 //! router and queues its replies. Whatever a peer does wrong ends here,
 //! logged with its reason; the hub carries on.
 
+use std::collections::VecDeque;
+
 use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
@@ -11,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
 use tracing::{info, warn};
 
-use super::{Hub, SessionEnd};
+use super::{Hub, Reply, SessionEnd};
 use crate::model::HUB;
 use crate::net::alarm::{AlarmKind, AlarmSubject};
 use crate::net::framed::{FrameSource, FramedError, Outgoing, ReplySender, write_session};
@@ -245,6 +247,12 @@ impl Hub {
     /// Reads `node`'s frames on session `session_id` and queues the
     /// replies, until the node closes the connection or sends something
     /// that is not a frame.
+    ///
+    /// A reply waiting for the store's commit (an acknowledgement) holds
+    /// back the replies behind it, so replies leave in order, but not the
+    /// reading: the node's next submits are read meanwhile and share the
+    /// next commit. At most [`HubLimits::reply_queue`](crate::net::HubLimits::reply_queue)
+    /// replies wait; past that the node's frames wait in its socket.
     async fn read_frames<R: AsyncRead + Unpin>(
         &self,
         node: &str,
@@ -252,21 +260,50 @@ impl Hub {
         source: &mut FrameSource<R>,
         replies: &ReplySender,
     ) -> Result<(), SessionError> {
+        let limit = self.shared.config.limits.reply_queue.max(1);
+        let mut waiting: VecDeque<Reply> = VecDeque::new();
         loop {
-            match source.next().await {
+            let room = waiting.len() < limit;
+            let next = match waiting.front_mut() {
+                None => source.next().await,
+                Some(head) => {
+                    tokio::select! {
+                        biased;
+                        committed = &mut head.durable => {
+                            let reply = waiting.pop_front().expect("the head was just polled");
+                            self.send_reply(replies, self.settle(node, reply, committed)).await?;
+                            continue;
+                        }
+                        // Reading a frame is cancel-safe: a frame is taken
+                        // out of the reader only once it is whole.
+                        next = source.next(), if room => next,
+                    }
+                }
+            };
+            match next {
                 Ok(Some(frame)) => {
                     if let Some(reply) = self.handle(node, session_id, frame) {
-                        // Waits while the node leaves its replies unread:
-                        // its next frames wait in its socket meanwhile.
-                        if replies.send(Outgoing::Frame(reply)).await.is_err() {
-                            return Err(SessionError::Refused("the connection's writer stopped".into()));
+                        if waiting.is_empty() && reply.durable.is_now() {
+                            self.send_reply(replies, reply.frame).await?;
+                        } else {
+                            waiting.push_back(reply);
                         }
                     }
                 }
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    // The node is done sending: what it was promised still
+                    // goes out.
+                    while let Some(mut reply) = waiting.pop_front() {
+                        let committed = (&mut reply.durable).await;
+                        self.send_reply(replies, self.settle(node, reply, committed)).await?;
+                    }
+                    return Ok(());
+                }
                 Err(e) => {
                     // Bytes that are not a frame are an attack (or a bug);
-                    // a connection that drops is just a lost peer.
+                    // a connection that drops is just a lost peer. Replies
+                    // still waiting are dropped with the session: the node
+                    // sends their cables again.
                     if let FramedError::Wire(wire) = &e {
                         self.shared.alarms.raise(
                             self.today(),
@@ -280,6 +317,15 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Queues `frame` for the writer. Waits while the node leaves its
+    /// replies unread: its next frames wait in its socket meanwhile.
+    async fn send_reply(&self, replies: &ReplySender, frame: Frame) -> Result<(), SessionError> {
+        replies
+            .send(Outgoing::Frame(frame))
+            .await
+            .map_err(|_| SessionError::Refused("the connection's writer stopped".into()))
     }
 
     /// Lets the writer send what is queued, then close the stream (once

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use tracing::{debug, error};
 
-use super::{Hub, refusal};
+use super::{Hub, Reply, refusal};
 use crate::crypto::CablePayload;
 use crate::model::{Day, HUB, recipients};
 use crate::net::alarm::AlarmKind;
 use crate::net::framed::Outgoing;
-use crate::net::store::{AcceptedCable, StoreError, digest_bytes};
+use crate::net::store::{AcceptedCable, Durable, StoreError, digest_bytes};
 use crate::wire::{ErrorCode, Frame, encode_frame};
 
 /// What became of a cable handed to [`Hub::relay`].
@@ -24,9 +24,11 @@ enum Relayed {
 
 impl Hub {
     /// Relays a cable from `node`: checks it, queues it for every
-    /// recipient, archives it, and only then acknowledges it. Returns the
-    /// acknowledgement or the refusal.
-    pub(super) fn submit(&self, node: &str, payload: CablePayload) -> Frame {
+    /// recipient, archives it, and acknowledges it once that is committed.
+    /// Returns the acknowledgement, to send once the store's commit
+    /// resolves, or the refusal.
+    pub(super) fn submit(&self, node: &str, payload: CablePayload) -> Reply {
+        let refused = Reply::now;
         let header = payload.header();
         let day = self.today();
         let config = &self.shared.config;
@@ -37,44 +39,51 @@ impl Hub {
                 AlarmKind::SenderMismatch,
                 format!("{node} submitted {} claiming to be from {}", header.id, header.from),
             );
-            return refusal(
+            return refused(refusal(
                 node,
                 Some(&header.id),
                 ErrorCode::Rejected,
                 "sender does not match the connection".into(),
-            );
+            ));
         }
         let expected = recipients(&header.from, &header.to, &config.network, config.security.distribution);
         if header.recipients != expected {
-            return refusal(
+            return refused(refusal(
                 node,
                 Some(&header.id),
                 ErrorCode::Rejected,
                 format!("recipients {:?} are not R(c) = {expected:?}", header.recipients),
-            );
+            ));
         }
         if let Some(unknown) = header.to.iter().find(|n| !config.network.contains(n) || *n == HUB) {
-            return refusal(
+            return refused(refusal(
                 node,
                 Some(&header.id),
                 ErrorCode::UnknownNode,
                 format!("unknown addressee {unknown}"),
-            );
+            ));
         }
         if header.classification > config.security.max_classification {
-            return refusal(
+            return refused(refusal(
                 node,
                 Some(&header.id),
                 ErrorCode::Rejected,
                 format!("{} is above this network's maximum", header.classification),
-            );
+            ));
         }
         let id = header.id.clone();
         match self.relay(day, payload, &expected, true) {
-            Ok(Relayed::Fresh) => Frame::Ack { cable: id },
-            Ok(Relayed::Retransmission) => {
-                debug!(node = %node, cable = %id, "retransmission");
-                Frame::Ack { cable: id }
+            Ok((relayed, durable)) => {
+                if let Relayed::Retransmission = relayed {
+                    debug!(node = %node, cable = %id, "retransmission");
+                }
+                // A retransmission too: its first copy may still be in a
+                // commit under way.
+                Reply {
+                    durable,
+                    frame: Frame::Ack { cable: id.clone() },
+                    cable: Some(id),
+                }
             }
             Err((code, reason)) => {
                 match code {
@@ -88,7 +97,7 @@ impl Hub {
                     ErrorCode::Busy => error!(node = %node, cable = %id, reason = %reason, "cable not accepted"),
                     _ => {}
                 }
-                refusal(node, Some(&id), code, reason)
+                refused(refusal(node, Some(&id), code, reason))
             }
         }
     }
@@ -103,7 +112,7 @@ impl Hub {
         payload: CablePayload,
         to: &[String],
         retry: bool,
-    ) -> Result<Relayed, (ErrorCode, String)> {
+    ) -> Result<(Relayed, Durable), (ErrorCode, String)> {
         let frame = Frame::Deliver { payload };
         let encoded =
             encode_frame(&frame, self.shared.config.max_frame).map_err(|e| (ErrorCode::Oversized, e.to_string()))?;
@@ -122,7 +131,9 @@ impl Hub {
         let mut guard = self.state();
         let state = &mut *guard;
         match state.store.accepted_digest(&header.id).map_err(busy)? {
-            Some(known) if retry && known == digest => return Ok(Relayed::Retransmission),
+            Some(known) if retry && known == digest => {
+                return Ok((Relayed::Retransmission, state.store.durable()));
+            }
             Some(_) => return Err((ErrorCode::Replay, format!("cable id {} was relayed before", header.id))),
             None => {}
         }
@@ -139,6 +150,11 @@ impl Hub {
                 self.shared.config.security.archive,
             )
             .map_err(busy)?;
+        // Deliveries go out before the commit: a recipient may hold a cable
+        // a crash then undoes, but its sender is not acknowledged until the
+        // commit, so it sends the cable again and the recipient recognises
+        // the redelivery (see "Durability" in ARCHITECTURE.md).
+        let durable = state.store.durable();
         let mut refill = Vec::new();
         for r in to {
             let Some(session) = state.sessions.get_mut(r) else {
@@ -174,7 +190,7 @@ impl Hub {
             cable = %header.id, day, from = %header.from, to = %header.to.join(","),
             recipients = to.len(), classification = %header.classification, "relay"
         );
-        Ok(Relayed::Fresh)
+        Ok((Relayed::Fresh, durable))
     }
 
     /// Injects a cable at the hub as if a node had submitted it, skipping
@@ -185,8 +201,9 @@ impl Hub {
         let header = payload.header().clone();
         let config = &self.shared.config;
         let to = recipients(&header.from, &header.to, &config.network, config.security.distribution);
+        // Nobody waits for an injected cable's acknowledgement.
         self.relay(self.today(), payload, &to, false)
-            .map(|_| ())
+            .map(|(_, durable)| drop(durable))
             .map_err(|(_, reason)| reason)
     }
 }

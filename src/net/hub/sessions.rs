@@ -74,7 +74,7 @@ impl Hub {
     /// cable. A cable delivered again is one the node already filed: it
     /// recognises it and acknowledges it again. Nothing is lost, and
     /// nothing is sent twice on one connection.
-    fn end_session(state: &mut State, node: &str, reason: String) {
+    pub(super) fn end_session(state: &mut State, node: &str, reason: String) {
         if let Some(session) = state.sessions.remove(node) {
             state.pending_connected = state.pending_connected.saturating_sub(session.queued);
             let _ = session.end.send(SessionEnd::StoreFailed(reason));

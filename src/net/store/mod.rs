@@ -5,17 +5,19 @@
 //!
 //! In-process runs keep everything in memory ([`MemoryHubStore`],
 //! [`MemoryNodeStore`]); the multi-process mode keeps it in SQLite
-//! ([`SqliteHubStore`], [`SqliteNodeStore`]), where every state change is
-//! one transaction committed before the call returns. That is what lets the
+//! ([`SqliteHubStore`], [`SqliteNodeStore`]). That is what lets the
 //! protocol promise "acknowledged means stored": the hub acknowledges a
-//! submit, and a node a delivery, only after the store call succeeded, so a
+//! submit, and a node a delivery, only once the change is committed, so a
 //! process killed at any moment loses nothing it acknowledged, and a peer
 //! that did not get the acknowledgement sends again — which is why both
 //! stores remember a digest of what they took, to tell that retry from a
 //! replay.
 //!
-//! Store calls are synchronous: a commit is a few milliseconds, taken
-//! under the lock that orders the hub's (or node's) state anyway.
+//! A node's store commits each change before the call returns. The hub's
+//! SQLite store commits in groups: its calls change what it reads back at
+//! once, and a [`Durable`] says when they are committed, one transaction
+//! (one sync) for everything staged meanwhile — the hub's acknowledgement
+//! waits on it, its lock does not.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,12 +29,16 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::{CablePayload, CryptoError, DirectoryEntry, IdentityKey, NodeKeys};
 use crate::model::{Cable, CableContent, CableHeader, Day};
 
+mod durable;
 mod hub_memory;
+mod hub_mirror;
 mod node_memory;
 mod sqlite;
+mod sqlite_commit;
 mod sqlite_hub;
 mod sqlite_node;
 
+pub use durable::Durable;
 pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
 pub use sqlite_hub::SqliteHubStore;
@@ -135,6 +141,16 @@ pub enum StoreError {
         /// SQLite's reason.
         cause: rusqlite::Error,
     },
+    /// The store was closed (or its process is ending) before it could
+    /// say whether a change was committed: the change must be taken as
+    /// not committed.
+    #[error("store {}: {operation}: the store closed before the commit finished", path.display())]
+    Unfinished {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done.
+        operation: &'static str,
+    },
     /// A record in the database does not decode.
     #[error("store {}: {operation}: corrupt record: {detail}", path.display())]
     Corrupt {
@@ -189,8 +205,10 @@ pub trait HubStore: Send {
 
     /// Queues `cable` for every recipient, remembers its id and `digest`,
     /// and, if `archive`, archives it — all at once: once this returns Ok
-    /// the cable counts as accepted and will be delivered to each
-    /// recipient whenever it connects, across restarts for a durable store.
+    /// the store reads the cable back as accepted, and once
+    /// [`HubStore::durable`] resolves after it, it will be delivered to
+    /// each recipient whenever it connects, across restarts for a durable
+    /// store.
     fn accept(
         &mut self,
         cable: AcceptedCable,
@@ -236,6 +254,25 @@ pub trait HubStore: Send {
     /// Every directory entry saved, one per node: a restarted hub serves
     /// them, so nodes can still seal for a peer that has not reconnected.
     fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError>;
+
+    /// Resolves once every change made so far is durable (committed with
+    /// the ones staged beside it), or with the error that undid them. The
+    /// hub acknowledges a cable only after this resolves. A store whose
+    /// calls commit before they return (or that keeps nothing beyond the
+    /// process) answers [`Durable::now`], the default.
+    fn durable(&mut self) -> Durable {
+        Durable::now()
+    }
+
+    /// How many group commits have failed so far. After one, a store reads
+    /// back only what is committed (the staged changes of the failed
+    /// commit, and of those queued behind it, are gone), so the hub ends
+    /// every session: each starts again from the queues as they are. A
+    /// store whose every call commits or fails alone never fails one: 0,
+    /// the default.
+    fn failed_commits(&self) -> u64 {
+        0
+    }
 }
 
 /// A cable a node sealed and has not yet seen acknowledged: what it resends,

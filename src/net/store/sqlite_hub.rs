@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rusqlite::{OptionalExtension, params};
-
-use super::sqlite::{Db, EXPIRED, day_from_sql, day_sql};
-use super::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
+use super::hub_mirror::Mirror;
+use super::sqlite::Db;
+use super::sqlite_commit::{Change, HubDb};
+use super::{AcceptedCable, ArchivedCable, CableDigest, Durable, HubStore, StoreError};
 use crate::crypto::DirectoryEntry;
 use crate::model::Day;
 
@@ -50,19 +50,23 @@ CREATE TABLE meta (
 );
 ";
 
-/// Forgets the frame of cable `?1` if nothing needs it any more.
-const RELEASE_FRAME: &str = "UPDATE cables SET frame = NULL WHERE id = ?1
-    AND NOT EXISTS (SELECT 1 FROM queue WHERE cable = ?1)
-    AND NOT EXISTS (SELECT 1 FROM archive WHERE cable = ?1)";
-
-/// A [`HubStore`] in a SQLite file.
+/// A [`HubStore`] in a SQLite file, committed in groups: each call
+/// changes what the store reads back at once (from a mirror of the file in
+/// memory), and [`HubStore::durable`] resolves once everything changed so
+/// far is committed — by one transaction for all the changes staged while
+/// the previous one was syncing (see `sqlite_commit`).
 pub struct SqliteHubStore {
-    db: Db,
+    pub(super) shared: Arc<HubDb>,
+    /// The answer of the last change that asked for one, for the next
+    /// [`HubStore::durable`]: its error then names that change.
+    last: Option<Durable>,
 }
 
 impl std::fmt::Debug for SqliteHubStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteHubStore").field("path", &self.db.path).finish()
+        f.debug_struct("SqliteHubStore")
+            .field("path", &self.shared.path())
+            .finish()
     }
 }
 
@@ -70,36 +74,68 @@ impl SqliteHubStore {
     /// Opens the hub's database at `path`, creating it if missing; what a
     /// previous run committed is all there, even if it was killed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let db = Db::open(path.as_ref(), SCHEMA, UPGRADES)?;
+        let mirror = Mirror::load(&db)?;
         Ok(SqliteHubStore {
-            db: Db::open(path.as_ref(), SCHEMA, UPGRADES)?,
+            shared: HubDb::new(db, mirror),
+            last: None,
         })
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.db.path
+        self.shared.path()
     }
 
-    fn frame(&self, operation: &'static str, id: &str, frame: Option<Vec<u8>>) -> Result<Arc<[u8]>, StoreError> {
-        frame
-            .map(Arc::from)
-            .ok_or_else(|| self.db.corrupt(operation, format!("cable {id} has lost its frame")))
+    /// Transactions committed so far: with group commit, fewer than the
+    /// changes made (the bench and the tests count them).
+    pub fn commits(&self) -> u64 {
+        self.shared.commits()
     }
 
+    /// A handle that holds this store's commits back while a test wants
+    /// them held.
     #[cfg(test)]
-    fn connection(&self) -> &rusqlite::Connection {
-        &self.db.conn
+    pub(crate) fn commit_gate(&self) -> CommitGate {
+        CommitGate(self.shared.clone())
+    }
+
+    fn stage<T>(&mut self, change: Change, wait: bool, apply: impl FnOnce(&mut Mirror) -> T) -> T {
+        let (value, durable) = self.shared.stage(change, wait, apply);
+        // Only the very last change can stand for all of them.
+        self.last = durable;
+        value
+    }
+}
+
+/// See [`SqliteHubStore::commit_gate`].
+#[cfg(test)]
+pub(crate) struct CommitGate(Arc<HubDb>);
+
+#[cfg(test)]
+impl CommitGate {
+    /// No commit starts until the value returned is dropped.
+    pub(crate) fn hold(&self) -> impl Sized + '_ {
+        self.0.hold()
+    }
+
+    /// Transactions committed so far.
+    pub(crate) fn commits(&self) -> u64 {
+        self.0.commits()
+    }
+}
+
+impl Drop for SqliteHubStore {
+    fn drop(&mut self) {
+        // Whatever is staged is committed, and the file is free for the
+        // next owner (a restarted hub, a test opening it again).
+        self.shared.close();
     }
 }
 
 impl HubStore for SqliteHubStore {
     fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
-        const OP: &str = "look up an accepted cable";
-        self.db
-            .conn
-            .prepare_cached("SELECT digest FROM cables WHERE id = ?1")
-            .and_then(|mut stmt| stmt.query_row([id], |row| row.get::<_, CableDigest>(0)).optional())
-            .map_err(self.db.fail(OP))
+        Ok(self.shared.mirror().accepted.get(id).copied())
     }
 
     fn accept(
@@ -109,174 +145,94 @@ impl HubStore for SqliteHubStore {
         recipients: &[String],
         archive: bool,
     ) -> Result<Arc<AcceptedCable>, StoreError> {
-        self.db.change("accept a cable", |tx| {
-            tx.prepare_cached("INSERT INTO cables (id, day, digest, frame) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![cable.id, day_sql(cable.day), digest, &*cable.deliver_frame])?;
-            let mut queue = tx.prepare_cached("INSERT INTO queue (node, cable) VALUES (?1, ?2)")?;
-            for r in recipients {
-                queue.execute(params![r, cable.id])?;
-            }
-            if archive {
-                tx.prepare_cached("INSERT INTO archive (cable, day) VALUES (?1, ?2)")?
-                    .execute(params![cable.id, day_sql(cable.day)])?;
-            }
-            Ok(())
-        })?;
-        Ok(Arc::new(cable))
+        let cable = Arc::new(cable);
+        let change = Change::Accept {
+            cable: cable.clone(),
+            digest,
+            recipients: recipients.to_vec(),
+            archive,
+        };
+        self.stage(change, true, |mirror| {
+            mirror.accept(&cable, digest, recipients, archive)
+        });
+        Ok(cable)
     }
 
     fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        // LIMIT -1: no limit.
         self.pending_window(node, 0, usize::MAX)
     }
 
     fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        const OP: &str = "read a delivery queue";
-        let limit = i64::try_from(limit).unwrap_or(-1);
-        let skip = i64::try_from(skip).unwrap_or(i64::MAX);
-        let rows: Vec<(String, i64, Option<Vec<u8>>)> = self
-            .db
-            .conn
-            .prepare_cached(
-                "SELECT c.id, c.day, c.frame FROM queue q JOIN cables c ON c.id = q.cable
-                 WHERE q.node = ?1 ORDER BY q.seq LIMIT ?2 OFFSET ?3",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_map(params![node, limit, skip], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })?
-                .collect()
-            })
-            .map_err(self.db.fail(OP))?;
-        rows.into_iter()
-            .map(|(id, day, frame)| {
-                Ok(Arc::new(AcceptedCable {
-                    day: day_from_sql(&self.db, OP, day)?,
-                    deliver_frame: self.frame(OP, &id, frame)?,
-                    id,
-                }))
-            })
-            .collect()
+        Ok(self.shared.mirror().pending_window(node, skip, limit))
     }
 
     fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
-        let count = self
-            .db
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM queue WHERE node = ?1")
-            .and_then(|mut stmt| stmt.query_row([node], |row| row.get::<_, i64>(0)))
-            .map_err(self.db.fail("count a delivery queue"))?;
-        Ok(usize::try_from(count).unwrap_or(0))
+        Ok(self.shared.mirror().queues.get(node).map_or(0, |q| q.len()))
     }
 
     fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
-        self.db.change("acknowledge a delivery", |tx| {
-            let removed = tx
-                .prepare_cached("DELETE FROM queue WHERE node = ?1 AND cable = ?2")?
-                .execute([node, cable])?;
-            if removed > 0 {
-                tx.prepare_cached(RELEASE_FRAME)?.execute([cable])?;
-            }
-            Ok(removed > 0)
-        })
+        // Nobody waits for it: a crash before its commit only makes the
+        // hub deliver the cable again, which the node recognises.
+        let change = Change::Acknowledge {
+            node: node.to_owned(),
+            cable: cable.to_owned(),
+        };
+        Ok(self.stage(change, false, |mirror| mirror.acknowledge(node, cable)))
     }
 
     fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
-        self.db.change("prune the archive", |tx| {
-            // By day, not by position: cables from nodes on different days
-            // (multi-process mode) are not archived in day order.
-            let expired: Vec<String> = {
-                let mut stmt = tx.prepare_cached(&format!("SELECT cable FROM archive WHERE {EXPIRED}"))?;
-                let ids = stmt.query_map(rusqlite::params![day_sql(today), archive_days], |row| row.get(0))?;
-                ids.collect::<Result<_, _>>()?
-            };
-            tx.prepare_cached(&format!("DELETE FROM archive WHERE {EXPIRED}"))?
-                .execute(rusqlite::params![day_sql(today), archive_days])?;
-            let mut release = tx.prepare_cached(RELEASE_FRAME)?;
-            for id in &expired {
-                release.execute([id])?;
-            }
-            Ok(())
-        })
+        let change = Change::PruneArchive { today, archive_days };
+        self.stage(change, false, |mirror| mirror.prune_archive(today, archive_days));
+        Ok(())
     }
 
     fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
-        const OP: &str = "read the archive";
-        let rows: Vec<(String, i64, Option<Vec<u8>>)> = self
-            .db
-            .conn
-            .prepare_cached("SELECT c.id, a.day, c.frame FROM archive a JOIN cables c ON c.id = a.cable ORDER BY a.seq")
-            .and_then(|mut stmt| {
-                stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                    .collect()
-            })
-            .map_err(self.db.fail(OP))?;
-        rows.into_iter()
-            .map(|(id, day, frame)| {
-                Ok(ArchivedCable {
-                    day: day_from_sql(&self.db, OP, day)?,
-                    frame: self.frame(OP, &id, frame)?,
-                    id,
-                })
-            })
-            .collect()
+        Ok(self.shared.mirror().archive.iter().cloned().collect())
     }
 
     fn archive_len(&self) -> Result<usize, StoreError> {
-        let count = self
-            .db
-            .conn
-            .query_row("SELECT COUNT(*) FROM archive", [], |row| row.get::<_, i64>(0))
-            .map_err(self.db.fail("count the archive"))?;
-        Ok(usize::try_from(count).unwrap_or(0))
+        Ok(self.shared.mirror().archive.len())
     }
 
     fn day(&self) -> Result<Option<Day>, StoreError> {
-        const OP: &str = "read the day";
-        let day: Option<i64> = self
-            .db
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'day'", [], |row| row.get(0))
-            .optional()
-            .map_err(self.db.fail(OP))?;
-        day.map(|d| day_from_sql(&self.db, OP, d)).transpose()
+        Ok(self.shared.mirror().day)
     }
 
     fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
-        self.db.change("save the day", |tx| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('day', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [day_sql(day)],
-            )?;
-            Ok(())
-        })
+        self.stage(Change::SaveDay(day), false, |mirror| mirror.day = Some(day));
+        Ok(())
     }
 
     fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
-        self.db.change("save a directory entry", |tx| {
-            let bytes =
-                postcard::to_allocvec(entry).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            tx.prepare_cached(
-                "INSERT INTO directory (node, entry) VALUES (?1, ?2)
-                 ON CONFLICT (node) DO UPDATE SET entry = excluded.entry",
-            )?
-            .execute(params![entry.node, bytes])?;
-            Ok(())
-        })
+        let bytes = postcard::to_allocvec(entry).map_err(|e| StoreError::Sqlite {
+            path: self.path().to_path_buf(),
+            operation: "save a directory entry",
+            cause: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
+        let change = Change::SaveEntry {
+            node: entry.node.clone(),
+            entry: bytes,
+        };
+        self.stage(change, false, |mirror| {
+            mirror.directory.insert(entry.node.clone(), entry.clone());
+        });
+        Ok(())
     }
 
     fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
-        const OP: &str = "read the directory";
-        let rows: Vec<Vec<u8>> = self
-            .db
-            .conn
-            .prepare_cached("SELECT entry FROM directory ORDER BY node")
-            .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
-            .map_err(self.db.fail(OP))?;
-        rows.iter()
-            .map(|bytes| postcard::from_bytes(bytes).map_err(|e| self.db.corrupt(OP, e)))
-            .collect()
+        Ok(self.shared.mirror().directory.values().cloned().collect())
+    }
+
+    fn durable(&mut self) -> Durable {
+        if let Some(last) = self.last.take() {
+            return last;
+        }
+        let (_, durable) = self.shared.stage(Change::Barrier, true, |_| ());
+        durable.unwrap_or_else(Durable::now)
+    }
+
+    fn failed_commits(&self) -> u64 {
+        self.shared.failures()
     }
 }
 
@@ -287,6 +243,11 @@ mod tests {
     };
     use super::super::sqlite::tests::{crash_copy, pragmas, scratch};
     use super::*;
+
+    /// The store's connection, held: nothing commits meanwhile.
+    fn connection(store: &SqliteHubStore) -> std::sync::MutexGuard<'_, Option<Db>> {
+        store.shared.hold()
+    }
 
     #[test]
     fn sqlite_queue_until_acknowledged() {
@@ -311,7 +272,10 @@ mod tests {
         let dir = scratch("hub-pragmas");
         let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
         // synchronous: 2 is FULL.
-        assert_eq!(pragmas(store.connection()), ("wal".to_owned(), 2, 1));
+        assert_eq!(
+            pragmas(&connection(&store).as_ref().unwrap().conn),
+            ("wal".to_owned(), 2, 1)
+        );
     }
 
     #[test]
@@ -329,6 +293,7 @@ mod tests {
         store.save_day(4).unwrap();
         let published = entry("a");
         store.save_entry(&published).unwrap();
+        store.durable().wait_blocking().unwrap();
         // Killed: the files as they are, no close, no checkpoint.
         let copy = crash_copy(&path, &dir.join("after-crash"));
         drop(store);
@@ -367,8 +332,11 @@ mod tests {
             .accept(cable("C-1", 0), digest("C-1"), &["a".into()], false)
             .unwrap();
         store.acknowledge("a", "C-1").unwrap();
-        let frame: Option<Vec<u8>> = store
-            .connection()
+        store.durable().wait_blocking().unwrap();
+        let frame: Option<Vec<u8>> = connection(&store)
+            .as_ref()
+            .unwrap()
+            .conn
             .query_row("SELECT frame FROM cables WHERE id = 'C-1'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(frame, None);
@@ -390,7 +358,12 @@ mod tests {
         let dir = scratch("hub-newer");
         let path = dir.join("hub.db");
         let store = SqliteHubStore::open(&path).unwrap();
-        store.connection().pragma_update(None, "user_version", 99).unwrap();
+        connection(&store)
+            .as_ref()
+            .unwrap()
+            .conn
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         drop(store);
         let err = SqliteHubStore::open(&path).unwrap_err().to_string();
         assert!(err.contains("schema version 99"), "{err}");

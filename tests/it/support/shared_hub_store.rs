@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use cablesim::crypto::DirectoryEntry;
 use cablesim::model::Day;
-use cablesim::net::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
+use cablesim::net::{AcceptedCable, ArchivedCable, CableDigest, Durable, HubStore, StoreError};
 
 /// A [`HubStore`] shared between a hub and the test.
 #[derive(Clone)]
@@ -73,5 +73,11 @@ impl HubStore for SharedStore {
     }
     fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
         self.lock().directory()
+    }
+    fn durable(&mut self) -> Durable {
+        self.lock().durable()
+    }
+    fn failed_commits(&self) -> u64 {
+        self.lock().failed_commits()
     }
 }
