@@ -72,6 +72,7 @@ mod run_error;
 mod runner;
 mod schema;
 mod set;
+mod sharing;
 mod stories;
 mod story;
 mod tally;
@@ -81,7 +82,9 @@ mod wire;
 pub use args::ScenarioArgs;
 pub use catalog::{BUILTIN, Builtin, BuiltinExercise, EXERCISES, builtin, exercise, resolve};
 pub use counterfactual::with_dwell;
-pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
+pub use demo::{
+    Change, DemoError, Mitigation, Replays, STANDARD_MITIGATIONS, Sharing, mitigation_table, mitigation_table_with,
+};
 pub use error::ScenarioError;
 pub use expect::{
     ActorSelector, BadComparison, Comparison, ConfigChoice, Exercise, Expectation, Measure, Op, UnknownConfig,
