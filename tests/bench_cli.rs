@@ -158,6 +158,37 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     );
     figure(&report, &["post_quantum", "classical_handshake_us"]);
     figure(&report, &["post_quantum", "hybrid_handshake_us"]);
+
+    // The scenario rows: the post-quantum section's two runs, each beside
+    // the floor of its own work, counted exactly.
+    let rows = report["scenario"].as_array().expect("scenario rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (row, config, run) in [
+        (&rows[0], "e2e-fs", "classical_run_s"),
+        (&rows[1], "e2e-pq", "hybrid_run_s"),
+    ] {
+        assert_eq!(row["scenario"], "coreu-2018");
+        assert_eq!(row["config"], config);
+        assert_eq!(row["run_s"], report["post_quantum"][run], "one run, not two");
+        let (run_s, floor_s) = (row["run_s"].as_f64().unwrap(), row["floor_s"].as_f64().unwrap());
+        assert!(floor_s.is_finite() && floor_s > 0.0, "{row}");
+        assert_eq!(row["run_vs_floor"].as_f64(), Some(run_s / floor_s), "{row}");
+        assert_eq!(row["target"]["op"], "<=");
+        assert_eq!(row["target"]["value"], 1.3);
+        assert_eq!(row["target"]["met"], run_s / floor_s <= 1.3, "{row}");
+        assert_eq!(row["threads"].as_u64(), Some(cores), "{row}");
+        assert_eq!(row["rounds"], 1, "a quick bench times one round");
+        // 1,290 cables sent to the 31 ministries and headquarters but the
+        // sender; 37 nodes, each publishing a key for each of the 157 weeks
+        // of 1,095 days, and each connecting once.
+        let work = &row["work"];
+        assert_eq!(work["cables"], 1290, "{work}");
+        assert_eq!(work["deliveries"], 40023, "{work}");
+        assert_eq!(work["wraps"], 40023, "{work}");
+        assert_eq!(work["key_publications"], 37 * 157, "{work}");
+        assert_eq!(work["handshakes"], 37, "{work}");
+    }
+    assert_eq!(rows[0]["work"]["entry_checks"], rows[1]["work"]["entry_checks"]);
 }
 
 #[test]
@@ -173,6 +204,8 @@ fn text_has_every_section_and_explains_age() {
         "\npipeline ",
         "\nforwarder ",
         "\npost-quantum ",
+        "\nscenario ",
+        "run_vs_floor",
         "envelope_ratio",
         "run_ratio",
         "per recipient key",
@@ -188,7 +221,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 5, "{text}");
+    assert_eq!(text.matches("target ").count(), 7, "{text}");
 }
 
 #[test]

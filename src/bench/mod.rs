@@ -8,6 +8,7 @@
 //! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks; and the same network with e2e off | `limit`: `ratio_vs_limit` |
 //! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
 //! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
+//! | `scenario` | those two whole runs of `coreu-2018` (`e2e-fs`, `e2e-pq`) | each run's crypto floor, its own public-key, AEAD and TLS record work on every core: `run_vs_floor` |
 //!
 //! Every number is measured here and now; the targets the project sets itself
 //! (README.md lists them) are printed next to each ratio with whether this run
@@ -24,6 +25,7 @@
 //! | `limit` | the crypto limit on all cores, with `std::thread::scope` |
 //! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
+//! | `scenario_floor` | the crypto floor of a scenario run, read off its cables and report |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
@@ -36,6 +38,7 @@ mod options;
 mod pipeline;
 mod post_quantum;
 mod render;
+mod scenario_floor;
 mod stats;
 mod tls_records;
 mod world;
@@ -43,6 +46,7 @@ mod world;
 use serde::Serialize;
 
 pub use post_quantum::PostQuantumFigures;
+pub use scenario_floor::{Floor, FloorWork, crypto_floor};
 use tracing::info;
 
 use crate::crypto::CryptoError;
@@ -221,6 +225,30 @@ pub struct ForwarderFigures {
     pub target: Target,
 }
 
+/// One whole scenario run beside its crypto floor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioFloorFigures {
+    /// The scenario.
+    pub scenario: String,
+    /// The preset it ran under.
+    pub config: String,
+    /// Wall seconds of the whole in-process run (the `post_quantum` run).
+    pub run_s: f64,
+    /// Seconds of the run's own crypto work on every core, best of the
+    /// floor's rounds ([`crypto_floor`]).
+    pub floor_s: f64,
+    /// `run_s / floor_s`.
+    pub run_vs_floor: f64,
+    /// Target: at most 1.3.
+    pub target: Target,
+    /// Threads the floor used.
+    pub threads: usize,
+    /// Rounds the floor is the best of.
+    pub rounds: usize,
+    /// The work the floor did: the run's own counts.
+    pub work: FloorWork,
+}
+
 /// Everything `cablesim bench` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -240,6 +268,8 @@ pub struct BenchReport {
     pub forwarder: ForwarderFigures,
     /// Hybrid post-quantum key agreement against classical X25519.
     pub post_quantum: PostQuantumFigures,
+    /// Whole scenario runs against their crypto floors.
+    pub scenario: Vec<ScenarioFloorFigures>,
 }
 
 impl BenchReport {
@@ -273,7 +303,27 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     info!("forwarder");
     let forwarder = forwarder::measure(&relay)?;
     info!("post-quantum: envelope, handshake, {}", post_quantum::RUN_SCENARIO);
-    let post_quantum = post_quantum::measure(options, &ours)?;
+    let (post_quantum, runs) = post_quantum::measure(options, &ours)?;
+    let rounds = floor_rounds(options);
+    let scenario = runs
+        .iter()
+        .map(|run| {
+            info!(config = %run.preset, "scenario floor: {}", post_quantum::RUN_SCENARIO);
+            let floor = crypto_floor(&run.scenario, &run.report, cores, rounds)?;
+            let run_vs_floor = run.seconds / floor.seconds;
+            Ok(ScenarioFloorFigures {
+                scenario: run.scenario.name.clone(),
+                config: run.preset.name().to_owned(),
+                run_s: run.seconds,
+                floor_s: floor.seconds,
+                run_vs_floor,
+                target: Target::at_most(1.3, run_vs_floor),
+                threads: floor.threads,
+                rounds,
+                work: floor.work,
+            })
+        })
+        .collect::<Result<Vec<_>, BenchError>>()?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
@@ -315,5 +365,17 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             target: Target::at_least(0.8, hub_vs_forwarder),
         },
         post_quantum,
+        scenario,
     })
+}
+
+/// Rounds of a scenario floor: [`BenchOptions::RATE_ROUNDS`], or one for a
+/// quick bench of fewer cables than the default (a round of `coreu-2018`
+/// is seconds of work whatever the options).
+fn floor_rounds(options: &BenchOptions) -> usize {
+    if options.cables < BenchOptions::DEFAULT_CABLES {
+        1
+    } else {
+        BenchOptions::RATE_ROUNDS
+    }
 }

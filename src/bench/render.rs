@@ -143,6 +143,39 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         q.run_ratio,
         target(&q.run_target)
     )?;
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "scenario   a whole in-process run beside its crypto floor: the run's own seals, wraps, signatures,\n           \
+         deliveries, key publications, entry checks, handshakes and TLS records, on every core"
+    )?;
+    for s in &r.scenario {
+        let w = &s.work;
+        writeln!(
+            out,
+            "  {} {:<7}{:>9.2} s  → floor {:.2} s ({} threads, best of {}; {} cables, {} deliveries, {} wraps, {} key publications, {} entry checks, {} handshakes, {} hop bytes)",
+            s.scenario,
+            s.config,
+            s.run_s,
+            s.floor_s,
+            s.threads,
+            s.rounds,
+            w.cables,
+            w.deliveries,
+            w.wraps,
+            w.key_publications,
+            w.entry_checks,
+            w.handshakes,
+            w.hop_bytes
+        )?;
+        writeln!(
+            out,
+            "  run_vs_floor  {:>12.3}      {}",
+            s.run_vs_floor,
+            target(&s.target)
+        )?;
+    }
     Ok(())
 }
 
