@@ -189,6 +189,32 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
         assert_eq!(work["handshakes"], 37, "{work}");
     }
     assert_eq!(rows[0]["work"]["entry_checks"], rows[1]["work"]["entry_checks"]);
+
+    // The demo row: COREU's demo in a quick bench (150 cables), its five
+    // runs (the detection row rides in the incident's), beside one run and
+    // the sum of those runs' floors.
+    let demo = &report["demo"];
+    assert_eq!(demo["scenario"], "coreu-2018");
+    assert_eq!(demo["cables"], 150);
+    assert_eq!(demo["runs"], 5, "{demo}");
+    assert_eq!(demo["shared"], serde_json::json!(["detected within 30 days"]));
+    assert_eq!(demo["rounds"], 1);
+    assert_ratio(
+        &report,
+        &["demo", "demo_vs_run"],
+        &["demo", "demo_s"],
+        &["demo", "run_s"],
+        &["demo", "run_target"],
+    );
+    assert_ratio(
+        &report,
+        &["demo", "demo_vs_floors"],
+        &["demo", "demo_s"],
+        &["demo", "floors_s"],
+        &["demo", "floors_target"],
+    );
+    assert_eq!(demo["run_target"]["value"], 2.0);
+    assert_eq!(demo["floors_target"]["value"], 1.3);
 }
 
 #[test]
@@ -206,6 +232,9 @@ fn text_has_every_section_and_explains_age() {
         "\npost-quantum ",
         "\nscenario ",
         "run_vs_floor",
+        "\ndemo ",
+        "demo_vs_run",
+        "demo_vs_floors",
         "envelope_ratio",
         "run_ratio",
         "per recipient key",

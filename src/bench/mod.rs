@@ -9,6 +9,7 @@
 //! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
 //! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
 //! | `scenario` | those two whole runs of `coreu-2018` (`e2e-fs`, `e2e-pq`) | each run's crypto floor, its own public-key, AEAD and TLS record work on every core: `run_vs_floor` |
+//! | `demo` | `cablesim demo coreu-2018`, whole | one run of the scenario, and the sum of the crypto floors of the demo's distinct runs: `demo_vs_run`, `demo_vs_floors` |
 //!
 //! Every number is measured here and now; the targets the project sets itself
 //! (README.md lists them) are printed next to each ratio with whether this run
@@ -26,10 +27,12 @@
 //! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
 //! | `scenario_floor` | the crypto floor of a scenario run, read off its cables and report |
+//! | `demo` | the demo timed whole, its runs counted and their floors summed |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
 mod cables;
+mod demo;
 mod envelope;
 mod forwarder;
 mod hub_relay;
@@ -45,6 +48,7 @@ mod world;
 
 use serde::Serialize;
 
+pub use demo::DemoFigures;
 pub use post_quantum::PostQuantumFigures;
 pub use scenario_floor::{Floor, FloorWork, crypto_floor};
 use tracing::info;
@@ -270,6 +274,8 @@ pub struct BenchReport {
     pub post_quantum: PostQuantumFigures,
     /// Whole scenario runs against their crypto floors.
     pub scenario: Vec<ScenarioFloorFigures>,
+    /// `cablesim demo` against one run and its runs' crypto floors.
+    pub demo: DemoFigures,
 }
 
 impl BenchReport {
@@ -324,6 +330,8 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             })
         })
         .collect::<Result<Vec<_>, BenchError>>()?;
+    info!("demo: {}", demo::DEMO_SCENARIO);
+    let demo = demo::measure(options, cores, rounds)?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
@@ -366,6 +374,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
         },
         post_quantum,
         scenario,
+        demo,
     })
 }
 

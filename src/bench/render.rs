@@ -176,6 +176,42 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
             target(&s.target)
         )?;
     }
+    writeln!(out)?;
+
+    let d = &r.demo;
+    writeln!(
+        out,
+        "demo       `cablesim demo {}` whole ({} cables): story, the incident's run, the mitigation table",
+        d.scenario, d.cables
+    )?;
+    let shared = if d.shared.is_empty() {
+        "none".to_owned()
+    } else {
+        d.shared.join(", ")
+    };
+    writeln!(
+        out,
+        "  demo          {:>9.2} s     ({} runs; in the incident's run: {shared})",
+        d.demo_s, d.runs
+    )?;
+    writeln!(out, "  one run       {:>9.2} s", d.run_s)?;
+    writeln!(
+        out,
+        "  floors        {:>9.2} s     (the crypto floors of its {} runs, each the best of {})",
+        d.floors_s, d.runs, d.rounds
+    )?;
+    writeln!(
+        out,
+        "  demo_vs_run   {:>12.3}      {}",
+        d.demo_vs_run,
+        target(&d.run_target)
+    )?;
+    writeln!(
+        out,
+        "  demo_vs_floors{:>12.3}      {}",
+        d.demo_vs_floors,
+        target(&d.floors_target)
+    )?;
     Ok(())
 }
 

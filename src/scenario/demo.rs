@@ -191,8 +191,12 @@ pub struct Replays {
     done: (UnboundedSender<Finished>, UnboundedReceiver<Finished>),
 }
 
-/// A run of its own that finished: its row, and what its attackers took.
-type Finished = (usize, Result<Taken, RunError>);
+/// A run of its own that finished: its row, its scenario and its report.
+type Finished = (usize, Box<Scenario>, Result<RunReport, RunError>);
+
+/// The distinct runs a table performed besides the baseline's, each
+/// scenario with its report, in the order of the rows.
+pub type OwnRuns = Vec<(Scenario, RunReport)>;
 
 impl Replays {
     /// The runs `scenario` under each of `mitigations` needs; nothing
@@ -264,10 +268,10 @@ impl Replays {
             {
                 let done = self.done.0.clone();
                 let task = tokio::spawn(async move {
-                    let taken = Runner::new(*variant).run().await.map(|o| Taken::of(&o.report));
+                    let report = Runner::new((*variant).clone()).run().await.map(|o| o.report);
                     // The receiver is gone only when the table was given
                     // up: nobody is left to tell.
-                    let _ = done.send((i, taken));
+                    let _ = done.send((i, variant, report));
                 });
                 self.started.push((i, task));
             }
@@ -281,11 +285,23 @@ impl Replays {
     /// baseline's run first, then the others as their runs finish, in
     /// whatever order; the rows come back in the order of the mitigations.
     pub async fn finish(
+        self,
+        baseline: &RunReport,
+        also: &[Taken],
+        on_done: impl FnMut(&ComparisonRow),
+    ) -> Result<Comparison, DemoError> {
+        Ok(self.finish_with_runs(baseline, also, on_done).await?.0)
+    }
+
+    /// [`Replays::finish`], with the runs of their own it performed, each
+    /// scenario with its report: what `cablesim bench` times the crypto
+    /// floors of.
+    pub async fn finish_with_runs(
         mut self,
         baseline: &RunReport,
         also: &[Taken],
         mut on_done: impl FnMut(&ComparisonRow),
-    ) -> Result<Comparison, DemoError> {
+    ) -> Result<(Comparison, OwnRuns), DemoError> {
         self.start();
         let baseline = Taken::of(baseline);
         let row = |label: &str, taken, how: &How| ComparisonRow {
@@ -312,15 +328,17 @@ impl Replays {
         // Only the tasks hold a sender now: the channel closes when the
         // last of them has finished, or stopped without a word.
         drop(sender);
-        while let Some((i, taken)) = finished.recv().await {
+        let mut runs: Vec<Option<(Scenario, RunReport)>> = vec![None; self.rows.len()];
+        while let Some((i, variant, report)) = finished.recv().await {
             let (label, how) = &self.rows[i];
-            let taken = taken.map_err(|source| DemoError::Run {
+            let report = report.map_err(|source| DemoError::Run {
                 run: (*label).to_owned(),
                 source,
             })?;
-            let measured = row(label, taken, how);
+            let measured = row(label, Taken::of(&report), how);
             on_done(&measured);
             rows[i] = Some(measured);
+            runs[i] = Some((*variant, report));
         }
         // A task that panicked sent nothing: its join error says why.
         for (i, task) in self.started {
@@ -335,11 +353,12 @@ impl Replays {
                 });
             }
         }
-        Ok(Comparison {
+        let comparison = Comparison {
             scenario: self.scenario,
             baseline,
             rows: rows.into_iter().flatten().collect(),
-        })
+        };
+        Ok((comparison, runs.into_iter().flatten().collect()))
     }
 }
 

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::demo::{DemoError, Replays, Sharing};
+use super::demo::{DemoError, OwnRuns, Replays, Sharing};
 use super::story::Story;
 use super::{DISPLAY_MEASURE_INTERVAL, Progress, Runner, Scenario};
 use crate::report::{
@@ -53,18 +53,31 @@ pub async fn tell(
     live: bool,
     out: &mut (impl Write + Send),
 ) -> Result<Comparison, DemoError> {
-    tell_watched(scenario, palette, live, out, None).await.map(|(c, _)| c)
+    tell_watched(scenario, palette, live, out, None)
+        .await
+        .map(|told| told.comparison)
+}
+
+/// A demo told: its table, the incident's report, and every other run it
+/// performed.
+pub struct Told {
+    /// The mitigation table.
+    pub comparison: Comparison,
+    /// The incident's report: the demo's report.
+    pub report: RunReport,
+    /// The runs of their own the table took, besides the incident's.
+    pub runs: OwnRuns,
 }
 
 /// [`tell`], followed as it goes by `watcher`; returns the incident's
-/// report too.
+/// report and the other runs too.
 pub async fn tell_watched(
     scenario: &Scenario,
     palette: Palette,
     live: bool,
     out: &mut (impl Write + Send),
     watcher: Option<Arc<dyn DemoWatcher>>,
-) -> Result<(Comparison, RunReport), DemoError> {
+) -> Result<Told, DemoError> {
     let story = Story::of(scenario);
     out.write_all(render_section(&story.title, &story.intro, palette).as_bytes())?;
     if let Some(w) = &watcher {
@@ -140,8 +153,8 @@ pub async fn tell_watched(
     let spinner = Arc::new(RunsSpinner::new(runs, "replaying", live, palette));
     let progress = spinner.clone();
     let follower = watcher.clone();
-    let comparison = replays
-        .finish(&baseline, &outcome.also, move |row| {
+    let (comparison, runs) = replays
+        .finish_with_runs(&baseline, &outcome.also, move |row| {
             progress.done(&row.label);
             if let Some(w) = &follower {
                 w.row(row);
@@ -163,7 +176,11 @@ pub async fn tell_watched(
     told.push_str(&render_section("What it teaches", &[story.lessons], palette));
     out.write_all(told.as_bytes())?;
     out.flush()?;
-    Ok((comparison, baseline))
+    Ok(Told {
+        comparison,
+        report: baseline,
+        runs,
+    })
 }
 
 /// What each actor holds at the end of the run.
