@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Day, DayWindow};
+use crate::model::{Day, DayWindow, E2eMode};
 
 /// The eight kinds of adversary (ARCHITECTURE.md, "Adversaries"): seven
 /// positions in the network, and a capability that works on its actor's
@@ -79,6 +79,25 @@ impl AdversaryKind {
     /// exists does not stop existing.
     pub fn open_ended(self) -> bool {
         matches!(self, AdversaryKind::Quantum)
+    }
+
+    /// Whether an adversary of this kind changes what the network does
+    /// under the end-to-end mode `e2e`, rather than only watching it: a
+    /// man in the middle alters handshakes and frames, a forger injects
+    /// cables, a hub adds ghost keys to the directory (under `static` and
+    /// `forward-secret` only; otherwise it only reads). A passive one can
+    /// be measured in a run it shares with others (`matrix`'s columns,
+    /// `demo`'s detection rows) and take exactly what it takes alone.
+    pub fn changes_the_network(self, e2e: E2eMode) -> bool {
+        match self {
+            AdversaryKind::Mitm | AdversaryKind::Forger => true,
+            AdversaryKind::Hub => matches!(e2e, E2eMode::Static | E2eMode::ForwardSecret),
+            AdversaryKind::Tap
+            | AdversaryKind::Endpoint
+            | AdversaryKind::KeyThief
+            | AdversaryKind::Insider
+            | AdversaryKind::Quantum => false,
+        }
     }
 
     /// The MITRE ATT&CK techniques of the position itself, used when a

@@ -9,6 +9,8 @@
 //! | `forwarder` | a bare tokio-rustls fan-out: one mTLS ingress, N mTLS egress, byte copies only | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder` |
 //! | `durable` | the hub alone over SQLite (`synchronous = FULL`, group commit), its file on this machine's disk | the same hub in memory: `durable_vs_memory` |
 //! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
+//! | `scenario` | those two whole runs of `coreu-2018` (`e2e-fs`, `e2e-pq`) | each run's crypto floor, its own public-key, AEAD and TLS record work on every core: `run_vs_floor` |
+//! | `demo` | `cablesim demo coreu-2018`, whole | one run of the scenario, and the sum of the crypto floors of the demo's distinct runs: `demo_vs_run`, `demo_vs_floors` |
 //!
 //! Every number is measured here and now; the targets the project sets itself
 //! (README.md lists them) are printed next to each ratio with whether this run
@@ -26,10 +28,13 @@
 //! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarder; the only files that use tokio |
 //! | `durable_relay` | the hub alone with its queues in SQLite |
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
+//! | `scenario_floor` | the crypto floor of a scenario run, read off its cables and report |
+//! | `demo` | the demo timed whole, its runs counted and their floors summed |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
 mod age_job;
 mod cables;
+mod demo;
 mod durable_relay;
 mod envelope;
 mod forwarder;
@@ -39,13 +44,16 @@ mod options;
 mod pipeline;
 mod post_quantum;
 mod render;
+mod scenario_floor;
 mod stats;
 mod tls_records;
 mod world;
 
 use serde::Serialize;
 
+pub use demo::DemoFigures;
 pub use post_quantum::PostQuantumFigures;
+pub use scenario_floor::{Floor, FloorWork, crypto_floor};
 use tracing::info;
 
 use crate::crypto::CryptoError;
@@ -243,6 +251,30 @@ pub struct DurableFigures {
     pub target: Target,
 }
 
+/// One whole scenario run beside its crypto floor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioFloorFigures {
+    /// The scenario.
+    pub scenario: String,
+    /// The preset it ran under.
+    pub config: String,
+    /// Wall seconds of the whole in-process run (the `post_quantum` run).
+    pub run_s: f64,
+    /// Seconds of the run's own crypto work on every core, best of the
+    /// floor's rounds ([`crypto_floor`]).
+    pub floor_s: f64,
+    /// `run_s / floor_s`.
+    pub run_vs_floor: f64,
+    /// Target: at most 1.3.
+    pub target: Target,
+    /// Threads the floor used.
+    pub threads: usize,
+    /// Rounds the floor is the best of.
+    pub rounds: usize,
+    /// The work the floor did: the run's own counts.
+    pub work: FloorWork,
+}
+
 /// Everything `cablesim bench` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
@@ -264,6 +296,10 @@ pub struct BenchReport {
     pub durable: DurableFigures,
     /// Hybrid post-quantum key agreement against classical X25519.
     pub post_quantum: PostQuantumFigures,
+    /// Whole scenario runs against their crypto floors.
+    pub scenario: Vec<ScenarioFloorFigures>,
+    /// `cablesim demo` against one run and its runs' crypto floors.
+    pub demo: DemoFigures,
 }
 
 impl BenchReport {
@@ -299,7 +335,29 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     info!("hub relay over SQLite");
     let durable = durable_relay::measure(&relay)?;
     info!("post-quantum: envelope, handshake, {}", post_quantum::RUN_SCENARIO);
-    let post_quantum = post_quantum::measure(options, &ours)?;
+    let (post_quantum, runs) = post_quantum::measure(options, &ours)?;
+    let rounds = floor_rounds(options);
+    let scenario = runs
+        .iter()
+        .map(|run| {
+            info!(config = %run.preset, "scenario floor: {}", post_quantum::RUN_SCENARIO);
+            let floor = crypto_floor(&run.scenario, &run.report, cores, rounds)?;
+            let run_vs_floor = run.seconds / floor.seconds;
+            Ok(ScenarioFloorFigures {
+                scenario: run.scenario.name.clone(),
+                config: run.preset.name().to_owned(),
+                run_s: run.seconds,
+                floor_s: floor.seconds,
+                run_vs_floor,
+                target: Target::at_most(1.3, run_vs_floor),
+                threads: floor.threads,
+                rounds,
+                work: floor.work,
+            })
+        })
+        .collect::<Result<Vec<_>, BenchError>>()?;
+    info!("demo: {}", demo::DEMO_SCENARIO);
+    let demo = demo::measure(options, cores, rounds)?;
 
     let ratio_vs_limit = pipeline / limit.cables_per_s;
     let hub_vs_forwarder = hub / forwarder;
@@ -348,5 +406,18 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             target: Target::at_least(0.5, durable_vs_memory),
         },
         post_quantum,
+        scenario,
+        demo,
     })
+}
+
+/// Rounds of a scenario floor: [`BenchOptions::RATE_ROUNDS`], or one for a
+/// quick bench of fewer cables than the default (a round of `coreu-2018`
+/// is seconds of work whatever the options).
+fn floor_rounds(options: &BenchOptions) -> usize {
+    if options.cables < BenchOptions::DEFAULT_CABLES {
+        1
+    } else {
+        BenchOptions::RATE_ROUNDS
+    }
 }

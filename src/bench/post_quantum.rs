@@ -17,7 +17,8 @@ use super::{BenchError, Target};
 use crate::crypto::KeyAgreement;
 use crate::model::{Network, Node, Role};
 use crate::net::{Pki, tls};
-use crate::scenario::{Preset, Runner, resolve};
+use crate::report::RunReport;
+use crate::scenario::{Preset, RunOutcome, Runner, Scenario, resolve};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, encode_frame};
 
 /// The incident a whole run is timed on.
@@ -60,9 +61,27 @@ pub struct PostQuantumFigures {
     pub run_target: Target,
 }
 
+/// One whole run of [`RUN_SCENARIO`]: the scenario as run, its report and
+/// its seconds, kept for the scenario's floor (`scenario_floor`).
+pub(super) struct WholeRun {
+    /// The preset applied.
+    pub(super) preset: Preset,
+    /// The scenario with the preset applied.
+    pub(super) scenario: Scenario,
+    /// What the run reported.
+    pub(super) report: RunReport,
+    /// Wall seconds of the run.
+    pub(super) seconds: f64,
+}
+
 /// Measures everything above; `classical` is the classical envelope
-/// figure already taken, so the two come from the same kind of loop.
-pub(super) fn measure(options: &BenchOptions, classical: &Timed) -> Result<PostQuantumFigures, BenchError> {
+/// figure already taken, so the two come from the same kind of loop. The
+/// two whole runs are returned too, so that their floors need no runs of
+/// their own.
+pub(super) fn measure(
+    options: &BenchOptions,
+    classical: &Timed,
+) -> Result<(PostQuantumFigures, [WholeRun; 2]), BenchError> {
     let classical_world = World::with_agreement(options, KeyAgreement::Classical)?;
     let hybrid_world = World::with_agreement(options, KeyAgreement::Hybrid)?;
     let hybrid = envelope::measure(&hybrid_world, options.cables)?;
@@ -78,10 +97,11 @@ pub(super) fn measure(options: &BenchOptions, classical: &Timed) -> Result<PostQ
     let (classical_handshake_us, classical_handshake_bytes) = handshakes(&pki, tls::KeyExchange::Classical)?;
     let (hybrid_handshake_us, hybrid_handshake_bytes) = handshakes(&pki, tls::KeyExchange::Hybrid)?;
 
-    let classical_run_s = whole_run(Preset::E2eFs)?;
-    let hybrid_run_s = whole_run(Preset::E2ePq)?;
+    let classical_run = whole_run(Preset::E2eFs)?;
+    let hybrid_run = whole_run(Preset::E2ePq)?;
+    let (classical_run_s, hybrid_run_s) = (classical_run.seconds, hybrid_run.seconds);
     let run_ratio = hybrid_run_s / classical_run_s;
-    Ok(PostQuantumFigures {
+    let figures = PostQuantumFigures {
         hybrid_envelope_us: hybrid.median_us,
         envelope_ratio,
         envelope_target: Target::at_most(1.6, envelope_ratio),
@@ -96,7 +116,8 @@ pub(super) fn measure(options: &BenchOptions, classical: &Timed) -> Result<PostQ
         hybrid_run_s,
         run_ratio,
         run_target: Target::at_most(1.5, run_ratio),
-    })
+    };
+    Ok((figures, [classical_run, hybrid_run]))
 }
 
 /// The frame a sender submits for one cable to every recipient.
@@ -121,13 +142,22 @@ fn handshakes(pki: &Pki, kx: tls::KeyExchange) -> Result<(f64, usize), BenchErro
     Ok((median_us, bytes))
 }
 
-/// Seconds of one whole run of [`RUN_SCENARIO`] under `preset`.
-fn whole_run(preset: Preset) -> Result<f64, BenchError> {
+/// One whole run of [`RUN_SCENARIO`] under `preset`, timed.
+fn whole_run(preset: Preset) -> Result<WholeRun, BenchError> {
     let mut scenario = resolve(RUN_SCENARIO).map_err(|e| BenchError::Incomplete(e.to_string()))?;
     scenario.apply_preset(preset);
     let start = Instant::now();
-    Runner::new(scenario)
+    // The network the run leaves behind is dropped inside the timed span,
+    // as a `cablesim run` drops it before it exits.
+    let RunOutcome { report, .. } = Runner::new(scenario.clone())
+        .with_preset_name(preset.name())
         .run_blocking()
         .map_err(|e| BenchError::Incomplete(format!("{RUN_SCENARIO} under {preset}: {e}")))?;
-    Ok(start.elapsed().as_secs_f64())
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(WholeRun {
+        preset,
+        scenario,
+        report,
+        seconds,
+    })
 }

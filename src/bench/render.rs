@@ -161,6 +161,75 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         q.run_ratio,
         target(&q.run_target)
     )?;
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "scenario   a whole in-process run beside its crypto floor: the run's own seals, wraps, signatures,\n           \
+         deliveries, key publications, entry checks, handshakes and TLS records, on every core"
+    )?;
+    for s in &r.scenario {
+        let w = &s.work;
+        writeln!(
+            out,
+            "  {} {:<7}{:>9.2} s  → floor {:.2} s ({} threads, best of {}; {} cables, {} deliveries, {} wraps, {} key publications, {} entry checks, {} handshakes, {} hop bytes)",
+            s.scenario,
+            s.config,
+            s.run_s,
+            s.floor_s,
+            s.threads,
+            s.rounds,
+            w.cables,
+            w.deliveries,
+            w.wraps,
+            w.key_publications,
+            w.entry_checks,
+            w.handshakes,
+            w.hop_bytes
+        )?;
+        writeln!(
+            out,
+            "  run_vs_floor  {:>12.3}      {}",
+            s.run_vs_floor,
+            target(&s.target)
+        )?;
+    }
+    writeln!(out)?;
+
+    let d = &r.demo;
+    writeln!(
+        out,
+        "demo       `cablesim demo {}` whole ({} cables): story, the incident's run, the mitigation table",
+        d.scenario, d.cables
+    )?;
+    let shared = if d.shared.is_empty() {
+        "none".to_owned()
+    } else {
+        d.shared.join(", ")
+    };
+    writeln!(
+        out,
+        "  demo          {:>9.2} s     ({} runs; in the incident's run: {shared})",
+        d.demo_s, d.runs
+    )?;
+    writeln!(out, "  one run       {:>9.2} s", d.run_s)?;
+    writeln!(
+        out,
+        "  floors        {:>9.2} s     (the crypto floors of its {} runs, each the best of {})",
+        d.floors_s, d.runs, d.rounds
+    )?;
+    writeln!(
+        out,
+        "  demo_vs_run   {:>12.3}      {}",
+        d.demo_vs_run,
+        target(&d.run_target)
+    )?;
+    writeln!(
+        out,
+        "  demo_vs_floors{:>12.3}      {}",
+        d.demo_vs_floors,
+        target(&d.floors_target)
+    )?;
     Ok(())
 }
 

@@ -45,7 +45,7 @@ impl Demo {
             }
             let watcher: Arc<dyn DemoWatcher> = Arc::new(DemoFeed::new(page.feed().clone()));
             match tell_watched(&scenario, palette, live, &mut stdout, Some(watcher)).await {
-                Ok((_, report)) => Ok(page.finish(&report).await?),
+                Ok(told) => Ok(page.finish(&told.report).await?),
                 Err(e) => {
                     page.fail();
                     Err(e.into())

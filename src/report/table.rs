@@ -51,6 +51,11 @@ pub struct ComparisonRow {
     /// The change was already part of the baseline configuration, so the
     /// row is the baseline run: shown, because a trainer is asked about it.
     pub in_baseline: bool,
+    /// The change only shortened passive adversaries' windows, so the row
+    /// was measured in the baseline's run, as extra actors, rather than in
+    /// a run of its own: the same figures, one run fewer.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// The same incident, first as it happened, then under each mitigation.
@@ -149,7 +154,8 @@ const CHANGE: Column = Column {
 /// the baseline. The label column takes what the figures leave of
 /// [`TERMINAL_WIDTH`] columns: 37 characters, or 24 with forgeries. Rows
 /// that cut the take are green, rows that leave it as it was are red; a
-/// `*` marks a change already in the baseline, explained under the table.
+/// `*` marks a change already in the baseline, a `†` a row measured in the
+/// baseline's run, each explained under the table.
 pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
     let mut columns = vec![CONTENT, ROUTING];
     if comparison.has_forgeries() {
@@ -189,10 +195,10 @@ pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
     out.push_str(&palette.paint(&text, Tone::Bad));
     out.push('\n');
     for row in &comparison.rows {
-        let label = if row.in_baseline {
-            format!("{} *", row.label)
-        } else {
-            row.label.clone()
+        let label = match (row.in_baseline, row.shared) {
+            (true, _) => format!("{} {ALREADY}", row.label),
+            (false, true) => format!("{} {SHARED}", row.label),
+            (false, false) => row.label.clone(),
         };
         let change = comparison.change_percent(row);
         let text = line(&label, &figures(row.taken, percent(change)));
@@ -206,13 +212,25 @@ pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
     }
     if comparison.rows.iter().any(|row| row.in_baseline) {
         out.push_str(&palette.paint(
-            "  * already in the baseline configuration: the figures are its run's",
+            &format!("  {ALREADY} already in the baseline configuration: the figures are its run's"),
+            Tone::Dim,
+        ));
+        out.push('\n');
+    }
+    if comparison.rows.iter().any(|row| row.shared && !row.in_baseline) {
+        out.push_str(&palette.paint(
+            &format!("  {SHARED} measured in the baseline's run: only the attackers' windows change"),
             Tone::Dim,
         ));
         out.push('\n');
     }
     out
 }
+
+/// Marks a row whose change the baseline already has.
+const ALREADY: char = '*';
+/// Marks a row measured in the baseline's run ([`ComparisonRow::shared`]).
+const SHARED: char = '†';
 
 #[cfg(test)]
 mod tests {
@@ -227,6 +245,7 @@ mod tests {
                 forged_accepted: 0,
             },
             in_baseline,
+            shared: false,
         };
         Comparison {
             scenario: "s".to_owned(),
@@ -262,6 +281,23 @@ mod tests {
         assert!(text.contains("* already in the baseline"), "{text}");
         assert!(!text.contains('\x1b'));
         assert!(!text.contains("acceptances"), "{text}");
+    }
+
+    #[test]
+    fn a_row_measured_in_the_baseline_run_is_marked_and_explained() {
+        let mut c = comparison();
+        assert!(!render_comparison(&c, Palette::new(false)).contains('†'));
+        c.rows[2].shared = true;
+        let text = render_comparison(&c, Palette::new(false));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("  retention †  "), "{text}");
+        assert!(
+            text.ends_with(
+                "  * already in the baseline configuration: the figures are its run's\n  \
+                 † measured in the baseline's run: only the attackers' windows change\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! "What would have stopped it" (`cablesim demo`): an incident replayed under
-//! each mitigation, every figure from a run of its own.
+//! each mitigation, every figure from a run.
 //!
 //! A [`Mitigation`] is a list of [`Change`]s to the scenario: a preset, a
 //! `--set` assignment, a shorter dwell time, certificate checks on every
-//! node. [`compare`] runs one variant per mitigation, all at once since
-//! they share nothing, and collects what the attackers took into a
-//! [`Comparison`].
+//! node. [`Replays`] plans one variant per mitigation: a run of its own,
+//! or, for a shorter dwell time of passive adversaries, extra actors in
+//! the baseline's run (ARCHITECTURE.md, "Adversaries"); it collects
+//! what the attackers took into a [`Comparison`].
 
-use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
 
 use super::counterfactual::with_dwell;
+use super::sharing::side_group;
 use super::{Preset, RunError, Runner, Scenario, ScenarioError};
+use crate::adversary::AdversarySpec;
 use crate::model::{Network, Node, Role};
 use crate::report::{Comparison, ComparisonRow, RunReport, Taken};
 
@@ -142,78 +146,225 @@ pub enum DemoError {
     Output(#[from] std::io::Error),
 }
 
-/// Replays `scenario` under each of `mitigations` and sets the results
-/// beside `baseline`, the report of the scenario's own run. `on_done` is
-/// called with each mitigation's label as its run finishes, in whatever
-/// order they finish.
-///
-/// The runs are independent, so each is spawned as a task of its own on the
-/// current tokio runtime and they proceed in parallel; the rows come back in
-/// the order of `mitigations`. Runs are deterministic by seed (ARCHITECTURE.md,
-/// "Determinism"), so that order of completion changes no figure.
+/// Whether a table may measure rows in the baseline's run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// A row that changes only the windows of passive adversaries is
+    /// measured in the baseline's run, as extra actors
+    /// (`src/scenario/sharing.rs`); every other row gets a run of its own.
+    Shared,
+    /// Every row that changes the scenario gets a run of its own: what
+    /// sharing is checked against.
+    EachAlone,
+}
+
+/// How one row is measured.
+enum How {
+    /// The mitigation leaves the scenario as it is: the baseline's figures.
+    AsBaseline,
+    /// Extra actors in the baseline's run: its side group number `.0`.
+    Shared(usize),
+    /// A run of its own, not started yet, or started (`None`).
+    Own(Option<Box<Scenario>>),
+}
+
+/// The runs a mitigation table needs, planned before the baseline's run so
+/// that the rows it can measure ride along in it ([`Replays::baseline`]).
 ///
 /// A mitigation the scenario already has (COREU already runs `e2e-fs`)
 /// leaves the scenario as it is: running it again would be the baseline
 /// run a second time, so its row takes the baseline's figures and says so
-/// ([`ComparisonRow::in_baseline`]).
-pub async fn compare(
-    scenario: &Scenario,
-    baseline: &RunReport,
-    mitigations: &[Mitigation],
-    on_done: impl Fn(&str, Taken) + Send + Sync + 'static,
-) -> Result<Comparison, DemoError> {
-    let baseline = Taken::of(baseline);
-    let on_done = Arc::new(on_done);
-    let mut runs = Vec::with_capacity(mitigations.len());
-    for mitigation in mitigations {
-        let variant = mitigation.apply(scenario).map_err(|source| DemoError::Mitigation {
-            mitigation: mitigation.label.to_owned(),
-            source,
-        })?;
-        let run = if variant == *scenario {
-            on_done(mitigation.label, baseline);
-            None
-        } else {
-            let (label, on_done) = (mitigation.label, on_done.clone());
-            Some(tokio::spawn(async move {
-                let taken = Runner::new(variant).run().await.map(|o| Taken::of(&o.report));
-                if let Ok(taken) = taken {
-                    on_done(label, taken);
-                }
-                taken
-            }))
-        };
-        runs.push((mitigation, run));
+/// ([`ComparisonRow::in_baseline`]). A mitigation that only shortens the
+/// windows of passive adversaries (detected within N days) sees the
+/// baseline's network: under [`Sharing::Shared`] its adversaries are
+/// measured in the baseline's run, beside the scenario's own and kept out
+/// of its report ([`ComparisonRow::shared`]). Every other row is a run of
+/// its own; those runs are independent, so each is a tokio task and they
+/// proceed in parallel. Runs are deterministic by seed (ARCHITECTURE.md,
+/// "Determinism"), so neither sharing nor the order of completion changes
+/// a figure.
+pub struct Replays {
+    scenario: String,
+    rows: Vec<(&'static str, How)>,
+    side_groups: Vec<Vec<AdversarySpec>>,
+    started: Vec<(usize, JoinHandle<()>)>,
+    done: (UnboundedSender<Finished>, UnboundedReceiver<Finished>),
+}
+
+/// A run of its own that finished: its row, its scenario and its report.
+type Finished = (usize, Box<Scenario>, Result<RunReport, RunError>);
+
+/// The distinct runs a table performed besides the baseline's, each
+/// scenario with its report, in the order of the rows.
+pub type OwnRuns = Vec<(Scenario, RunReport)>;
+
+impl Replays {
+    /// The runs `scenario` under each of `mitigations` needs; nothing
+    /// runs yet.
+    // The error is the one every function of this module returns, once
+    // per table: its size (a failed run's, which planning never returns)
+    // costs nothing here.
+    #[allow(clippy::result_large_err)]
+    pub fn plan(scenario: &Scenario, mitigations: &[Mitigation], sharing: Sharing) -> Result<Replays, DemoError> {
+        let mut rows = Vec::with_capacity(mitigations.len());
+        let mut side_groups = Vec::new();
+        for mitigation in mitigations {
+            let variant = mitigation.apply(scenario).map_err(|source| DemoError::Mitigation {
+                mitigation: mitigation.label.to_owned(),
+                source,
+            })?;
+            let shared = match sharing {
+                Sharing::Shared => side_group(scenario, &variant),
+                Sharing::EachAlone => None,
+            };
+            let how = if variant == *scenario {
+                How::AsBaseline
+            } else if let Some(group) = shared {
+                side_groups.push(group);
+                How::Shared(side_groups.len() - 1)
+            } else {
+                How::Own(Some(Box::new(variant)))
+            };
+            rows.push((mitigation.label, how));
+        }
+        Ok(Replays {
+            scenario: scenario.name.clone(),
+            rows,
+            side_groups,
+            started: Vec::new(),
+            done: unbounded_channel(),
+        })
     }
-    let mut rows = Vec::with_capacity(runs.len());
-    for (mitigation, run) in runs {
-        let label = || mitigation.label.to_owned();
-        let in_baseline = run.is_none();
-        let taken = match run {
-            None => baseline,
-            Some(task) => task
-                .await
-                .map_err(|e| DemoError::Stopped {
-                    run: label(),
-                    cause: e.to_string(),
-                })?
-                .map_err(|source| DemoError::Run { run: label(), source })?,
-        };
-        rows.push(ComparisonRow {
-            label: label(),
+
+    /// `runner`, the baseline's, measuring the shared rows' adversaries
+    /// too ([`Runner::measuring_also`]): the run [`Replays::finish`] needs.
+    pub fn baseline(&self, runner: Runner) -> Runner {
+        self.side_groups
+            .iter()
+            .fold(runner, |runner, group| runner.measuring_also(group.clone()))
+    }
+
+    /// How many runs the table takes: the baseline's, and one per row
+    /// that has a run of its own.
+    pub fn runs(&self) -> usize {
+        1 + self.rows.iter().filter(|(_, how)| matches!(how, How::Own(_))).count()
+    }
+
+    /// The labels of the rows measured in the baseline's run, in order.
+    pub fn shared(&self) -> Vec<&'static str> {
+        let rows = self.rows.iter();
+        rows.filter(|(_, how)| matches!(how, How::Shared(_)))
+            .map(|(label, _)| *label)
+            .collect()
+    }
+
+    /// Starts the runs of their own, each a task on the current tokio
+    /// runtime, if they have not started: at the same time as the
+    /// baseline's run to keep every core busy, or after it.
+    pub fn start(&mut self) {
+        for (i, (_, how)) in self.rows.iter_mut().enumerate() {
+            if let How::Own(pending) = how
+                && let Some(variant) = pending.take()
+            {
+                let done = self.done.0.clone();
+                let task = tokio::spawn(async move {
+                    let report = Runner::new((*variant).clone()).run().await.map(|o| o.report);
+                    // The receiver is gone only when the table was given
+                    // up: nobody is left to tell.
+                    let _ = done.send((i, variant, report));
+                });
+                self.started.push((i, task));
+            }
+        }
+    }
+
+    /// The table, once the baseline's run is over: `baseline` is its
+    /// report, `also` what its side groups took ([`super::RunOutcome::also`]).
+    /// Starts the runs of their own if [`Replays::start`] has not.
+    /// `on_done` is called with each row as it is measured: those of the
+    /// baseline's run first, then the others as their runs finish, in
+    /// whatever order; the rows come back in the order of the mitigations.
+    pub async fn finish(
+        self,
+        baseline: &RunReport,
+        also: &[Taken],
+        on_done: impl FnMut(&ComparisonRow),
+    ) -> Result<Comparison, DemoError> {
+        Ok(self.finish_with_runs(baseline, also, on_done).await?.0)
+    }
+
+    /// [`Replays::finish`], with the runs of their own it performed, each
+    /// scenario with its report: what `cablesim bench` times the crypto
+    /// floors of.
+    pub async fn finish_with_runs(
+        mut self,
+        baseline: &RunReport,
+        also: &[Taken],
+        mut on_done: impl FnMut(&ComparisonRow),
+    ) -> Result<(Comparison, OwnRuns), DemoError> {
+        self.start();
+        let baseline = Taken::of(baseline);
+        let row = |label: &str, taken, how: &How| ComparisonRow {
+            label: label.to_owned(),
             taken,
-            in_baseline,
-        });
+            in_baseline: matches!(how, How::AsBaseline),
+            shared: matches!(how, How::Shared(_)),
+        };
+        let mut rows: Vec<Option<ComparisonRow>> = vec![None; self.rows.len()];
+        for (i, (label, how)) in self.rows.iter().enumerate() {
+            let taken = match how {
+                How::AsBaseline => baseline,
+                How::Shared(group) => also.get(*group).copied().ok_or_else(|| DemoError::Stopped {
+                    run: (*label).to_owned(),
+                    cause: "the baseline's run did not measure it".to_owned(),
+                })?,
+                How::Own(_) => continue,
+            };
+            let measured = row(label, taken, how);
+            on_done(&measured);
+            rows[i] = Some(measured);
+        }
+        let (sender, mut finished) = self.done;
+        // Only the tasks hold a sender now: the channel closes when the
+        // last of them has finished, or stopped without a word.
+        drop(sender);
+        let mut runs: Vec<Option<(Scenario, RunReport)>> = vec![None; self.rows.len()];
+        while let Some((i, variant, report)) = finished.recv().await {
+            let (label, how) = &self.rows[i];
+            let report = report.map_err(|source| DemoError::Run {
+                run: (*label).to_owned(),
+                source,
+            })?;
+            let measured = row(label, Taken::of(&report), how);
+            on_done(&measured);
+            rows[i] = Some(measured);
+            runs[i] = Some((*variant, report));
+        }
+        // A task that panicked sent nothing: its join error says why.
+        for (i, task) in self.started {
+            if rows[i].is_none() {
+                let cause = task
+                    .await
+                    .err()
+                    .map_or_else(|| "no result".to_owned(), |e| e.to_string());
+                return Err(DemoError::Stopped {
+                    run: self.rows[i].0.to_owned(),
+                    cause,
+                });
+            }
+        }
+        let comparison = Comparison {
+            scenario: self.scenario,
+            baseline,
+            rows: rows.into_iter().flatten().collect(),
+        };
+        Ok((comparison, runs.into_iter().flatten().collect()))
     }
-    Ok(Comparison {
-        scenario: scenario.name.clone(),
-        baseline,
-        rows,
-    })
 }
 
 /// Runs `scenario` as it is, then under each of `mitigations`: the whole
 /// comparison in one call, for tests and programs without a story to tell.
+/// Rows share the baseline's run where they can ([`Sharing::Shared`]).
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
@@ -225,15 +376,26 @@ pub async fn compare(
 /// # Ok(()) }
 /// ```
 pub async fn mitigation_table(scenario: &Scenario, mitigations: &[Mitigation]) -> Result<Comparison, DemoError> {
-    let baseline = Runner::new(scenario.clone())
+    mitigation_table_with(scenario, mitigations, Sharing::Shared).await
+}
+
+/// [`mitigation_table`], sharing runs or not: every run starts at once.
+pub async fn mitigation_table_with(
+    scenario: &Scenario,
+    mitigations: &[Mitigation],
+    sharing: Sharing,
+) -> Result<Comparison, DemoError> {
+    let mut replays = Replays::plan(scenario, mitigations, sharing)?;
+    replays.start();
+    let outcome = replays
+        .baseline(Runner::new(scenario.clone()))
         .run()
         .await
         .map_err(|source| DemoError::Run {
             run: "baseline".to_owned(),
             source,
-        })?
-        .report;
-    compare(scenario, &baseline, mitigations, |_, _| {}).await
+        })?;
+    replays.finish(&outcome.report, &outcome.also, |_| {}).await
 }
 
 #[cfg(test)]

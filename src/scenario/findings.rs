@@ -68,7 +68,7 @@ pub(super) fn actors(adversaries: &[Arc<dyn Adversary>]) -> Vec<(&str, Vec<&Arc<
     out
 }
 
-fn pooled_loot(members: &[&Arc<dyn Adversary>]) -> Loot {
+pub(super) fn pooled_loot(members: &[&Arc<dyn Adversary>]) -> Loot {
     let mut loot = Loot::default();
     for member in members {
         loot.merge(member.loot().tag(member.name()));

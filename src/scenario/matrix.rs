@@ -9,23 +9,14 @@
 //! columns.
 
 use super::{Preset, RunError, Runner, Scenario};
-use crate::adversary::{AdversaryKind, AdversarySpec};
+use crate::adversary::AdversarySpec;
 use crate::model::E2eMode;
 pub use crate::report::{Matrix, MatrixCell, MatrixWire};
 
 /// Whether an actor's adversaries change the network they attack, under
 /// the e2e mode `e2e`: then it needs a run of its own.
 fn is_active(members: &[&AdversarySpec], e2e: E2eMode) -> bool {
-    members.iter().any(|spec| match spec.kind {
-        AdversaryKind::Mitm | AdversaryKind::Forger => true,
-        // A hub adds ghost keys to the directory only under these modes.
-        AdversaryKind::Hub => matches!(e2e, E2eMode::Static | E2eMode::ForwardSecret),
-        AdversaryKind::Tap
-        | AdversaryKind::Endpoint
-        | AdversaryKind::KeyThief
-        | AdversaryKind::Insider
-        | AdversaryKind::Quantum => false,
-    })
+    members.iter().any(|spec| spec.kind.changes_the_network(e2e))
 }
 
 /// The runs a configuration needs: one for all passive actors, one per

@@ -72,6 +72,7 @@ mod run_error;
 mod runner;
 mod schema;
 mod set;
+mod sharing;
 mod stories;
 mod story;
 mod tally;
@@ -81,7 +82,10 @@ mod wire;
 pub use args::ScenarioArgs;
 pub use catalog::{BUILTIN, Builtin, BuiltinExercise, EXERCISES, builtin, exercise, resolve};
 pub use counterfactual::with_dwell;
-pub use demo::{Change, DemoError, Mitigation, STANDARD_MITIGATIONS, compare, mitigation_table};
+pub use demo::{
+    Change, DemoError, Mitigation, OwnRuns, Replays, STANDARD_MITIGATIONS, Sharing, mitigation_table,
+    mitigation_table_with,
+};
 pub use error::ScenarioError;
 pub use expect::{
     ActorSelector, BadComparison, Comparison, ConfigChoice, Exercise, Expectation, Measure, Op, UnknownConfig,
@@ -90,7 +94,7 @@ pub use expect::{
 pub use expectations::{Checked, check_expectations, distinct_configs};
 pub use findings::{ActorTally, LeakNote, LevelTally, NEWEST_LEAKS};
 pub use matrix::{Matrix, MatrixCell, MatrixWire, run_matrix};
-pub use narrate::{DemoWatcher, tell, tell_watched};
+pub use narrate::{DemoWatcher, Told, tell, tell_watched};
 pub use network::{CONNECT_ATTEMPTS, HANDSHAKE_TIMEOUT, Hooks, InProcessNetwork};
 pub use presets::{Preset, UnknownPreset};
 pub use run_error::RunError;

@@ -4,16 +4,17 @@
 //!
 //! The words come from [`Story`]; every figure comes from a run — the live
 //! tally from the analyst during the run ([`Runner::with_progress`]), the
-//! table from [`compare`].
+//! table from [`Replays`]: runs of their own, and rows measured in the
+//! incident's own run where only passive attackers' windows change.
 
 use std::io::Write;
 use std::sync::Arc;
 
-use super::demo::{DemoError, compare};
+use super::demo::{DemoError, OwnRuns, Replays, Sharing};
 use super::story::Story;
 use super::{DISPLAY_MEASURE_INTERVAL, Progress, Runner, Scenario};
 use crate::report::{
-    Comparison, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Taken, Tone, counted,
+    Comparison, ComparisonRow, DayBar, Holding, Palette, RunReport, RunsSpinner, TERMINAL_WIDTH, Taken, Tone, counted,
     render_comparison, render_section, wrap,
 };
 
@@ -30,8 +31,11 @@ pub trait DemoWatcher: Send + Sync {
     /// The table starts: the incident as it happened, and the measures
     /// about to be replayed, by label.
     fn table(&self, baseline: Taken, labels: &[&str]);
-    /// One measure's run is over (rows come in the order runs finish).
-    fn row(&self, label: &str, taken: Taken);
+    /// One measure is measured (rows come in the order runs finish; those
+    /// measured in the incident's run first): its figures, and whether
+    /// they come from the incident's run ([`ComparisonRow::shared`],
+    /// [`ComparisonRow::in_baseline`]).
+    fn row(&self, row: &ComparisonRow);
 }
 
 /// Tells `scenario`'s story to `out`: standard output, normally. `live`
@@ -39,30 +43,50 @@ pub trait DemoWatcher: Send + Sync {
 /// show the runs as they go; otherwise only the text and the table are
 /// written. Colours follow `palette`.
 ///
-/// Needs a tokio runtime: the mitigation runs are spawned on it. Returns
-/// the comparison it printed.
+/// Needs a tokio runtime: the mitigation runs are spawned on it, at the
+/// same time as the incident's run (after it when a watcher follows: the
+/// live page counts every send and delivery it hears, and must hear the
+/// incident's only). Returns the comparison it printed.
 pub async fn tell(
     scenario: &Scenario,
     palette: Palette,
     live: bool,
     out: &mut (impl Write + Send),
 ) -> Result<Comparison, DemoError> {
-    tell_watched(scenario, palette, live, out, None).await.map(|(c, _)| c)
+    tell_watched(scenario, palette, live, out, None)
+        .await
+        .map(|told| told.comparison)
+}
+
+/// A demo told: its table, the incident's report, and every other run it
+/// performed.
+pub struct Told {
+    /// The mitigation table.
+    pub comparison: Comparison,
+    /// The incident's report: the demo's report.
+    pub report: RunReport,
+    /// The runs of their own the table took, besides the incident's.
+    pub runs: OwnRuns,
 }
 
 /// [`tell`], followed as it goes by `watcher`; returns the incident's
-/// report too.
+/// report and the other runs too.
 pub async fn tell_watched(
     scenario: &Scenario,
     palette: Palette,
     live: bool,
     out: &mut (impl Write + Send),
     watcher: Option<Arc<dyn DemoWatcher>>,
-) -> Result<(Comparison, RunReport), DemoError> {
+) -> Result<Told, DemoError> {
     let story = Story::of(scenario);
     out.write_all(render_section(&story.title, &story.intro, palette).as_bytes())?;
     if let Some(w) = &watcher {
         w.section(&story.title, &story.intro.join("\n\n"));
+    }
+
+    let mut replays = Replays::plan(scenario, story.mitigations, Sharing::Shared)?;
+    if watcher.is_none() {
+        replays.start();
     }
 
     out.write_all(heading("The incident, day by day", palette).as_bytes())?;
@@ -74,7 +98,7 @@ pub async fn tell_watched(
     let follower = watcher.clone();
     // The day every day, the haul measured twice a second: the room
     // sees it start about when the adversary's window opens, and grow.
-    let baseline = Runner::new(scenario.clone())
+    let runner = Runner::new(scenario.clone())
         .measuring_at_most_every(DISPLAY_MEASURE_INTERVAL)
         .with_progress(1, move |progress: &Progress| {
             if let Some(w) = &follower {
@@ -90,14 +114,12 @@ pub async fn tell_watched(
                 })
                 .collect();
             shown.update(progress.day + 1, &holdings);
-        })
-        .run()
-        .await
-        .map_err(|source| DemoError::Run {
-            run: "baseline".to_owned(),
-            source,
-        })?
-        .report;
+        });
+    let outcome = replays.baseline(runner).run().await.map_err(|source| DemoError::Run {
+        run: "baseline".to_owned(),
+        source,
+    })?;
+    let baseline = outcome.report;
     bar.finish();
     if let Some(w) = &watcher {
         w.baseline(&baseline);
@@ -131,13 +153,14 @@ pub async fn tell_watched(
     let spinner = Arc::new(RunsSpinner::new(runs, "replaying", live, palette));
     let progress = spinner.clone();
     let follower = watcher.clone();
-    let comparison = compare(scenario, &baseline, story.mitigations, move |label, taken| {
-        progress.done(label);
-        if let Some(w) = &follower {
-            w.row(label, taken);
-        }
-    })
-    .await?;
+    let (comparison, runs) = replays
+        .finish_with_runs(&baseline, &outcome.also, move |row| {
+            progress.done(&row.label);
+            if let Some(w) = &follower {
+                w.row(row);
+            }
+        })
+        .await?;
     spinner.finish();
 
     let mut told = render_comparison(&comparison, palette);
@@ -153,7 +176,11 @@ pub async fn tell_watched(
     told.push_str(&render_section("What it teaches", &[story.lessons], palette));
     out.write_all(told.as_bytes())?;
     out.flush()?;
-    Ok((comparison, baseline))
+    Ok(Told {
+        comparison,
+        report: baseline,
+        runs,
+    })
 }
 
 /// What each actor holds at the end of the run.

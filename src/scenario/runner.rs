@@ -14,15 +14,16 @@ use super::adapters::{HubView, LinkView, NodeViews};
 use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
+use super::sharing::{build_side_groups, taken_by};
 use super::tally::LiveTally;
 use super::wire::WireTally;
 use crate::adversary::{
-    Adversary, AdversaryKind, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries,
+    Adversary, AdversaryKind, AdversarySpec, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries,
 };
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
-use crate::report::{CableCounts, NetworkNode, RunReport, WireCosts};
+use crate::report::{CableCounts, NetworkNode, RunReport, Taken, WireCosts};
 
 /// The result of a run: the report, and the network as it stands at the end
 /// (for tests and adversaries that inspect it).
@@ -33,6 +34,9 @@ pub struct RunOutcome {
     pub hub: Hub,
     /// Every node that connected, by name.
     pub nodes: BTreeMap<String, NodeHandle>,
+    /// What each group of [`Runner::measuring_also`] took, in the order
+    /// the groups were added.
+    pub also: Vec<Taken>,
 }
 
 /// Where a run stands, for a progress display.
@@ -91,6 +95,7 @@ pub struct Runner {
     extra: Vec<Arc<dyn Adversary>>,
     progress: Option<(u32, ProgressFn)>,
     measure_every: Option<Duration>,
+    also: Vec<Vec<AdversarySpec>>,
 }
 
 /// Counts accepted deliveries per cable, for the `delivered` figure.
@@ -114,6 +119,7 @@ impl Runner {
             extra: Vec::new(),
             progress: None,
             measure_every: None,
+            also: Vec::new(),
         }
     }
 
@@ -135,6 +141,17 @@ impl Runner {
     /// of a long run's time for a display nobody reads that fast.
     pub fn measuring_at_most_every(mut self, interval: Duration) -> Self {
         self.measure_every = Some(interval);
+        self
+    }
+
+    /// Also measures `adversaries`, a group of the run's own, on the side:
+    /// they watch the same network and are kept out of the report and the
+    /// live tally; what they took comes back in [`RunOutcome::also`]. Only
+    /// for groups whose every member is passive
+    /// ([`AdversaryKind::changes_the_network`]): the demo measures a
+    /// shorter detection time this way (`src/scenario/sharing.rs`).
+    pub fn measuring_also(mut self, adversaries: Vec<AdversarySpec>) -> Self {
+        self.also.push(adversaries);
         self
     }
 
@@ -204,6 +221,11 @@ impl Runner {
         };
         let mut adversaries = build_adversaries(&scenario.adversaries, &context)?;
         adversaries.extend(self.extra.iter().cloned());
+        // The side groups act in the network like the others, after them;
+        // the report and the tally read only the first `own`.
+        let own = adversaries.len();
+        let also = build_side_groups(&self.also, &context)?;
+        adversaries.extend(also.iter().flatten().cloned());
 
         let tally = Arc::new(DeliveryTally::default());
         let mut hooks = self.hooks.clone();
@@ -359,7 +381,7 @@ impl Runner {
                     _ => true,
                 };
                 if due {
-                    measured = Some((Instant::now(), live.measure(&adversaries, &index)));
+                    measured = Some((Instant::now(), live.measure(&adversaries[..own], &index)));
                 }
                 report(&Progress {
                     day,
@@ -375,7 +397,7 @@ impl Runner {
             scenario,
             self.preset.clone(),
             counts,
-            &adversaries,
+            &adversaries[..own],
             &index,
             net.alarms.sorted(),
             Some(wire.costs()),
@@ -384,6 +406,7 @@ impl Runner {
             report,
             hub: net.hub.clone(),
             nodes: net.nodes.clone(),
+            also: also.iter().map(|group| taken_by(group, &index)).collect(),
         })
     }
 }

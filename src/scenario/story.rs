@@ -109,7 +109,7 @@ pub fn setup(scenario: &Scenario) -> String {
 
 const GENERIC_LESSONS: &str = "Encryption on the wire is necessary and far from sufficient. What decides a leak \
     is where the plaintext lives, who holds which keys, how widely each cable is distributed and how long it is \
-    kept, and how soon an intrusion is found: compare the rows above, each measured from a run of its own.";
+    kept, and how soon an intrusion is found: compare the rows above, each measured from a run.";
 
 #[cfg(test)]
 mod tests {
@@ -150,6 +150,7 @@ mod tests {
                         label: m.label.to_owned(),
                         taken,
                         in_baseline: true,
+                        shared: false,
                     })
                     .collect(),
             };

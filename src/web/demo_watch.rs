@@ -1,11 +1,11 @@
 //! A demo on the live page: the story's sections as they are told, the
 //! incident's run day by day, and the mitigation table filling in row by
-//! row as each replay finishes.
+//! row as each replay finishes, each row saying which run measured it.
 
 use super::board::Board;
 use super::feed::LiveFeed;
 use super::trace::listen;
-use crate::report::{RunReport, Taken};
+use crate::report::{ComparisonRow, RunReport, Taken};
 use crate::scenario::{DemoWatcher, Progress};
 
 /// Follows a demo onto a feed.
@@ -23,11 +23,24 @@ impl DemoFeed {
 /// The first row of the table: the incident as it happened.
 pub const AS_IT_HAPPENED: &str = "as it happened";
 
-fn cells(label: &str, taken: Taken, forgeries: bool) -> Vec<String> {
+/// The column of acceptances of forgeries, present when the incident had any.
+const FORGED: &str = "forged accepted";
+
+/// The last column: which run a row's figures come from.
+const MEASURED_IN: &str = "measured in";
+/// A row with a run of its own (the incident's, or a replay).
+const OWN_RUN: &str = "its own run";
+/// A row measured in the incident's run, as extra actors.
+const BASELINE_RUN: &str = "the incident's run";
+/// A row whose measure the incident already had.
+const ALREADY_IN_PLACE: &str = "the incident's run (already in place)";
+
+fn cells(label: &str, taken: Taken, forgeries: bool, measured_in: &str) -> Vec<String> {
     let mut row = vec![label.to_owned(), taken.content.to_string(), taken.routing.to_string()];
     if forgeries {
         row.push(taken.forged_accepted.to_string());
     }
+    row.push(measured_in.to_owned());
     row
 }
 
@@ -50,19 +63,26 @@ impl DemoWatcher for DemoFeed {
         let forgeries = baseline.forged_accepted > 0;
         let mut columns: Vec<String> = ["measure", "cables read", "headers seen"].map(str::to_owned).to_vec();
         if forgeries {
-            columns.push("forged accepted".to_owned());
+            columns.push(FORGED.to_owned());
         }
+        columns.push(MEASURED_IN.to_owned());
         let pending = labels.iter().map(|l| (*l).to_owned()).collect();
         self.feed.update(|board: &mut Board| {
             board.story_table(columns, pending);
-            board.story_row(cells(AS_IT_HAPPENED, baseline, forgeries));
+            board.story_row(cells(AS_IT_HAPPENED, baseline, forgeries, OWN_RUN));
         });
     }
 
-    fn row(&self, label: &str, taken: Taken) {
+    fn row(&self, row: &ComparisonRow) {
+        let measured_in = match (row.in_baseline, row.shared) {
+            (true, _) => ALREADY_IN_PLACE,
+            (false, true) => BASELINE_RUN,
+            (false, false) => OWN_RUN,
+        };
         self.feed.update(|board| {
-            let forgeries = board.snapshot().story.as_ref().is_some_and(|s| s.columns.len() == 4);
-            board.story_row(cells(label, taken, forgeries));
+            let story = board.snapshot().story.as_ref();
+            let forgeries = story.is_some_and(|s| s.columns.iter().any(|c| c == FORGED));
+            board.story_row(cells(&row.label, row.taken, forgeries, measured_in));
         });
     }
 }

@@ -171,6 +171,63 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     );
     figure(&report, &["post_quantum", "classical_handshake_us"]);
     figure(&report, &["post_quantum", "hybrid_handshake_us"]);
+
+    // The scenario rows: the post-quantum section's two runs, each beside
+    // the floor of its own work, counted exactly.
+    let rows = report["scenario"].as_array().expect("scenario rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (row, config, run) in [
+        (&rows[0], "e2e-fs", "classical_run_s"),
+        (&rows[1], "e2e-pq", "hybrid_run_s"),
+    ] {
+        assert_eq!(row["scenario"], "coreu-2018");
+        assert_eq!(row["config"], config);
+        assert_eq!(row["run_s"], report["post_quantum"][run], "one run, not two");
+        let (run_s, floor_s) = (row["run_s"].as_f64().unwrap(), row["floor_s"].as_f64().unwrap());
+        assert!(floor_s.is_finite() && floor_s > 0.0, "{row}");
+        assert_eq!(row["run_vs_floor"].as_f64(), Some(run_s / floor_s), "{row}");
+        assert_eq!(row["target"]["op"], "<=");
+        assert_eq!(row["target"]["value"], 1.3);
+        assert_eq!(row["target"]["met"], run_s / floor_s <= 1.3, "{row}");
+        assert_eq!(row["threads"].as_u64(), Some(cores), "{row}");
+        assert_eq!(row["rounds"], 1, "a quick bench times one round");
+        // 1,290 cables sent to the 31 ministries and headquarters but the
+        // sender; 37 nodes, each publishing a key for each of the 157 weeks
+        // of 1,095 days, and each connecting once.
+        let work = &row["work"];
+        assert_eq!(work["cables"], 1290, "{work}");
+        assert_eq!(work["deliveries"], 40023, "{work}");
+        assert_eq!(work["wraps"], 40023, "{work}");
+        assert_eq!(work["key_publications"], 37 * 157, "{work}");
+        assert_eq!(work["handshakes"], 37, "{work}");
+    }
+    assert_eq!(rows[0]["work"]["entry_checks"], rows[1]["work"]["entry_checks"]);
+
+    // The demo row: COREU's demo in a quick bench (150 cables), its five
+    // runs (the detection row rides in the incident's), beside one run and
+    // the sum of those runs' floors.
+    let demo = &report["demo"];
+    assert_eq!(demo["scenario"], "coreu-2018");
+    assert_eq!(demo["cables"], 150);
+    assert_eq!(demo["runs"], 5, "{demo}");
+    assert_eq!(demo["shared"], serde_json::json!(["detected within 30 days"]));
+    assert_eq!(demo["rounds"], 1);
+    assert_ratio(
+        &report,
+        &["demo", "demo_vs_run"],
+        &["demo", "demo_s"],
+        &["demo", "run_s"],
+        &["demo", "run_target"],
+    );
+    assert_ratio(
+        &report,
+        &["demo", "demo_vs_floors"],
+        &["demo", "demo_s"],
+        &["demo", "floors_s"],
+        &["demo", "floors_target"],
+    );
+    assert_eq!(demo["run_target"]["value"], 2.0);
+    assert_eq!(demo["floors_target"]["value"], 1.3);
 }
 
 #[test]
@@ -188,6 +245,11 @@ fn text_has_every_section_and_explains_age() {
         "\ndurable ",
         "durable_vs_memory",
         "\npost-quantum ",
+        "\nscenario ",
+        "run_vs_floor",
+        "\ndemo ",
+        "demo_vs_run",
+        "demo_vs_floors",
         "envelope_ratio",
         "run_ratio",
         "per recipient key",
@@ -203,7 +265,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 6, "{text}");
+    assert_eq!(text.matches("target ").count(), 8, "{text}");
 }
 
 #[test]

@@ -10,8 +10,11 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use cablesim::model::{Distribution, E2eMode, Transport};
-use cablesim::report::{Palette, Taken};
-use cablesim::scenario::{Change, Mitigation, STANDARD_MITIGATIONS, Scenario, Story, mitigation_table, tell};
+use cablesim::report::{Comparison, Palette, Taken};
+use cablesim::scenario::{
+    Change, Mitigation, Replays, Runner, STANDARD_MITIGATIONS, Scenario, Sharing, Story, mitigation_table,
+    mitigation_table_with, resolve, tell,
+};
 
 /// A broadcast network of four ministries, hq and two missions, links
 /// under mutual TLS and nothing end to end, and malware on one ministry
@@ -133,15 +136,15 @@ fn table_rows<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, u64, u64
         .skip_while(|line| !line.trim_start().starts_with("mitigation"))
         .skip_while(|line| !line.trim_start().starts_with("---"))
         .skip(1)
-        // Rows end at a blank line or at the footnote on the `*`.
-        .take_while(|line| !line.trim().is_empty() && !line.trim_start().starts_with('*'))
+        // Rows end at a blank line or at the footnotes on the `*` and `†`.
+        .take_while(|line| !line.trim().is_empty() && !line.trim_start().starts_with(['*', '†']))
         .map(|line| {
             let fields: Vec<&str> = line.split("  ").map(str::trim).filter(|f| !f.is_empty()).collect();
             let [label, content, routing, _change] = fields[..] else {
                 panic!("not a row of the mitigation table: {line:?}");
             };
             let number = |n: &str| n.parse::<u64>().unwrap_or_else(|e| panic!("{n:?} in {line:?}: {e}"));
-            let label = label.trim_end_matches(" *").to_owned();
+            let label = label.trim_end_matches(" *").trim_end_matches(" †").to_owned();
             (label, number(content), number(routing))
         })
         .collect()
@@ -297,4 +300,156 @@ fn fail_demo_of_an_unknown_scenario_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-incident"));
+}
+
+/// `table` with every row's `shared` mark cleared: what a table measured
+/// with runs of their own says.
+fn unmarked(table: &Comparison) -> Comparison {
+    let mut table = table.clone();
+    for row in &mut table.rows {
+        row.shared = false;
+    }
+    table
+}
+
+/// The labels of the rows `table` measured in the baseline's run.
+fn shared_labels(table: &Comparison) -> Vec<&str> {
+    table
+        .rows
+        .iter()
+        .filter(|r| r.shared)
+        .map(|r| r.label.as_str())
+        .collect()
+}
+
+/// `text` with `adversaries` in place of its own.
+fn with_adversaries(text: &str, adversaries: &str) -> Scenario {
+    let head = text.split("[[adversary]]").next().unwrap();
+    Scenario::from_toml_str(&format!("{head}{adversaries}"), "inline.toml").unwrap()
+}
+
+/// Every demo's rows, measured both ways — detection rows in the
+/// baseline's run where the rules allow it, then every row in a run of its
+/// own — have exactly the same figures; and sharing is decided by the
+/// adversaries' kinds: passive ones share (an endpoint, a tap with a key
+/// thief, a hub that adds no ghost keys), a forger or a man in the middle
+/// refuses, alone or beside a passive one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_row_has_the_same_figures_shared_or_in_a_run_of_its_own() {
+    const FOUND: &[Mitigation] = &[Mitigation {
+        label: "detected within 2 days",
+        changes: &[Change::Dwell(2)],
+        if_unchanged: "does not help.",
+    }];
+    let small = incident();
+    let small_text = include_str!("fixtures/small-incident.toml");
+    let mitm = resolve("hotel-wifi-mitm").unwrap();
+    let tap_and_forger = with_adversaries(
+        small_text,
+        "[[adversary]]\nkind = \"tap\"\nat = \"be-mfa\"\nfrom_day = 100\nactor = \"apt\"\n\
+         [[adversary]]\nkind = \"forger\"\nimpersonate = \"hq\"\nfrom_day = 100\nuntil_day = 110\nactor = \"apt\"\n",
+    );
+    let hub = with_adversaries(small_text, "[[adversary]]\nkind = \"hub\"\nfrom_day = 100\n");
+    let cases: Vec<(Scenario, &[Mitigation], &[&str])> = vec![
+        (small.clone(), STANDARD_MITIGATIONS, &["detected within 30 days"]),
+        (
+            resolve("darroch-2019").unwrap(),
+            Story::of(&resolve("darroch-2019").unwrap()).mitigations,
+            &["detected within 30 days"],
+        ),
+        (
+            resolve("ivbb-2018").unwrap(),
+            Story::of(&resolve("ivbb-2018").unwrap()).mitigations,
+            &["detected within 30 days"],
+        ),
+        (
+            resolve("stolen-keys-later").unwrap(),
+            Story::of(&resolve("stolen-keys-later").unwrap()).mitigations,
+            &["recording found in 30 days"],
+        ),
+        (hub, STANDARD_MITIGATIONS, &["detected within 30 days"]),
+        (
+            resolve("forged-instruction").unwrap(),
+            Story::of(&resolve("forged-instruction").unwrap()).mitigations,
+            &[],
+        ),
+        (mitm, FOUND, &[]),
+        (tap_and_forger, FOUND, &[]),
+    ];
+    for (scenario, mitigations, shared) in cases {
+        let name = &scenario.name;
+        let together = mitigation_table_with(&scenario, mitigations, Sharing::Shared)
+            .await
+            .unwrap();
+        let alone = mitigation_table_with(&scenario, mitigations, Sharing::EachAlone)
+            .await
+            .unwrap();
+        assert_eq!(shared_labels(&together), shared, "{name}");
+        assert_eq!(shared_labels(&alone), Vec::<&str>::new(), "{name}");
+        assert_eq!(unmarked(&together), alone, "{name}");
+    }
+}
+
+/// COREU's demo: its detection row is measured in the incident's run (five
+/// runs instead of six), with exactly the figures of the variant run on
+/// its own; the incident's report has its one actor and adversary, the
+/// extra actors nowhere, and is the report of a run without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coreu_detection_rides_in_the_incident_run_with_the_figures_of_its_own() {
+    let coreu = resolve("coreu-2018").unwrap();
+    let mitigations = Story::of(&coreu).mitigations;
+    let shared = Replays::plan(&coreu, mitigations, Sharing::Shared).unwrap();
+    let alone = Replays::plan(&coreu, mitigations, Sharing::EachAlone).unwrap();
+    assert_eq!(shared.shared(), ["detected within 30 days"]);
+    assert_eq!((shared.runs(), alone.runs()), (5, 6));
+
+    let (dwell, label) = mitigations
+        .iter()
+        .find(|m| m.changes == [Change::Dwell(30)])
+        .map(|m| (m.apply(&coreu).unwrap(), m.label))
+        .unwrap();
+    let baseline = shared.baseline(Runner::new(coreu.clone())).run().await.unwrap();
+    let own = Runner::new(dwell).run().await.unwrap();
+    assert_eq!(baseline.also, [Taken::of(&own.report)]);
+    assert_eq!(baseline.also[0].content, 72, "{label}");
+
+    let report = &baseline.report;
+    let names: Vec<&str> = report.actors.iter().map(|a| a.actor.as_str()).collect();
+    assert_eq!(names, ["phishers"]);
+    assert_eq!(report.adversaries.len(), 1);
+    assert_eq!(report.adversaries[0].window, coreu.adversaries[0].window);
+    assert_eq!(Taken::of(report).content, 1290);
+
+    let table = shared.finish(report, &baseline.also, |_| {}).await.unwrap();
+    let row = table.rows.iter().find(|r| r.label == label).unwrap();
+    assert!(row.shared && !row.in_baseline);
+    assert_eq!(row.taken, baseline.also[0]);
+}
+
+/// Extra actors leave the run's own report exactly as a run without them
+/// writes it, byte for byte in JSON, and stay out of the live tally.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_actors_stay_out_of_the_report_and_the_tally() {
+    let scenario = incident();
+    let found = cablesim::scenario::with_dwell(scenario.clone(), 30).unwrap();
+    let tallied = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let seen = tallied.clone();
+    let with = Runner::new(scenario.clone())
+        .measuring_also(found.adversaries.clone())
+        .measuring_also(found.adversaries.clone())
+        .with_progress(10, move |progress| {
+            let mut seen = seen.lock().unwrap();
+            seen.extend(progress.actors.iter().map(|a| (a.actor.clone(), progress.actors.len())));
+        })
+        .run()
+        .await
+        .unwrap();
+    let without = Runner::new(scenario).run().await.unwrap();
+    let json = |report| serde_json::to_string(report).unwrap();
+    assert_eq!(json(&with.report), json(&without.report));
+    assert_eq!(*tallied.lock().unwrap(), BTreeSet::from([("apt".to_owned(), 1)]));
+    assert_eq!(with.also.len(), 2);
+    assert_eq!(with.also[0], with.also[1]);
+    assert!(with.also[0].content < Taken::of(&without.report).content);
+    assert_eq!(without.also, []);
 }

@@ -449,9 +449,14 @@ async fn demo_story_and_mitigation_table_stay_on_the_report() {
         1 + labels.len(),
         "header, as it happened, one per mitigation: {rows:?}"
     );
-    assert_eq!(rows[0], ["measure", "cables read", "headers seen"]);
+    assert_eq!(rows[0], ["measure", "cables read", "headers seen", "measured in"]);
     let firsts: Vec<&str> = rows[1..].iter().map(|row| row[0].as_str()).collect();
     assert_eq!(firsts, labels);
+    // The detection row rides in the incident's run; every other row has
+    // a run of its own.
+    let measured_in: Vec<&str> = rows[1..].iter().map(|row| row[3].as_str()).collect();
+    let own = "its own run";
+    assert_eq!(measured_in, [own, own, own, "the incident's run", own, own], "{rows:?}");
     let story_text = browser.text("#story").await;
     assert!(!story_text.contains("(running)"), "{story_text}");
     assert_eq!(browser.count("#story .pending").await, 0);
@@ -462,10 +467,12 @@ async fn demo_story_and_mitigation_table_stay_on_the_report() {
     for (row, label) in rows[1..].iter().zip(&labels) {
         let printed = if *label == "as it happened" {
             terminal_row(&finished.stdout, "none (as it happened)")
-        } else {
+        } else if row[3] == "its own run" {
             terminal_row(&finished.stdout, label)
+        } else {
+            terminal_row(&finished.stdout, &format!("{label} †"))
         };
-        assert_eq!(row[1..], printed[..], "row {label:?}");
+        assert_eq!(row[1..3], printed[..], "row {label:?}");
     }
     // The mitigations differ from one another: the table teaches something.
     let figures: BTreeSet<&str> = rows[2..].iter().map(|row| row[1].as_str()).collect();
