@@ -250,7 +250,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 7, "{text}");
+    assert_eq!(text.matches("target ").count(), 9, "{text}");
 }
 
 #[test]
