@@ -265,7 +265,7 @@ fn text_has_every_section_and_explains_age() {
     ] {
         assert!(text.contains(section), "no {section:?} in:\n{text}");
     }
-    assert_eq!(text.matches("target ").count(), 8, "{text}");
+    assert_eq!(text.matches("target ").count(), 10, "{text}");
 }
 
 #[test]
