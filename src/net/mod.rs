@@ -32,7 +32,7 @@ pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeSta
 pub use pki::{LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
 pub use store::{
     AcceptedCable, ArchivedCable, CableDigest, Filed, HubStore, MemoryHubStore, MemoryNodeStore, NodeRecord, NodeStore,
-    OutboxEntry, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,
+    OutboxEntry, SharedCables, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,
 };
 pub use tls::{
     HUB_SERVER_NAME, KeyExchange, TlsError, X25519MLKEM768, authenticate_peer, client_config, client_config_with,

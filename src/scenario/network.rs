@@ -13,8 +13,8 @@ use super::run_error::RunError;
 use crate::crypto::{GroupKey, KeyAgreement, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
-    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
-    NodeTap, Pki, TappedStream, tls,
+    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, MemoryNodeStore, Middlebox, NodeConfig,
+    NodeError, NodeHandle, NodeTap, Pki, SharedCables, TappedStream, tls,
 };
 use crate::wire::DEFAULT_MAX_FRAME;
 
@@ -112,6 +112,8 @@ impl InProcessNetwork {
             configs: HashMap::new(),
         };
         let mut joining = Vec::new();
+        // One copy of each cable for all the nodes' inboxes and sent items.
+        let shared = SharedCables::new();
         for node in network.endpoints() {
             let credentials = net
                 .pki
@@ -150,7 +152,9 @@ impl InProcessNetwork {
             let links = net.link_maker(&node.name);
             let (clock, alarms, taps) = (net.clock.clone(), net.alarms.clone(), hooks.node_taps.clone());
             let name = node.name.clone();
-            let join = tokio::spawn(async move { join_with_retries(config, keys, links, clock, alarms, taps).await });
+            let shared = shared.clone();
+            let join =
+                tokio::spawn(async move { join_with_retries(config, keys, links, clock, alarms, taps, shared).await });
             joining.push((name, join));
         }
         for (name, join) in joining {
@@ -272,17 +276,19 @@ async fn join_with_retries(
     clock: DayClock,
     alarms: Alarms,
     taps: Vec<Arc<dyn NodeTap>>,
+    shared: SharedCables,
 ) -> Result<NodeHandle, NodeError> {
     let mut last = None;
     for attempt in 1..=CONNECT_ATTEMPTS {
         // The same keys on every attempt: a retry is the same node.
-        match NodeHandle::connect(
+        match NodeHandle::connect_with_store(
             config.clone(),
             keys.clone(),
             links.open(),
             clock.clone(),
             alarms.clone(),
             taps.clone(),
+            Box::new(MemoryNodeStore::sharing(shared.clone())),
         )
         .await
         {

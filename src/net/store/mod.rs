@@ -29,12 +29,14 @@ use crate::model::{Cable, CableContent, CableHeader, Day};
 
 mod hub_memory;
 mod node_memory;
+mod shared_cables;
 mod sqlite;
 mod sqlite_hub;
 mod sqlite_node;
 
 pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
+pub use shared_cables::SharedCables;
 pub use sqlite_hub::SqliteHubStore;
 pub use sqlite_node::SqliteNodeStore;
 
@@ -377,4 +379,13 @@ pub trait NodeStore: Send {
     /// process numbers the cables typed on its stdin with it, so ids stay
     /// unique across restarts.
     fn next_sequence(&mut self) -> Result<u64, StoreError>;
+
+    /// The copy of `cable` the node keeps in memory, in its inbox or sent
+    /// items, once this store has filed it: the node's own by default. A
+    /// [`MemoryNodeStore`] made with [`MemoryNodeStore::sharing`] hands
+    /// every node of an in-process network the same copy of a cable
+    /// ([`SharedCables`]).
+    fn keep(&self, cable: StoredCable) -> Arc<StoredCable> {
+        Arc::new(cable)
+    }
 }
