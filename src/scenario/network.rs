@@ -13,8 +13,8 @@ use super::run_error::RunError;
 use crate::crypto::{GroupKey, KeyAgreement, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
-    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, MemoryNodeStore, Middlebox, NodeConfig,
-    NodeError, NodeHandle, NodeTap, Pki, SharedCables, TappedStream, tls,
+    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, MemoryHubStore, MemoryNodeStore, Middlebox,
+    NodeConfig, NodeError, NodeHandle, NodeTap, Pki, SharedCables, TappedStream, tls,
 };
 use crate::wire::DEFAULT_MAX_FRAME;
 
@@ -83,7 +83,10 @@ impl InProcessNetwork {
         let trusted = pki.trusted_identities();
         let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;
-        let hub = Hub::new(
+        // One copy of each cable for the archive and for all the nodes'
+        // inboxes and sent items.
+        let shared = SharedCables::new();
+        let hub = Hub::with_store(
             HubConfig {
                 network: network.clone(),
                 security: security.clone(),
@@ -99,7 +102,9 @@ impl InProcessNetwork {
             clock.clone(),
             alarms.clone(),
             hooks.hub_taps.clone(),
-        );
+            Box::new(MemoryHubStore::sharing(shared.clone())),
+        )
+        .map_err(|e| RunError::Unsupported(format!("the hub's memory store: {e}")))?;
         let group = (security.e2e == E2eMode::Group).then(GroupKey::generate);
         let mut net = InProcessNetwork {
             hub,
@@ -112,8 +117,6 @@ impl InProcessNetwork {
             configs: HashMap::new(),
         };
         let mut joining = Vec::new();
-        // One copy of each cable for all the nodes' inboxes and sent items.
-        let shared = SharedCables::new();
         for node in network.endpoints() {
             let credentials = net
                 .pki

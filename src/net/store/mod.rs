@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::{CablePayload, CryptoError, DirectoryEntry, IdentityKey, NodeKeys};
 use crate::model::{Cable, CableContent, CableHeader, Day};
 
+mod frame_bytes;
 mod hub_memory;
 mod node_memory;
 mod shared_cables;
@@ -34,6 +35,7 @@ mod sqlite;
 mod sqlite_hub;
 mod sqlite_node;
 
+pub use frame_bytes::FrameBytes;
 pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
 pub use shared_cables::SharedCables;
@@ -177,8 +179,9 @@ pub struct ArchivedCable {
     pub id: String,
     /// The cable's day.
     pub day: Day,
-    /// The encoded `deliver` frame (decode it with the wire codec to read it).
-    pub frame: Arc<[u8]>,
+    /// The encoded `deliver` frame (decode it with the wire codec to read
+    /// it), whole or around a body the nodes share ([`FrameBytes`]).
+    pub frame: FrameBytes,
 }
 
 /// What the hub keeps: every node's delivery queue, the ids (and digests)

@@ -215,7 +215,7 @@ impl HubStore for SqliteHubStore {
             .map(|(id, day, frame)| {
                 Ok(ArchivedCable {
                     day: day_from_sql(&self.db, OP, day)?,
-                    frame: self.frame(OP, &id, frame)?,
+                    frame: self.frame(OP, &id, frame)?.into(),
                     id,
                 })
             })
