@@ -115,10 +115,15 @@ async fn sealed_frames_are_kept_whole_and_the_nodes_share_their_copies() {
     let archive = outcome.hub.archive_snapshot();
     assert_eq!(archive.len(), world::ALL.len());
     for archived in &archive {
-        assert!(archived.frame.whole().is_some(), "{}: a sealed frame is kept whole", archived.id);
-        let sender = outcome.nodes.values().find_map(|node| {
-            node.inspect(|s| s.sent.iter().find(|c| c.header.id == archived.id).cloned())
-        });
+        assert!(
+            archived.frame.whole().is_some(),
+            "{}: a sealed frame is kept whole",
+            archived.id
+        );
+        let sender = outcome
+            .nodes
+            .values()
+            .find_map(|node| node.inspect(|s| s.sent.iter().find(|c| c.header.id == archived.id).cloned()));
         let sent = sender.unwrap_or_else(|| panic!("{}: in nobody's sent items", archived.id));
         for recipient in &sent.header.recipients {
             assert!(
