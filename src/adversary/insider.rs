@@ -33,7 +33,8 @@ impl Insider {
 /// copied: a frame is immutable, so the exported copy is the same bytes
 /// (and a later pruning of the archive drops the archive's reference, not
 /// the export's). A full-size Cablegate export would otherwise hold every
-/// cable a second time.
+/// cable a second time. A frame the archive keeps around a body the nodes
+/// share is exported the same way: the body is still that one copy.
 pub(super) fn archive_export(site: &Site<'_>, via: String) -> Capture {
     let bytes: CaptureBytes = site
         .hub

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::tls_escrow::TlsSecretEscrow;
 use crate::crypto::{CablePayload, KeyMaterial};
 use crate::model::{CableContent, CableHeader};
+use crate::net::FrameBytes;
 
 /// How a byte capture was obtained, which decides how the analyst reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,12 +58,13 @@ pub struct LinkSide {
 ///
 /// Pieces are shared, never copied. An archive export holds the very
 /// frames the hub's archive holds — an immutable copy of bytes is the same
-/// bytes — so exporting a quarter of a million cables does not keep them
-/// twice, and cloning loot (an actor's loot is pooled from its members'
-/// copies) copies no bytes either.
+/// bytes, and a frame kept around a body the nodes share is exported that
+/// way ([`FrameBytes`]) — so exporting a quarter of a million cables does
+/// not keep them twice, and cloning loot (an actor's loot is pooled from
+/// its members' copies) copies no bytes either.
 #[derive(Clone, Default)]
 pub struct CaptureBytes {
-    pieces: Vec<Arc<[u8]>>,
+    pieces: Vec<FrameBytes>,
     len: usize,
 }
 
@@ -74,19 +76,25 @@ impl CaptureBytes {
 
     /// Appends `piece` without copying it.
     pub fn push_shared(&mut self, piece: Arc<[u8]>) {
-        if !piece.is_empty() {
-            self.len += piece.len();
-            self.pieces.push(piece);
+        self.push_frame(piece.into());
+    }
+
+    /// Appends a stored frame without copying it.
+    pub fn push_frame(&mut self, frame: FrameBytes) {
+        if !frame.is_empty() {
+            self.len += frame.len();
+            self.pieces.push(frame);
         }
     }
 
     /// The pieces, in order.
     pub fn pieces(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.pieces.iter().map(|p| &**p)
+        self.pieces.iter().flat_map(FrameBytes::pieces)
     }
 
-    /// The pieces as shared, in order (what tells a copy from a share).
-    pub fn shared_pieces(&self) -> &[Arc<[u8]>] {
+    /// The pieces as shared, in order (what tells a copy from a share):
+    /// one for each piece or stored frame appended.
+    pub fn shared_pieces(&self) -> &[FrameBytes] {
         &self.pieces
     }
 
@@ -105,8 +113,11 @@ impl CaptureBytes {
     pub fn contiguous(&self) -> Cow<'_, [u8]> {
         match self.pieces.as_slice() {
             [] => Cow::Borrowed(&[]),
-            [one] => Cow::Borrowed(one),
-            many => Cow::Owned(many.concat()),
+            [one] => match one.whole() {
+                Some(whole) => Cow::Borrowed(whole),
+                None => Cow::Owned(one.to_vec()),
+            },
+            _ => Cow::Owned(self.pieces().collect::<Vec<_>>().concat()),
         }
     }
 }
@@ -122,6 +133,16 @@ impl From<&[u8]> for CaptureBytes {
 impl From<Vec<u8>> for CaptureBytes {
     fn from(bytes: Vec<u8>) -> Self {
         CaptureBytes::from(bytes.as_slice())
+    }
+}
+
+impl FromIterator<FrameBytes> for CaptureBytes {
+    fn from_iter<I: IntoIterator<Item = FrameBytes>>(frames: I) -> Self {
+        let mut out = CaptureBytes::new();
+        for frame in frames {
+            out.push_frame(frame);
+        }
+        out
     }
 }
 
@@ -360,6 +381,6 @@ mod tests {
         let frame: Arc<[u8]> = Arc::from(&b"frame"[..]);
         let bytes: CaptureBytes = std::iter::once(frame.clone()).collect();
         let copy = bytes.clone();
-        assert!(Arc::ptr_eq(&copy.shared_pieces()[0], &frame));
+        assert!(Arc::ptr_eq(copy.shared_pieces()[0].whole().unwrap(), &frame));
     }
 }

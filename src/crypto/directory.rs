@@ -11,6 +11,7 @@
 //! something the directory's server cannot forge (ARCHITECTURE.md, rule 3).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -294,9 +295,13 @@ impl Directory {
 /// The identities the network CA certified, by node name: the trust anchor
 /// of pinning and of signature checks. Filled from the CA-issued
 /// certificates, never from the directory itself.
+///
+/// Every node of a run holds the same table: clones share it (a network
+/// of 275 nodes would otherwise hold 275 copies of 275 identities), and a
+/// clone that is changed gets a table of its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedIdentities {
-    by_node: BTreeMap<String, IdentityPublic>,
+    by_node: Arc<BTreeMap<String, IdentityPublic>>,
 }
 
 impl TrustedIdentities {
@@ -307,7 +312,7 @@ impl TrustedIdentities {
 
     /// Records the certified identity of `node`.
     pub fn insert(&mut self, node: &str, identity: IdentityPublic) {
-        self.by_node.insert(node.to_owned(), identity);
+        Arc::make_mut(&mut self.by_node).insert(node.to_owned(), identity);
     }
 
     /// The certified identity of `node`.

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -97,10 +98,14 @@ pub enum NetworkError {
 }
 
 /// The hub plus every other node, in a stable order (hub first, then by name).
+///
+/// A network never changes once built, and every node of a run holds it
+/// (for R(c)): clones share one copy rather than each holding the whole
+/// list and its index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
-    nodes: Vec<Node>,
-    index: BTreeMap<String, usize>,
+    nodes: Arc<[Node]>,
+    index: Arc<BTreeMap<String, usize>>,
 }
 
 impl Network {
@@ -123,7 +128,10 @@ impl Network {
                 return Err(NetworkError::DuplicateName(node.name.clone()));
             }
         }
-        Ok(Network { nodes: all, index })
+        Ok(Network {
+            nodes: all.into(),
+            index: Arc::new(index),
+        })
     }
 
     /// A network with generated names: `ministries` foreign ministries

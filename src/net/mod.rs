@@ -31,8 +31,9 @@ pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, T
 pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
 pub use pki::{LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
 pub use store::{
-    AcceptedCable, ArchivedCable, CableDigest, Durable, Filed, HubStore, MemoryHubStore, MemoryNodeStore, NodeRecord,
-    NodeStore, OutboxEntry, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes, payload_digest,
+    AcceptedCable, ArchivedCable, CableDigest, Durable, Filed, FrameBytes, HubStore, MemoryHubStore, MemoryNodeStore,
+    NodeRecord, NodeStore, OutboxEntry, SharedCables, SqliteHubStore, SqliteNodeStore, StoreError, digest_bytes,
+    payload_digest,
 };
 pub use tls::{
     HUB_SERVER_NAME, KeyExchange, TlsError, X25519MLKEM768, authenticate_peer, client_config, client_config_with,

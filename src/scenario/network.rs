@@ -13,8 +13,8 @@ use super::run_error::RunError;
 use crate::crypto::{GroupKey, KeyAgreement, NodeKeys};
 use crate::model::{E2eMode, Network, SecurityConfig, Transport};
 use crate::net::{
-    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, Middlebox, NodeConfig, NodeError, NodeHandle,
-    NodeTap, Pki, TappedStream, tls,
+    Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Link, LinkTap, MemoryHubStore, MemoryNodeStore, Middlebox,
+    NodeConfig, NodeError, NodeHandle, NodeTap, Pki, SharedCables, TappedStream, tls,
 };
 use crate::wire::DEFAULT_MAX_FRAME;
 
@@ -83,7 +83,10 @@ impl InProcessNetwork {
         let trusted = pki.trusted_identities();
         let alarms = Alarms::for_config(hooks.config.clone());
         let tls_on = security.transport != Transport::Plain;
-        let hub = Hub::new(
+        // One copy of each cable for the archive and for all the nodes'
+        // inboxes and sent items.
+        let shared = SharedCables::new();
+        let hub = Hub::with_store(
             HubConfig {
                 network: network.clone(),
                 security: security.clone(),
@@ -99,7 +102,9 @@ impl InProcessNetwork {
             clock.clone(),
             alarms.clone(),
             hooks.hub_taps.clone(),
-        );
+            Box::new(MemoryHubStore::sharing(shared.clone())),
+        )
+        .map_err(|e| RunError::Unsupported(format!("the hub's memory store: {e}")))?;
         let group = (security.e2e == E2eMode::Group).then(GroupKey::generate);
         let mut net = InProcessNetwork {
             hub,
@@ -150,7 +155,9 @@ impl InProcessNetwork {
             let links = net.link_maker(&node.name);
             let (clock, alarms, taps) = (net.clock.clone(), net.alarms.clone(), hooks.node_taps.clone());
             let name = node.name.clone();
-            let join = tokio::spawn(async move { join_with_retries(config, keys, links, clock, alarms, taps).await });
+            let shared = shared.clone();
+            let join =
+                tokio::spawn(async move { join_with_retries(config, keys, links, clock, alarms, taps, shared).await });
             joining.push((name, join));
         }
         for (name, join) in joining {
@@ -272,17 +279,19 @@ async fn join_with_retries(
     clock: DayClock,
     alarms: Alarms,
     taps: Vec<Arc<dyn NodeTap>>,
+    shared: SharedCables,
 ) -> Result<NodeHandle, NodeError> {
     let mut last = None;
     for attempt in 1..=CONNECT_ATTEMPTS {
         // The same keys on every attempt: a retry is the same node.
-        match NodeHandle::connect(
+        match NodeHandle::connect_with_store(
             config.clone(),
             keys.clone(),
             links.open(),
             clock.clone(),
             alarms.clone(),
             taps.clone(),
+            Box::new(MemoryNodeStore::sharing(shared.clone())),
         )
         .await
         {

@@ -42,8 +42,10 @@ async fn an_e2e_archive_shows_headers_only() {
 
 /// Regression: the export holds the archive's own frames, shared, not a
 /// copy of them — a full-size Cablegate export (a quarter of a million
-/// cables) would otherwise keep every cable twice. Sharing is only sound
-/// because the frames are immutable; the export is still exactly the
+/// cables) would otherwise keep every cable twice. The archive in turn
+/// keeps a clear cable's frame around the one copy of the cable that the
+/// sender's sent items and every recipient's inbox hold. Sharing is only
+/// sound because the bytes are immutable; the export is still exactly the
 /// archive as it stood, and the analyst still finds every canary in it.
 #[tokio::test(start_paused = true)]
 async fn the_export_shares_the_archived_frames() {
@@ -71,11 +73,63 @@ async fn the_export_shares_the_archived_frames() {
     let pieces = export.bytes.shared_pieces();
     assert_eq!(pieces.len(), archive.len());
     for (piece, archived) in pieces.iter().zip(&archive) {
+        // Kept around the body the nodes share (clear cables): the export
+        // holds that same copy, which is also in the sender's sent items.
+        let cable = piece
+            .shared_cable()
+            .expect("a clear cable's frame is kept around its body");
         assert!(
-            Arc::ptr_eq(piece, &archived.frame),
-            "{}: the export copied the frame",
+            Arc::ptr_eq(cable, archived.frame.shared_cable().unwrap()),
+            "{}: the export copied the cable",
             archived.id
         );
+        let sender = &outcome.nodes[&cable.header.from];
+        assert!(
+            sender.inspect(|s| s.sent.iter().any(|sent| Arc::ptr_eq(sent, cable))),
+            "{}: the sent items hold a copy of their own",
+            archived.id
+        );
+        for recipient in &cable.header.recipients {
+            assert!(
+                outcome.nodes[recipient].inspect(|s| s.inbox.iter().any(|filed| Arc::ptr_eq(filed, cable))),
+                "{}: {recipient}'s inbox holds a copy of its own",
+                archived.id
+            );
+        }
     }
     assert_eq!(content(&outcome.report, "leaker"), ids(&world::ALL));
+}
+
+/// Under end-to-end encryption the archive holds ciphertext, so its
+/// frames are kept whole; the nodes still share one plaintext copy of each
+/// cable between the sender's sent items and the recipients' inboxes.
+#[tokio::test(start_paused = true)]
+async fn sealed_frames_are_kept_whole_and_the_nodes_share_their_copies() {
+    use std::sync::Arc;
+
+    use cablesim::scenario::Runner;
+
+    let scenario = world::scenario(&config("mtls", "static"), "");
+    let outcome = Runner::new(scenario).run().await.unwrap_or_else(|e| panic!("{e}"));
+    let archive = outcome.hub.archive_snapshot();
+    assert_eq!(archive.len(), world::ALL.len());
+    for archived in &archive {
+        assert!(
+            archived.frame.whole().is_some(),
+            "{}: a sealed frame is kept whole",
+            archived.id
+        );
+        let sender = outcome
+            .nodes
+            .values()
+            .find_map(|node| node.inspect(|s| s.sent.iter().find(|c| c.header.id == archived.id).cloned()));
+        let sent = sender.unwrap_or_else(|| panic!("{}: in nobody's sent items", archived.id));
+        for recipient in &sent.header.recipients {
+            assert!(
+                outcome.nodes[recipient].inspect(|s| s.inbox.iter().any(|filed| Arc::ptr_eq(filed, &sent))),
+                "{}: {recipient}'s inbox holds a copy of its own",
+                archived.id
+            );
+        }
+    }
 }

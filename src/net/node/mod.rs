@@ -99,10 +99,13 @@ pub enum SendOutcome {
 pub struct NodeState {
     /// Its keys (identity, and the e2e keys of its mode).
     pub keys: NodeKeys,
-    /// Cables received, oldest first, within `retention_days`.
-    pub inbox: VecDeque<StoredCable>,
-    /// Cables sent, oldest first, within `retention_days`.
-    pub sent: VecDeque<StoredCable>,
+    /// Cables received, oldest first, within `retention_days`. Shared,
+    /// not copied, with the other nodes that filed the same cable when
+    /// the node's store says so ([`NodeStore::keep`]).
+    pub inbox: VecDeque<Arc<StoredCable>>,
+    /// Cables sent, oldest first, within `retention_days`; shared as the
+    /// inbox.
+    pub sent: VecDeque<Arc<StoredCable>>,
     replay: ReplayGuard,
     /// Directory entries fetched at the last refresh, not yet checked.
     directory: HashMap<String, DirectoryEntry>,
@@ -219,8 +222,8 @@ impl NodeHandle {
         let name = config.name.clone();
         let state = Arc::new(Mutex::new(NodeState {
             keys,
-            inbox: record.inbox.into(),
-            sent: record.sent.into(),
+            inbox: record.inbox.into_iter().map(|c| store.keep(c)).collect(),
+            sent: record.sent.into_iter().map(|c| store.keep(c)).collect(),
             replay: ReplayGuard::new(),
             directory: record.directory.into_iter().map(|e| (e.node.clone(), e)).collect(),
             recipient_keys: HashMap::new(),

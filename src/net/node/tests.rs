@@ -223,7 +223,7 @@ async fn round_trip(node: &NodeHandle, hub: &mut ScriptedHub) {
     refreshed.await.unwrap();
 }
 
-fn ids(cables: &VecDeque<StoredCable>) -> Vec<String> {
+fn ids(cables: &VecDeque<Arc<StoredCable>>) -> Vec<String> {
     cables.iter().map(|c| c.header.id.clone()).collect()
 }
 

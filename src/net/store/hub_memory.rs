@@ -5,11 +5,15 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::{AcceptedCable, ArchivedCable, CableDigest, HubStore, StoreError};
+use super::{AcceptedCable, ArchivedCable, CableDigest, FrameBytes, HubStore, SharedCables, StoreError};
 use crate::crypto::DirectoryEntry;
 use crate::model::{Day, kept_on};
 
 /// A [`HubStore`] in memory. Its calls never fail.
+///
+/// Made with [`MemoryHubStore::sharing`], it keeps an archived clear
+/// cable's frame around the copy of its body that the nodes of the run
+/// share ([`FrameBytes`]), rather than as a second copy of those bytes.
 #[derive(Debug, Default)]
 pub struct MemoryHubStore {
     queues: HashMap<String, VecDeque<Arc<AcceptedCable>>>,
@@ -19,12 +23,22 @@ pub struct MemoryHubStore {
     archive: VecDeque<ArchivedCable>,
     directory: BTreeMap<String, DirectoryEntry>,
     day: Option<Day>,
+    shared: Option<SharedCables>,
 }
 
 impl MemoryHubStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store whose archive shares the bodies of clear cables with
+    /// the nodes given the same `shared` ([`super::MemoryNodeStore::sharing`]).
+    pub fn sharing(shared: SharedCables) -> Self {
+        MemoryHubStore {
+            shared: Some(shared),
+            ..Self::default()
+        }
     }
 }
 
@@ -53,10 +67,14 @@ impl HubStore for MemoryHubStore {
             }
         }
         if archive {
+            let frame = cable.deliver_frame.clone();
             self.archive.push_back(ArchivedCable {
                 id: cable.id.clone(),
                 day: cable.day,
-                frame: cable.deliver_frame.clone(),
+                frame: match &self.shared {
+                    Some(shared) => FrameBytes::sharing_body(frame, shared),
+                    None => frame.into(),
+                },
             });
         }
         Ok(cable)
@@ -217,7 +235,7 @@ pub(super) mod tests {
         store.prune_archive(10, Some(3)).unwrap(); // keeps days 8, 9 (10 - d < 3)
         let archive = store.archive().unwrap();
         assert_eq!(archive.iter().map(|c| c.day).collect::<Vec<_>>(), [8, 9]);
-        assert_eq!(&*archive[0].frame, b"frame of C-8");
+        assert_eq!(archive[0].frame.to_vec(), b"frame of C-8");
         store.prune_archive(100, None).unwrap();
         assert_eq!(store.archive_len().unwrap(), 2);
         assert!(store.accepted_digest("C-0").unwrap().is_some(), "pruning forgets no id");

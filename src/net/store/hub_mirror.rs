@@ -87,7 +87,7 @@ impl Mirror {
             mirror.archive.push_back(ArchivedCable {
                 id,
                 day: day_from_sql(db, OP, day)?,
-                frame,
+                frame: frame.into(),
             });
         }
         for bytes in entries {
@@ -118,7 +118,7 @@ impl Mirror {
             self.archive.push_back(ArchivedCable {
                 id: cable.id.clone(),
                 day: cable.day,
-                frame: cable.deliver_frame.clone(),
+                frame: cable.deliver_frame.clone().into(),
             });
         }
     }

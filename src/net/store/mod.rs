@@ -30,17 +30,21 @@ use crate::crypto::{CablePayload, CryptoError, DirectoryEntry, IdentityKey, Node
 use crate::model::{Cable, CableContent, CableHeader, Day};
 
 mod durable;
+mod frame_bytes;
 mod hub_memory;
 mod hub_mirror;
 mod node_memory;
+mod shared_cables;
 mod sqlite;
 mod sqlite_commit;
 mod sqlite_hub;
 mod sqlite_node;
 
 pub use durable::Durable;
+pub use frame_bytes::FrameBytes;
 pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
+pub use shared_cables::SharedCables;
 pub use sqlite_hub::SqliteHubStore;
 pub use sqlite_node::SqliteNodeStore;
 
@@ -191,8 +195,9 @@ pub struct ArchivedCable {
     pub id: String,
     /// The cable's day.
     pub day: Day,
-    /// The encoded `deliver` frame (decode it with the wire codec to read it).
-    pub frame: Arc<[u8]>,
+    /// The encoded `deliver` frame (decode it with the wire codec to read
+    /// it), whole or around a body the nodes share ([`FrameBytes`]).
+    pub frame: FrameBytes,
 }
 
 /// What the hub keeps: every node's delivery queue, the ids (and digests)
@@ -414,4 +419,13 @@ pub trait NodeStore: Send {
     /// process numbers the cables typed on its stdin with it, so ids stay
     /// unique across restarts.
     fn next_sequence(&mut self) -> Result<u64, StoreError>;
+
+    /// The copy of `cable` the node keeps in memory, in its inbox or sent
+    /// items, once this store has filed it: the node's own by default. A
+    /// [`MemoryNodeStore`] made with [`MemoryNodeStore::sharing`] hands
+    /// every node of an in-process network the same copy of a cable
+    /// ([`SharedCables`]).
+    fn keep(&self, cable: StoredCable) -> Arc<StoredCable> {
+        Arc::new(cable)
+    }
 }

@@ -1,10 +1,11 @@
 //! A node's store in memory, for in-process runs.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::{Filed, NodeRecord, NodeStore, OutboxEntry, StoreError};
+use super::{Filed, NodeRecord, NodeStore, OutboxEntry, SharedCables, StoreError};
 use crate::crypto::{CablePayload, DirectoryEntry, NodeKeys};
 use crate::model::{Cable, CableContent, CableHeader, Day};
 use crate::net::StoredCable;
@@ -24,17 +25,31 @@ use crate::net::StoredCable;
 /// idle. [`NodeStore::filed`] always answers [`Filed::No`], and the node's
 /// replay guard refuses a second copy of an id, with an alarm, as it
 /// always did.
+///
+/// What the node keeps it shares, if made with [`MemoryNodeStore::sharing`],
+/// with the other nodes of the run: a cable filed by its sender and by
+/// each recipient is then one copy in memory ([`SharedCables`]).
 #[derive(Default)]
 pub struct MemoryNodeStore {
     keys: Option<Zeroizing<Vec<u8>>>,
     day: Option<Day>,
     sequence: u64,
+    shared: Option<SharedCables>,
 }
 
 impl MemoryNodeStore {
-    /// An empty store.
+    /// An empty store; the node keeps copies of its own.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store whose node keeps the copies in `shared`, as every
+    /// other node given the same `shared` does.
+    pub fn sharing(shared: SharedCables) -> Self {
+        MemoryNodeStore {
+            shared: Some(shared),
+            ..Self::default()
+        }
     }
 }
 
@@ -44,6 +59,7 @@ impl std::fmt::Debug for MemoryNodeStore {
             .field("keys", &self.keys.as_ref().map(|_| "[redacted]"))
             .field("day", &self.day)
             .field("sequence", &self.sequence)
+            .field("shared", &self.shared.is_some())
             .finish()
     }
 }
@@ -107,5 +123,12 @@ impl NodeStore for MemoryNodeStore {
     fn next_sequence(&mut self) -> Result<u64, StoreError> {
         self.sequence += 1;
         Ok(self.sequence)
+    }
+
+    fn keep(&self, cable: StoredCable) -> Arc<StoredCable> {
+        match &self.shared {
+            Some(shared) => shared.share(cable),
+            None => Arc::new(cable),
+        }
     }
 }

@@ -67,10 +67,11 @@ impl Runtime {
                 for tap in &self.taps {
                     tap.on_delivery(day, name, &opened);
                 }
-                lock(&self.state).inbox.push_back(StoredCable {
+                let kept = self.store.keep(StoredCable {
                     header: opened.header,
                     content: opened.content,
                 });
+                lock(&self.state).inbox.push_back(kept);
             }
             Err(e) => {
                 let kind = match &e {

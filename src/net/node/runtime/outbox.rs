@@ -206,7 +206,8 @@ impl Runtime {
             return;
         };
         let day = self.clock.today();
-        lock(&self.state).sent.push_back(stored);
+        let kept = self.store.keep(stored);
+        lock(&self.state).sent.push_back(kept);
         for tap in &self.taps {
             tap.on_sent(day, &self.config.name, &entry.cable);
         }
