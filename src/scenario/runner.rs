@@ -21,7 +21,7 @@ use crate::adversary::{
     Adversary, AdversaryKind, AdversarySpec, BuildContext, CableIndex, KeyEscrow, Position, Site, build_adversaries,
 };
 use crate::crypto::Opened;
-use crate::model::{Cable, Day, E2eMode, recipients};
+use crate::model::{Cable, Day, E2eMode, epoch_of, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
 use crate::report::{CableCounts, NetworkNode, RunReport, Taken, WireCosts};
 
@@ -273,6 +273,8 @@ impl Runner {
         let needs_directory = matches!(security.e2e, E2eMode::Static | E2eMode::ForwardSecret);
         let mut live = LiveTally::default();
         let mut measured: Option<(Instant, Vec<ActorTally>)> = None;
+        // The generated cables of the next day, once made to be sealed ahead.
+        let mut next_generated: Option<Vec<Cable>> = None;
         for day in 0..scenario.days {
             debug!(day, "day begins");
             clock.set(day);
@@ -331,7 +333,10 @@ impl Runner {
             }
 
             let mut today: Vec<Cable> = Vec::new();
-            for cable in generator.cables_on_day(day) {
+            let generated = next_generated
+                .take()
+                .unwrap_or_else(|| generator.cables_on_day(day).collect());
+            for cable in generated {
                 register(&mut index, &cable)?;
                 today.push(cable);
             }
@@ -344,6 +349,27 @@ impl Runner {
                 let id = cable.id.clone();
                 let r = recipients(&cable.from, &cable.to, &network, security.distribution).len() as u64;
                 sends.push((id, r, nodes.get(&cable.from).map(|node| node.send(cable))));
+            }
+            // Tomorrow's seals overlap today's deliveries: each sender seals
+            // its cable now and sends it, taps, store and all, tomorrow
+            // (sealing ahead, ARCHITECTURE.md, "The path of one cable"). Not
+            // on a day whose keys or directory change, where the node would
+            // only seal again.
+            let tomorrow = day + 1;
+            let same_keys = security.e2e != E2eMode::ForwardSecret
+                || epoch_of(tomorrow, security.epoch_days) == epoch_of(day, security.epoch_days);
+            if tomorrow < scenario.days && same_keys && !adversaries.iter().any(|a| a.refreshes_directory_on(tomorrow))
+            {
+                let generated: Vec<Cable> = generator.cables_on_day(tomorrow).collect();
+                for cable in generated
+                    .iter()
+                    .chain(explicit.iter().copied().filter(|c| c.day == tomorrow))
+                {
+                    if let Some(node) = nodes.get(&cable.from) {
+                        node.prepare(cable.clone());
+                    }
+                }
+                next_generated = Some(generated);
             }
             for (id, r, pending) in sends {
                 let outcome = match pending {

@@ -144,6 +144,11 @@ enum Command {
     NextSequence {
         reply: oneshot::Sender<Result<u64, StoreError>>,
     },
+    /// Seal a cable of a later day ahead of its send (see
+    /// [`NodeHandle::prepare`]).
+    Prepare {
+        cable: Box<Cable>,
+    },
 }
 
 /// A running node. Commands go to its task; its state can be inspected.
@@ -245,6 +250,7 @@ impl NodeHandle {
             waiting: waiting::Waiting::restore(record.waiting),
             keep_current: false,
             stale: false,
+            prepared: HashMap::new(),
         };
         runtime.start(command_rx);
         Ok(NodeHandle {
@@ -319,6 +325,20 @@ impl NodeHandle {
             queued?;
             rx.await.map_err(|_| stopped())
         }
+    }
+
+    /// Seals `cable` now, for a [`NodeHandle::send`] of the same cable
+    /// later: the seal is the send's CPU work, so a caller that knows
+    /// tomorrow's cables can let it overlap today's deliveries. Nothing
+    /// leaves the node and no tap, store or alarm hears of it: the send
+    /// does all of that, on its own day, exactly as without a prepare. The
+    /// node seals only with keys it already holds and entries it already
+    /// checked, and forgets what it sealed if its keys rotate or a
+    /// directory arrives before the send (the send then seals afresh), so
+    /// a prepare never changes what is sent or what is checked when.
+    pub fn prepare(&self, cable: Cable) {
+        // A stopped node has nothing to prepare; the send will say so.
+        let _ = self.command(Command::Prepare { cable: Box::new(cable) });
     }
 
     /// Fetches the directory and checks every recipient key (pinning).

@@ -15,7 +15,8 @@ use tracing::{debug, error, warn};
 use super::connection::{BoxStream, Connection, establish, next_frame};
 use super::waiting::Waiting;
 use super::{Command, NodeConfig, NodeError, NodeState, SendReply, lock};
-use crate::model::{Day, expired};
+use crate::crypto::CablePayload;
+use crate::model::{Cable, Day, expired};
 use crate::net::DayClock;
 use crate::net::alarm::Alarms;
 use crate::net::framed::{FramedError, Outgoing};
@@ -63,6 +64,11 @@ pub(super) struct Runtime {
     /// The hub said the directory changed and the node has not asked for
     /// it since.
     pub(super) stale: bool,
+    /// Cables sealed ahead of their send ([`Command::Prepare`]), by id,
+    /// with the cable they were sealed from. Cleared when the keys rotate
+    /// or a directory arrives: what was sealed may no longer be what the
+    /// send would seal.
+    pub(super) prepared: HashMap<String, (Cable, CablePayload)>,
 }
 
 pub(super) enum DirectoryWaiter {
@@ -216,6 +222,7 @@ impl Runtime {
             Command::NextSequence { reply } => {
                 let _ = reply.send(self.store.next_sequence());
             }
+            Command::Prepare { cable } => self.prepare(*cable),
         }
     }
 
@@ -231,6 +238,9 @@ impl Runtime {
         // New keys are saved before they are published: a node that
         // crashed after publishing keys it had not saved could never open
         // what was sealed for them.
+        if rotated {
+            self.prepared.clear();
+        }
         if rotated && let Err(e) = self.store.save_keys(&state.keys) {
             error!(node = %name, day, cause = %e, "cannot save the rotated keys");
         }

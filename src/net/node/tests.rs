@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 
 use super::*;
-use crate::crypto::{CablePayload, GroupKey, IdentityKey, Opened};
+use crate::crypto::{AcceptPolicy, CablePayload, GroupKey, IdentityKey, Opened};
 use crate::model::{CableContent, CableHeader, Classification, E2eMode, Node, Role, Transport};
 use crate::net::store::{NodeRecord, SqliteNodeStore};
 use crate::net::{AlarmKind, Filed, OutboxEntry};
@@ -688,5 +688,62 @@ async fn fail_a_waiting_cable_too_large_to_send_is_dropped_when_its_keys_come() 
     assert!(record.waiting.is_empty() && record.outbox.is_empty());
     // The next frame is this refresh's request: nothing was submitted.
     round_trip(&node, &mut hub).await;
+    node.shutdown().await;
+}
+
+/// Sends `id` and acknowledges it: the payload the hub received.
+async fn send_and_ack(node: &NodeHandle, hub: &mut ScriptedHub, id: &str) -> CablePayload {
+    let pending = node.send(cable(id, "a", "b"));
+    let Frame::Submit { payload } = hub.next().await else {
+        panic!("expected the submit of {id}")
+    };
+    assert_eq!(payload.header().id, id, "nothing left before this send");
+    hub.send(&Frame::Ack { cable: id.into() }).await;
+    assert_eq!(pending.await.unwrap(), SendOutcome::Accepted);
+    payload
+}
+
+/// Answers the node's refresh with `b`'s entry.
+async fn refresh_with(node: &NodeHandle, hub: &mut ScriptedHub, b: &NodeKeys) {
+    let refreshed = node.refresh_directory();
+    assert!(matches!(hub.next().await, Frame::DirectoryRequest { .. }));
+    hub.send(&Frame::DirectoryAnswer {
+        entries: vec![b.publish()],
+    })
+    .await;
+    refreshed.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_prepared_cable_is_sent_on_its_send_and_sealed_again_after_a_new_directory() {
+    let setup = Setup::new(E2eMode::Static);
+    let (node, mut hub) = setup.start(Box::new(MemoryNodeStore::new())).await;
+    let opens_for = |payload: &CablePayload, b: &NodeKeys| {
+        let policy = AcceptPolicy {
+            require_signature: false,
+        };
+        payload
+            .accept(b, None, policy, &mut crate::crypto::ReplayGuard::new())
+            .is_ok()
+    };
+    let first = setup.keys("b");
+    refresh_with(&node, &mut hub, &first).await;
+    // The entry is checked by a first send; from then on a prepare seals.
+    assert!(opens_for(&send_and_ack(&node, &mut hub, "C-0").await, &first));
+
+    // Prepared, then sent: nothing leaves before the send (the next frame
+    // is the send's submit), and the cable goes once, to the recipient's key.
+    node.prepare(cable("C-1", "a", "b"));
+    assert!(opens_for(&send_and_ack(&node, &mut hub, "C-1").await, &first));
+
+    // Prepared under one directory, sent under the next: sealed again,
+    // for the key the new entry lists.
+    node.prepare(cable("C-2", "a", "b"));
+    let second = setup.keys("b");
+    refresh_with(&node, &mut hub, &second).await;
+    let payload = send_and_ack(&node, &mut hub, "C-2").await;
+    assert!(opens_for(&payload, &second) && !opens_for(&payload, &first));
+    assert_eq!(*setup.seen.sent.lock().unwrap(), ["C-0", "C-1", "C-2"]);
+    assert!(setup.alarms.is_empty(), "{:?}", setup.alarms.sorted());
     node.shutdown().await;
 }

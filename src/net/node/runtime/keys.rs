@@ -34,6 +34,8 @@ impl Runtime {
         let mut state = lock(&self.state);
         state.directory = entries.into_iter().map(|e| (e.node.clone(), e)).collect();
         state.recipient_keys.clear();
+        // Sealed for keys checked under the old directory: sealed again.
+        self.prepared.clear();
     }
 
     /// The keys to wrap for when writing to `recipients`, each checked
@@ -100,6 +102,13 @@ impl Runtime {
             .iter()
             .flat_map(|r| state.recipient_keys.get(r).cloned().unwrap_or_default())
             .collect()
+    }
+
+    /// Whether every recipient of `to` has had its entry checked since the
+    /// last refresh (always, when the e2e mode needs no directory key): a
+    /// seal then checks nothing and raises no alarm.
+    pub(super) fn all_checked(&self, state: &NodeState, to: &[String]) -> bool {
+        self.wanted_kind().is_none() || to.iter().all(|r| state.recipient_keys.contains_key(r))
     }
 
     /// The recipients of `to` the node has no usable key for; none when

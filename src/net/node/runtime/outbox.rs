@@ -7,10 +7,10 @@ use std::sync::Arc;
 use tracing::{debug, error, warn};
 
 use super::Runtime;
-use crate::crypto::CablePayload;
+use crate::crypto::{CablePayload, CryptoError};
 use crate::model::{Cable, recipients};
 use crate::net::framed::Outgoing;
-use crate::net::node::{NodeError, SendOutcome, SendReply, StoredCable, lock};
+use crate::net::node::{NodeError, NodeState, SendOutcome, SendReply, StoredCable, lock};
 use crate::net::store::OutboxEntry;
 use crate::wire::{Frame, encode_frame};
 
@@ -81,18 +81,52 @@ impl Runtime {
     /// outcome goes to `reply`. A cable that was `waiting` and cannot be
     /// sealed or encoded leaves the store too: trying again at every
     /// refresh would fail the same way.
-    fn seal_and_submit(&mut self, cable: Cable, to: &[String], reply: Option<SendReply>, waiting: bool) {
-        let security = &self.config.security;
+    /// Seals `cable` ahead of its send, if that changes nothing the send
+    /// would do: not withheld, and every recipient's entry checked already
+    /// (so that no check, and no alarm, happens before the send's day).
+    pub(super) fn prepare(&mut self, cable: Cable) {
+        if cable.classification > self.config.security.max_classification {
+            return;
+        }
+        let to = recipients(
+            &cable.from,
+            &cable.to,
+            &self.config.network,
+            self.config.security.distribution,
+        );
         let sealed = {
             let mut guard = lock(&self.state);
-            let keys = self.pinned_keys(&mut guard, to);
-            CablePayload::seal(
-                cable.header(to.to_vec()),
-                &cable.content(),
-                &guard.keys,
-                &keys,
-                security.signatures,
-            )
+            if !self.all_checked(&guard, &to) {
+                return;
+            }
+            self.seal(&mut guard, &cable, &to)
+        };
+        if let Ok(payload) = sealed {
+            self.prepared.insert(cable.id.clone(), (cable, payload));
+        }
+    }
+
+    /// The cable sealed for `to` with the keys checked since the last
+    /// refresh (checking any not yet checked).
+    fn seal(&self, state: &mut NodeState, cable: &Cable, to: &[String]) -> Result<CablePayload, CryptoError> {
+        let keys = self.pinned_keys(state, to);
+        CablePayload::seal(
+            cable.header(to.to_vec()),
+            &cable.content(),
+            &state.keys,
+            &keys,
+            self.config.security.signatures,
+        )
+    }
+
+    fn seal_and_submit(&mut self, cable: Cable, to: &[String], reply: Option<SendReply>, waiting: bool) {
+        let prepared = match self.prepared.remove(&cable.id) {
+            Some((sealed_from, payload)) if sealed_from == cable && payload.header().recipients == to => Some(payload),
+            _ => None,
+        };
+        let sealed = match prepared {
+            Some(payload) => Ok(payload),
+            None => self.seal(&mut lock(&self.state), &cable, to),
         };
         let payload = match sealed {
             Ok(payload) => payload,
