@@ -87,6 +87,13 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
         "{machine}"
     );
 
+    // `cargo test` builds the binary with `age-compare` (the crate's
+    // dev-dependency on itself), so age is measured here.
+    assert_eq!(
+        report["envelope"]["age_not_measured"],
+        Value::Null,
+        "the binary under test was built without age-compare"
+    );
     assert_eq!(report["envelope"]["ours_samples"], 20);
     let age_samples = report["envelope"]["age_samples"].as_u64().unwrap();
     assert!((5..=20).contains(&age_samples), "{age_samples}");

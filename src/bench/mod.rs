@@ -26,6 +26,7 @@
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
 //! | `render` | the text rendering (JSON is the report's serde form) |
 
+#[cfg(feature = "age-compare")]
 mod age_job;
 mod cables;
 mod envelope;
@@ -57,6 +58,12 @@ pub use options::BenchOptions;
 /// the report (age 0.12 uses x25519-dalek 2 and RustCrypto's
 /// ChaCha20-Poly1305, not ring).
 pub const AGE_NAME: &str = "age 0.12.1 (X25519 via x25519-dalek 2, ChaCha20-Poly1305 via RustCrypto)";
+
+/// Why a build without the `age-compare` feature reports no age figures:
+/// age and the crates only it needs are a tenth of a clean build, for one
+/// comparison. `cargo test` turns the feature on.
+pub const AGE_NOT_BUILT: &str = "the age comparison is not in this build: build with `--features age-compare` \
+     (cargo run --release --features age-compare -- bench)";
 
 /// Why a bench could not run.
 #[derive(Debug, thiserror::Error)]
@@ -157,8 +164,9 @@ pub struct Machine {
     pub tls_suite: String,
     /// The ML-KEM-768 implementations of hybrid keys.
     pub ml_kem: &'static str,
-    /// What the envelope is compared with.
-    pub age: &'static str,
+    /// What the envelope is compared with; `None` in a build without the
+    /// `age-compare` feature.
+    pub age: Option<&'static str>,
 }
 
 /// Seal for N and open at each: ours and age's.
@@ -166,16 +174,49 @@ pub struct Machine {
 pub struct EnvelopeFigures {
     /// Median µs of this project's envelope.
     pub ours_us: f64,
-    /// Median µs of the same job with `age`.
-    pub age_us: f64,
+    /// Median µs of the same job with `age`; this and the other age
+    /// figures are `None` in a build without the `age-compare` feature, and
+    /// `age_not_measured` says so.
+    pub age_us: Option<f64>,
     /// `ours_us / age_us`.
-    pub ratio_vs_age: f64,
+    pub ratio_vs_age: Option<f64>,
     /// Target: at most 0.5 (half of age's cost).
-    pub target: Target,
+    pub target: Option<Target>,
     /// Samples behind `ours_us`.
     pub ours_samples: usize,
     /// Samples behind `age_us` (fewer when age hit the time budget).
-    pub age_samples: usize,
+    pub age_samples: Option<usize>,
+    /// Why there are no age figures; `None` when age was measured.
+    pub age_not_measured: Option<&'static str>,
+}
+
+impl EnvelopeFigures {
+    fn new(ours: &envelope::Timed, age: Option<&envelope::Timed>) -> EnvelopeFigures {
+        let ratio_vs_age = age.map(|age| ours.median_us / age.median_us);
+        EnvelopeFigures {
+            ours_us: ours.median_us,
+            age_us: age.map(|age| age.median_us),
+            ratio_vs_age,
+            target: ratio_vs_age.map(|ratio| Target::at_most(0.5, ratio)),
+            ours_samples: ours.samples,
+            age_samples: age.map(|age| age.samples),
+            age_not_measured: age.is_none().then_some(AGE_NOT_BUILT),
+        }
+    }
+}
+
+/// The age job, in a build with the `age-compare` feature.
+#[cfg(feature = "age-compare")]
+fn measure_age(options: &BenchOptions) -> Result<Option<envelope::Timed>, BenchError> {
+    info!("envelope: age");
+    age_job::measure(options).map(Some)
+}
+
+/// Nothing: this build has no age (see [`AGE_NOT_BUILT`]).
+#[cfg(not(feature = "age-compare"))]
+fn measure_age(_options: &BenchOptions) -> Result<Option<envelope::Timed>, BenchError> {
+    info!("envelope: age not built in");
+    Ok(None)
 }
 
 /// The crypto limit.
@@ -275,9 +316,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
 
     info!(recipients = options.recipients, size = options.size, "envelope: ours");
     let ours = envelope::measure(&world, options.cables)?;
-    info!("envelope: age");
-    let age = age_job::measure(options)?;
-    let ratio_vs_age = ours.median_us / age.median_us;
+    let age = measure_age(options)?;
 
     info!(threads = cores, "limit");
     let limit = limit::measure(&world, options, cores)?;
@@ -309,16 +348,9 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             signature: SIGNATURE_NAME,
             tls_suite: limit.tls_suite.clone(),
             ml_kem: ML_KEM_NAMES,
-            age: AGE_NAME,
+            age: age.is_some().then_some(AGE_NAME),
         },
-        envelope: EnvelopeFigures {
-            ours_us: ours.median_us,
-            age_us: age.median_us,
-            ratio_vs_age,
-            target: Target::at_most(0.5, ratio_vs_age),
-            ours_samples: ours.samples,
-            age_samples: age.samples,
-        },
+        envelope: EnvelopeFigures::new(&ours, age.as_ref()),
         limit: LimitFigures {
             cables_per_s: ceiling.cables_per_s,
             threads: limit.threads,
