@@ -12,7 +12,7 @@ use std::time::Instant;
 use super::BenchError;
 use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
-use super::stats::{median_of_rounds, per_second};
+use super::stats::{Rates, per_second, rates_of_rounds};
 use crate::crypto::Opened;
 use crate::model::{Day, Distribution, E2eMode, SecurityConfig, Transport};
 use crate::net::{NodeTap, SendOutcome};
@@ -58,12 +58,13 @@ impl NodeTap for Deliveries {
     }
 }
 
-/// Cables per second through the network (the median of
-/// [`BenchOptions::RATE_ROUNDS`], a fresh network each), on a runtime with
-/// a worker thread per core.
-pub(super) fn measure(options: &BenchOptions, crypto: Crypto) -> Result<f64, BenchError> {
+/// Cables per second through the network in each of
+/// [`BenchOptions::RATE_ROUNDS`] rounds (a fresh network each; the figure
+/// is their median, and their best bounds the limit from below), on a
+/// runtime with a worker thread per core.
+pub(super) fn measure(options: &BenchOptions, crypto: Crypto) -> Result<Rates, BenchError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    median_of_rounds(BenchOptions::RATE_ROUNDS, || {
+    rates_of_rounds(BenchOptions::RATE_ROUNDS, || {
         runtime.block_on(send_all(options, crypto))
     })
 }

@@ -32,36 +32,65 @@ pub(super) fn per_second(count: usize, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64().max(1e-9)
 }
 
-/// The median of `rounds` rates measured by `round`: a rate measured over
-/// a fraction of a second moves with whatever else the machine is doing,
-/// and the median of a few rounds much less.
-pub(super) fn median_of_rounds(
-    rounds: usize,
-    mut round: impl FnMut() -> Result<f64, BenchError>,
-) -> Result<f64, BenchError> {
-    let mut rates = Vec::with_capacity(rounds);
-    for _ in 0..rounds.max(1) {
-        rates.push(round()?);
-    }
-    median(&mut rates).ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
+/// The rates of every round of one measurement: their median, for a rate,
+/// and their best, for a ceiling. Only [`Rates::of`] makes one, so the
+/// median is never above the best.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Rates {
+    median: f64,
+    best: f64,
 }
 
-/// The best of `rounds` rates measured by `round`: for a ceiling, which
-/// the machine's noise can only push down, the best round is the closest
-/// to what the work allows.
-pub(super) fn best_of_rounds(
+impl Rates {
+    /// The rates of `rounds`, or `None` for no round or a NaN among them.
+    pub(super) fn of(rounds: &[f64]) -> Option<Rates> {
+        let median = median(&mut rounds.to_vec())?;
+        let best = rounds.iter().copied().reduce(f64::max)?;
+        Some(Rates { median, best })
+    }
+
+    /// The median round: a rate measured over a fraction of a second
+    /// moves with whatever else the machine is doing, and the median of a
+    /// few rounds much less.
+    pub(super) fn median(&self) -> f64 {
+        self.median
+    }
+
+    /// The best round: for a ceiling, which the machine's noise can only
+    /// push down, the best round is the closest to what the work allows.
+    pub(super) fn best(&self) -> f64 {
+        self.best
+    }
+}
+
+/// The rates of `rounds` rounds measured by `round` (at least one); the
+/// first error ends them.
+pub(super) fn rates_of_rounds(
     rounds: usize,
     mut round: impl FnMut() -> Result<f64, BenchError>,
-) -> Result<f64, BenchError> {
-    let mut best: Option<f64> = None;
+) -> Result<Rates, BenchError> {
+    let mut rates = Vec::with_capacity(rounds);
     for _ in 0..rounds.max(1) {
         let rate = round()?;
         if rate.is_nan() {
             return Err(BenchError::Incomplete("a round measured no rate".into()));
         }
-        best = Some(best.map_or(rate, |b| b.max(rate)));
+        rates.push(rate);
     }
-    best.ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
+    Rates::of(&rates).ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
+}
+
+/// The median of `rounds` rates measured by `round` (see [`Rates::median`]).
+pub(super) fn median_of_rounds(
+    rounds: usize,
+    round: impl FnMut() -> Result<f64, BenchError>,
+) -> Result<f64, BenchError> {
+    rates_of_rounds(rounds, round).map(|r| r.median())
+}
+
+/// The best of `rounds` rates measured by `round` (see [`Rates::best`]).
+pub(super) fn best_of_rounds(rounds: usize, round: impl FnMut() -> Result<f64, BenchError>) -> Result<f64, BenchError> {
+    rates_of_rounds(rounds, round).map(|r| r.best())
 }
 
 /// Microseconds in `elapsed`.
@@ -127,9 +156,25 @@ mod tests {
         });
         assert_eq!(first.unwrap_err().to_string(), "round 2");
         assert!(best_of_rounds(2, || Ok(f64::NAN)).is_err());
+        assert!(median_of_rounds(2, || Ok(f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn rates_give_median_and_best_of_the_same_rounds() {
+        let rates = Rates::of(&[5.0, 100.0, 7.0, 6.0]).unwrap();
+        assert_eq!((rates.median(), rates.best()), (6.5, 100.0));
+        assert_eq!(Rates::of(&[]), None);
+        assert_eq!(Rates::of(&[1.0, f64::NAN]), None);
     }
 
     proptest! {
+        #[test]
+        fn the_median_round_is_never_above_the_best(rounds in prop::collection::vec(1e-3f64..1e9, 1..9)) {
+            let rates = Rates::of(&rounds).unwrap();
+            prop_assert!(rates.median() <= rates.best());
+            prop_assert!(rounds.contains(&rates.best()));
+        }
+
         #[test]
         fn median_splits_the_samples_in_half(mut samples in prop::collection::vec(-1e6f64..1e6, 1..50)) {
             let m = median(&mut samples.clone()).unwrap();

@@ -23,6 +23,9 @@ pub(super) struct Hop {
     wire: Vec<u8>,
     /// Where the reader's plaintext lands (and is dropped).
     sink: Vec<u8>,
+    /// Encrypted records carried so far (counted under test only).
+    #[cfg(test)]
+    records: u64,
 }
 
 /// Room for a whole record's plaintext per read.
@@ -49,6 +52,8 @@ impl Hop {
             to,
             wire: Vec::new(),
             sink: vec![0; SINK],
+            #[cfg(test)]
+            records: 0,
         })
     }
 
@@ -59,6 +64,13 @@ impl Hop {
             .map_or_else(|| "none".to_owned(), |s| format!("{:?}", s.suite()))
     }
 
+    /// The encrypted records the hop has carried: what a tap on it would
+    /// count.
+    #[cfg(test)]
+    pub(super) fn records(&self) -> u64 {
+        self.records
+    }
+
     /// Sends `bytes` across the hop: protected into records by the writer,
     /// unprotected and read back by the reader.
     pub(super) fn carry(&mut self, bytes: &[u8]) -> Result<(), BenchError> {
@@ -66,6 +78,10 @@ impl Hop {
         self.wire.clear();
         while self.from.wants_write() {
             self.from.write_tls(&mut self.wire)?;
+        }
+        #[cfg(test)]
+        {
+            self.records += crate::adversary::count_records(&self.wire).encrypted;
         }
         let mut records = self.wire.as_slice();
         let mut received = 0;
@@ -163,6 +179,8 @@ mod tests {
             for len in [1, 16 * 1024, 100_000] {
                 hop.carry(&vec![7u8; len]).unwrap();
             }
+            // One record up to 16 KiB, then one per 16 KiB begun.
+            assert_eq!(hop.records(), 1 + 1 + 7);
         }
     }
 }
