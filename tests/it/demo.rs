@@ -342,7 +342,7 @@ async fn every_row_has_the_same_figures_shared_or_in_a_run_of_its_own() {
         if_unchanged: "does not help.",
     }];
     let small = incident();
-    let small_text = include_str!("fixtures/small-incident.toml");
+    let small_text = include_str!("../fixtures/small-incident.toml");
     let mitm = resolve("hotel-wifi-mitm").unwrap();
     let tap_and_forger = with_adversaries(
         small_text,

@@ -54,6 +54,15 @@ impl Durable {
         }))
     }
 
+    /// Never durable: waiting on it gives `error`.
+    pub fn failed(error: StoreError) -> Durable {
+        let (tx, rx) = oneshot::channel();
+        let _ = tx.send(Err(error));
+        // Answered already, so the names an unanswered wait would report
+        // are never used.
+        Durable::when(rx, PathBuf::new(), "")
+    }
+
     /// [`Durable::when`], with `start` run on the first wait.
     pub(super) fn started_by(mut self, start: Start) -> Durable {
         if let Some(pending) = &mut self.0 {

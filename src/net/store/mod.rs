@@ -155,6 +155,15 @@ pub enum StoreError {
         /// What was being done.
         operation: &'static str,
     },
+    /// A failed commit undid a change after it was read back (its
+    /// sender must send it again).
+    #[error("store {}: {operation}: a failed commit undid what was read before it", path.display())]
+    Undone {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done.
+        operation: &'static str,
+    },
     /// A record in the database does not decode.
     #[error("store {}: {operation}: corrupt record: {detail}", path.display())]
     Corrupt {

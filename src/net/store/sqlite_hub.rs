@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hub_mirror::Mirror;
 use super::sqlite::Db;
@@ -60,6 +61,11 @@ pub struct SqliteHubStore {
     /// The answer of the last change that asked for one, for the next
     /// [`HubStore::durable`]: its error then names that change.
     last: Option<Durable>,
+    /// Failed commits counted when [`HubStore::accepted_digest`] last read
+    /// the mirror. A retransmission is acknowledged on a barrier staged
+    /// after that read; if a failed commit undid the cable in between,
+    /// the barrier must not stand for it (see [`HubStore::durable`]).
+    read_at_failures: AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteHubStore {
@@ -79,6 +85,7 @@ impl SqliteHubStore {
         Ok(SqliteHubStore {
             shared: HubDb::new(db, mirror),
             last: None,
+            read_at_failures: AtomicU64::new(0),
         })
     }
 
@@ -135,7 +142,11 @@ impl Drop for SqliteHubStore {
 
 impl HubStore for SqliteHubStore {
     fn accepted_digest(&self, id: &str) -> Result<Option<CableDigest>, StoreError> {
-        Ok(self.shared.mirror().accepted.get(id).copied())
+        // Read under the mirror's lock, as a failed commit's reload counts
+        // its failure: the count matches the mirror that was read.
+        let mirror = self.shared.mirror();
+        self.read_at_failures.store(self.shared.failures(), Ordering::Relaxed);
+        Ok(mirror.accepted.get(id).copied())
     }
 
     fn accept(
@@ -227,7 +238,20 @@ impl HubStore for SqliteHubStore {
         if let Some(last) = self.last.take() {
             return last;
         }
-        let (_, durable) = self.shared.stage(Change::Barrier, true, |_| ());
+        // A cable read back as accepted (a retransmission) may have been in
+        // a group that failed since: the reload removed it, and a barrier
+        // staged now would resolve without it. Checked under the mirror's
+        // lock, so a failure after this point fails the barrier itself.
+        let read_at = self.read_at_failures.load(Ordering::Relaxed);
+        let (undone, durable) = self
+            .shared
+            .stage(Change::Barrier, true, |_| self.shared.failures() != read_at);
+        if undone {
+            return Durable::failed(StoreError::Undone {
+                path: self.shared.path().to_path_buf(),
+                operation: Change::Barrier.operation(),
+            });
+        }
         durable.unwrap_or_else(Durable::now)
     }
 

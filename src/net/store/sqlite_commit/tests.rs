@@ -195,3 +195,40 @@ fn dropping_the_store_commits_what_is_staged_and_frees_the_file() {
     assert_eq!(ids(&reopened, "a"), ["C-1"]);
     assert_eq!(reopened.day().unwrap(), Some(5));
 }
+
+#[test]
+fn fail_a_retransmission_read_before_a_failed_commit_is_not_acknowledged_by_a_later_barrier() {
+    let dir = scratch("group-undone");
+    let path = dir.join("hub.db");
+    let mut store = SqliteHubStore::open(&path).unwrap();
+    store
+        .shared
+        .hold()
+        .as_ref()
+        .unwrap()
+        .conn
+        .execute_batch(
+            "CREATE TEMP TRIGGER full BEFORE INSERT ON queue WHEN NEW.node = 'doomed'
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
+    let doomed = accept(&mut store, "C-1", "doomed");
+    // The sender sends C-1 again: the hub reads it back as accepted ...
+    assert_eq!(store.accepted_digest("C-1").unwrap(), Some(digest("C-1")));
+    // ... then the group holding C-1 fails and is undone ...
+    assert!(doomed.wait_blocking().is_err());
+    // ... so the barrier the retransmission is acknowledged on fails rather
+    // than stand for a cable the file does not hold.
+    let e = store.durable().wait_blocking().unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "store {}: commit what came before: a failed commit undid what was read before it",
+            path.display()
+        )
+    );
+    // Read after the failure, C-1 is unknown (its sender sends it anew),
+    // and a barrier stands again.
+    assert_eq!(store.accepted_digest("C-1").unwrap(), None);
+    store.durable().wait_blocking().unwrap();
+}
