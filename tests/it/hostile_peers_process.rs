@@ -102,8 +102,11 @@ struct RawPeer {
 }
 
 impl RawPeer {
+    /// Connects once the hub admits the connection. Right after a flood
+    /// hangs up, the hub may not have seen every hang-up yet and refuses
+    /// at its limit (a reset during the handshake); each refusal is an
+    /// answer from the hub, so this asks again until a slot is free.
     async fn connect(addr: &str, pki: &Pki, name: &str) -> RawPeer {
-        let tcp = TcpStream::connect(addr).await.unwrap();
         let config = tls::client_config(
             pki,
             name,
@@ -112,10 +115,31 @@ impl RawPeer {
             tls::KeyExchange::Classical,
         )
         .unwrap();
-        let stream = tokio_rustls::TlsConnector::from(config)
-            .connect(tls::hub_server_name(), tcp)
+        let admitted = async {
+            loop {
+                let tcp = TcpStream::connect(addr).await.unwrap();
+                match tokio_rustls::TlsConnector::from(config.clone())
+                    .connect(tls::hub_server_name(), tcp)
+                    .await
+                {
+                    Ok(stream) => return stream,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::ConnectionReset
+                                | std::io::ErrorKind::UnexpectedEof
+                                | std::io::ErrorKind::BrokenPipe
+                        ) =>
+                    {
+                        continue;
+                    }
+                    Err(e) => panic!("connecting as {name}: {e}"),
+                }
+            }
+        };
+        let stream = tokio::time::timeout(WAIT, admitted)
             .await
-            .unwrap();
+            .expect("a free slot at the hub");
         let (read, out) = tokio::io::split(Box::new(stream) as BoxStream);
         let mut raw = RawPeer {
             frames: FrameSource::new(read, DEFAULT_MAX_FRAME),
