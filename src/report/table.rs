@@ -25,18 +25,35 @@ impl Taken {
     /// The union over the report's actors: a cable two actors both hold
     /// was taken once, which is what the victims care about.
     pub fn of(report: &RunReport) -> Taken {
-        let union = |ids: fn(&super::ActorReport) -> &Vec<String>| -> u64 {
-            let all: BTreeSet<&str> = report
-                .actors
-                .iter()
-                .flat_map(|actor| ids(actor).iter().map(String::as_str))
-                .collect();
-            all.len() as u64
-        };
+        Taken::union(report.actors.iter().map(|actor| {
+            (
+                actor.content.iter().map(String::as_str),
+                actor.routing.iter().map(String::as_str),
+                actor.forged_accepted,
+            )
+        }))
+    }
+
+    /// The figures of several actors together, each given as the ids of
+    /// the cables whose content and whose routing it took, and its count
+    /// of forged cables accepted: distinct ids over all actors, and the
+    /// sum of the acceptances (each is a recipient's, so none is counted
+    /// twice).
+    pub fn union<'a, C, R>(actors: impl IntoIterator<Item = (C, R, u64)>) -> Taken
+    where
+        C: IntoIterator<Item = &'a str>,
+        R: IntoIterator<Item = &'a str>,
+    {
+        let (mut content, mut routing, mut forged_accepted) = (BTreeSet::new(), BTreeSet::new(), 0);
+        for (taken, read, forged) in actors {
+            content.extend(taken);
+            routing.extend(read);
+            forged_accepted += forged;
+        }
         Taken {
-            content: union(|actor| &actor.content),
-            routing: union(|actor| &actor.routing),
-            forged_accepted: report.actors.iter().map(|actor| actor.forged_accepted).sum(),
+            content: content.len() as u64,
+            routing: routing.len() as u64,
+            forged_accepted,
         }
     }
 }

@@ -14,7 +14,7 @@ use super::adapters::{HubView, LinkView, NodeViews};
 use super::findings::{ActorTally, actor_reports, adversary_entries};
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
-use super::sharing::{build_side_groups, taken_by};
+use super::sharing::{build_side_groups, refuse_side_groups, taken_by};
 use super::tally::LiveTally;
 use super::wire::WireTally;
 use crate::adversary::{
@@ -147,8 +147,10 @@ impl Runner {
     /// Also measures `adversaries`, a group of the run's own, on the side:
     /// they watch the same network and are kept out of the report and the
     /// live tally; what they took comes back in [`RunOutcome::also`]. Only
-    /// for groups whose every member is passive
-    /// ([`AdversaryKind::changes_the_network`]): the demo measures a
+    /// beside passive adversaries: if one of the run's own or of a side
+    /// group changes the network ([`AdversaryKind::changes_the_network`]),
+    /// or was added with [`Runner::with_adversary`], the run fails with
+    /// [`RunError::Unsupported`] before it starts. The demo measures a
     /// shorter detection time this way (`src/scenario/sharing.rs`).
     pub fn measuring_also(mut self, adversaries: Vec<AdversarySpec>) -> Self {
         self.also.push(adversaries);
@@ -212,6 +214,9 @@ impl Runner {
 
         let clock = DayClock::new();
         let pki = Pki::generate(&network)?;
+        if let Some(reason) = refuse_side_groups(scenario, &self.also, self.extra.len()) {
+            return Err(RunError::Unsupported(reason));
+        }
         let escrow = Arc::new(KeyEscrow::new());
         let context = BuildContext {
             security: &security,
@@ -233,7 +238,10 @@ impl Runner {
         hooks.node_taps.push(tally.clone());
         let wire = Arc::new(WireTally::default());
         hooks.node_taps.push(wire.clone());
-        if scenario.adversaries.iter().any(|a| a.kind == AdversaryKind::Quantum) {
+        // A side group's quantum computer needs the secrets as much as the
+        // run's own would.
+        let mut every = scenario.adversaries.iter().chain(self.also.iter().flatten());
+        if every.any(|a| a.kind == AdversaryKind::Quantum) {
             // Every session's application secrets into the escrow, beside
             // whatever key log a caller asked for (a pcap's).
             let escrow: Arc<dyn rustls::KeyLog> = escrow.tls();

@@ -6,7 +6,6 @@
 //! ([`super::Runner::measuring_also`]), kept out of the run's report, and
 //! take exactly what they take in a run of their own.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::Scenario;
@@ -34,6 +33,34 @@ pub(super) fn side_group(scenario: &Scenario, variant: &Scenario) -> Option<Vec<
     (same_network && passive).then(|| variant.adversaries.clone())
 }
 
+/// Why `groups` cannot ride in `scenario`'s run, if they cannot: the
+/// promise of a side group — it takes exactly what it takes in a run of
+/// its own — holds only if no adversary of the run, its own or a side
+/// group's, changes the network, and if every adversary is known by its
+/// kind (one added with [`super::Runner::with_adversary`] is not).
+pub(super) fn refuse_side_groups(scenario: &Scenario, groups: &[Vec<AdversarySpec>], custom: usize) -> Option<String> {
+    if groups.is_empty() {
+        return None;
+    }
+    if custom > 0 {
+        return Some(format!(
+            "a side group is measured only beside adversaries known to be passive, and this run has {custom} of \
+             its own kind (with_adversary)"
+        ));
+    }
+    let e2e = scenario.security.e2e;
+    let active = scenario
+        .adversaries
+        .iter()
+        .chain(groups.iter().flatten())
+        .find(|spec| spec.kind.changes_the_network(e2e))?;
+    Some(format!(
+        "a side group is measured only beside passive adversaries, and a {} adversary changes the network \
+         under this scenario's end-to-end setting",
+        active.kind
+    ))
+}
+
 /// One set of adversaries per side group, each built on its own, so that
 /// its actors pool keys and loot only among themselves, as in a run of
 /// their own; built against the run's context (its clock, CA and key
@@ -51,19 +78,20 @@ pub(super) fn build_side_groups(
 /// are not the run's).
 pub(super) fn taken_by(adversaries: &[Arc<dyn Adversary>], index: &CableIndex) -> Taken {
     let analyst = Analyst::new(index);
-    let (mut content, mut routing, mut forged_accepted) = (BTreeSet::new(), BTreeSet::new(), 0);
-    for (_, members) in actors(adversaries) {
-        let loot = pooled_loot(&members);
-        let exposure = analyst.analyze(&loot);
-        content.extend(exposure.content.into_keys());
-        routing.extend(exposure.routing.into_keys());
-        forged_accepted += loot.forged_accepted;
-    }
-    Taken {
-        content: content.len() as u64,
-        routing: routing.len() as u64,
-        forged_accepted,
-    }
+    let found: Vec<_> = actors(adversaries)
+        .into_iter()
+        .map(|(_, members)| {
+            let loot = pooled_loot(&members);
+            (analyst.analyze(&loot), loot.forged_accepted)
+        })
+        .collect();
+    Taken::union(found.iter().map(|(exposure, forged)| {
+        (
+            exposure.content.keys().map(String::as_str),
+            exposure.routing.keys().map(String::as_str),
+            *forged,
+        )
+    }))
 }
 
 #[cfg(test)]
@@ -111,6 +139,29 @@ mod tests {
             let found = with_dwell(base.clone(), 30).unwrap();
             assert_eq!(side_group(&base, &found), None, "{active}");
         }
+    }
+
+    #[test]
+    fn fail_side_groups_beside_an_active_adversary_or_one_of_unknown_kind() {
+        let passive = scenario(PASSIVE);
+        let group = with_dwell(passive.clone(), 30).unwrap().adversaries;
+        assert_eq!(refuse_side_groups(&passive, std::slice::from_ref(&group), 0), None);
+        assert_eq!(
+            refuse_side_groups(&passive, &[], 3),
+            None,
+            "no side group, nothing to refuse"
+        );
+        let custom = refuse_side_groups(&passive, std::slice::from_ref(&group), 1).unwrap();
+        assert!(custom.contains("1 of its own kind"), "{custom}");
+
+        let with_mitm = scenario(&format!("{PASSIVE}[[adversary]]\nkind = \"mitm\"\nat = \"be-mfa\"\n"));
+        let refused = refuse_side_groups(&with_mitm, std::slice::from_ref(&group), 0).unwrap();
+        assert!(refused.contains("a mitm adversary changes the network"), "{refused}");
+
+        let forger =
+            scenario("[[adversary]]\nkind = \"forger\"\nimpersonate = \"at-mfa\"\nfrom_day = 10\n").adversaries;
+        let refused = refuse_side_groups(&passive, &[group, forger], 0).unwrap();
+        assert!(refused.contains("a forger adversary changes the network"), "{refused}");
     }
 
     #[test]

@@ -453,3 +453,47 @@ async fn extra_actors_stay_out_of_the_report_and_the_tally() {
     assert!(with.also[0].content < Taken::of(&without.report).content);
     assert_eq!(without.also, []);
 }
+
+/// A quantum computer measured on the side gets the session secrets a run
+/// of its own would record for it, and so takes exactly what the rules
+/// give its actor alone, even when the run's own adversary is malware
+/// that needs none of them: every cable its tap recorded under classical
+/// mutual TLS (a broadcast network, so every cable of the tap's window
+/// crosses its link), none of which the tap could read by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quantum_side_group_takes_what_the_rules_give_it_alone() {
+    let text = include_str!("../fixtures/small-incident.toml");
+    let endpoint = incident();
+    let tap = "[[adversary]]\nkind = \"tap\"\nat = \"be-mfa\"\nfrom_day = 0\nuntil_day = 100\nactor = \"state\"\n";
+    let quantum = "[[adversary]]\nkind = \"quantum\"\nfrom_day = 200\nactor = \"state\"\n";
+    let alone = with_adversaries(text, &format!("{tap}{quantum}"));
+    let outcome = Runner::new(endpoint)
+        .measuring_also(alone.adversaries.clone())
+        .run()
+        .await
+        .unwrap();
+    let rules = expected(&alone);
+    assert_eq!(outcome.also, [rules]);
+    let window = alone.adversaries[0].window;
+    let recorded = rules::all_cables(&alone)
+        .unwrap()
+        .iter()
+        .filter(|c| window.contains(c.day))
+        .count() as u64;
+    assert_eq!(rules.content, recorded);
+    assert_eq!(expected(&with_adversaries(text, tap)).content, 0, "the tap alone reads nothing");
+}
+
+/// A side group beside an adversary that changes the network, or beside
+/// one of the caller's own kind, is refused before the run starts: its
+/// figures could not be those of a run of its own.
+#[test]
+fn fail_a_side_group_beside_an_active_or_unknown_adversary() {
+    let mitm = resolve("hotel-wifi-mitm").unwrap();
+    let found = cablesim::scenario::with_dwell(mitm.clone(), 30).unwrap();
+    let refused = Runner::new(mitm).measuring_also(found.adversaries).run_blocking();
+    let Err(cablesim::scenario::RunError::Unsupported(reason)) = refused else {
+        panic!("a side group beside a man in the middle ran");
+    };
+    assert!(reason.contains("a mitm adversary changes the network"), "{reason}");
+}
