@@ -85,7 +85,7 @@ impl InProcessNetwork {
         let tls_on = security.transport != Transport::Plain;
         // One copy of each cable for the archive and for all the nodes'
         // inboxes and sent items.
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(clock.clone());
         let hub = Hub::with_store(
             HubConfig {
                 network: network.clone(),

@@ -182,7 +182,7 @@ mod tests {
         // signed and not.
         for len in [5, 200, 20_000] {
             for signer in [None, Some(&signer)] {
-                let shared = SharedCables::new();
+                let shared = SharedCables::new(crate::net::DayClock::new());
                 let cable = stored(&"b".repeat(len));
                 let frame = deliver(&cable, signer);
                 let kept = FrameBytes::sharing_body(frame.clone(), &shared);
@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn a_frame_without_a_clear_cable_is_kept_whole() {
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(crate::net::DayClock::new());
         let ack: Arc<[u8]> = encode_frame(&Frame::Ack { cable: "C-1".into() }, DEFAULT_MAX_FRAME)
             .unwrap()
             .into();

@@ -13,26 +13,30 @@
 //!
 //! Entries are weak and short-lived: a cable is filed by its sender and its
 //! recipients on the day it is sent (a delivery held up by a dead link may
-//! come later, and is then filed as a copy of its own), so only the cables
-//! of the latest two days are looked up. The index stays a day's cables
-//! long whatever the length of the run; the shared copies themselves live
-//! as long as some node keeps them.
+//! come later, and is then filed as a copy of its own), so only the copies
+//! filed today and yesterday, by the network's clock, are looked up. The
+//! index stays a day's cables long whatever the length of the run; the
+//! shared copies themselves live as long as some node keeps them. The day
+//! is the clock's, not the one a cable states: a forged cable dated years
+//! ahead would otherwise move the index past every genuine one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::StoredCable;
 use crate::model::Day;
+use crate::net::DayClock;
 
 /// The shared copies of the cables filed by the nodes of one network.
 /// Cloning gives another handle on the same copies.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct SharedCables {
     index: Arc<Mutex<Index>>,
+    clock: DayClock,
 }
 
-/// Weak handles by cable id: the cables dated `day`, and those of the day
-/// before.
+/// Weak handles by cable id: the copies filed on `day`, and those filed
+/// the day before.
 #[derive(Debug, Default)]
 struct Index {
     day: Day,
@@ -41,32 +45,34 @@ struct Index {
 }
 
 impl Index {
-    /// The map for cables dated `day`, moving on to it if it is later than
-    /// the index's; `None` for a cable older than yesterday.
-    fn map_for(&mut self, day: Day) -> Option<&mut HashMap<String, Weak<StoredCable>>> {
-        if day > self.day {
-            if day == self.day + 1 {
-                self.yesterday = std::mem::take(&mut self.today);
-            } else {
-                self.yesterday.clear();
-                self.today.clear();
-            }
-            self.day = day;
+    /// Moves on to `today`, if it is later than the index's day.
+    fn move_to(&mut self, today: Day) {
+        if today == self.day + 1 {
+            self.yesterday = std::mem::take(&mut self.today);
+        } else if today > self.day {
+            self.yesterday.clear();
+            self.today.clear();
         }
-        if day == self.day {
-            Some(&mut self.today)
-        } else if day + 1 == self.day {
-            Some(&mut self.yesterday)
-        } else {
-            None
-        }
+        self.day = self.day.max(today);
+    }
+
+    /// The copy filed today or yesterday under `cable`'s id, if it is
+    /// equal to `cable` and some node still keeps it.
+    fn kept(&self, cable: &StoredCable) -> Option<Arc<StoredCable>> {
+        [&self.today, &self.yesterday]
+            .into_iter()
+            .filter_map(|map| map.get(&cable.header.id).and_then(Weak::upgrade))
+            .find(|kept| **kept == *cable)
     }
 }
 
 impl SharedCables {
-    /// An empty set of shared copies.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty set of shared copies for a network run by `clock`.
+    pub fn new(clock: DayClock) -> Self {
+        SharedCables {
+            index: Arc::default(),
+            clock,
+        }
     }
 
     /// The copy of `cable` to keep: the one already handed out under its
@@ -74,17 +80,13 @@ impl SharedCables {
     /// otherwise `cable` itself, which later equal copies then share.
     pub fn share(&self, cable: StoredCable) -> Arc<StoredCable> {
         let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(map) = index.map_for(cable.header.day) else {
-            return Arc::new(cable);
-        };
-        if let Some(kept) = map.get(&cable.header.id).and_then(Weak::upgrade)
-            && *kept == cable
-        {
+        index.move_to(self.clock.today());
+        if let Some(kept) = index.kept(&cable) {
             return kept;
         }
         let id = cable.header.id.clone();
         let kept = Arc::new(cable);
-        map.insert(id, Arc::downgrade(&kept));
+        index.today.insert(id, Arc::downgrade(&kept));
         kept
     }
 }
@@ -114,7 +116,7 @@ mod tests {
 
     #[test]
     fn equal_copies_share_one_allocation() {
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(DayClock::new());
         let sent = shared.share(cable("C-1", 3, "body"));
         let delivered = shared.share(cable("C-1", 3, "body"));
         assert!(Arc::ptr_eq(&sent, &delivered));
@@ -123,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_different_copy_under_the_same_id_is_kept_apart() {
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(DayClock::new());
         let genuine = shared.share(cable("C-1", 3, "body"));
         let forged = shared.share(cable("C-1", 3, "forged body"));
         assert!(!Arc::ptr_eq(&genuine, &forged));
@@ -133,7 +135,7 @@ mod tests {
 
     #[test]
     fn a_copy_nobody_keeps_any_more_is_replaced() {
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(DayClock::new());
         drop(shared.share(cable("C-1", 3, "body")));
         let again = shared.share(cable("C-1", 3, "body"));
         assert_eq!(Arc::strong_count(&again), 1);
@@ -142,16 +144,19 @@ mod tests {
     }
 
     #[test]
-    fn yesterdays_cables_are_shared_older_ones_are_not() {
-        let shared = SharedCables::new();
+    fn copies_filed_yesterday_are_shared_older_ones_are_not() {
+        let clock = DayClock::new();
+        let shared = SharedCables::new(clock.clone());
+        clock.set(3);
         let day3 = shared.share(cable("C-3", 3, "body"));
+        clock.set(4);
         let day4 = shared.share(cable("C-4", 4, "body"));
         assert!(
             Arc::ptr_eq(&day3, &shared.share(cable("C-3", 3, "body"))),
             "yesterday's"
         );
         assert!(Arc::ptr_eq(&day4, &shared.share(cable("C-4", 4, "body"))), "today's");
-        let _day5 = shared.share(cable("C-5", 5, "body"));
+        clock.set(5);
         assert!(
             !Arc::ptr_eq(&day3, &shared.share(cable("C-3", 3, "body"))),
             "older: a copy"
@@ -160,7 +165,7 @@ mod tests {
             Arc::ptr_eq(&day4, &shared.share(cable("C-4", 4, "body"))),
             "now yesterday's"
         );
-        let _day9 = shared.share(cable("C-9", 9, "body"));
+        clock.set(9);
         assert!(
             !Arc::ptr_eq(&day4, &shared.share(cable("C-4", 4, "body"))),
             "a jump forgets both days"
@@ -168,8 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn a_forged_date_does_not_move_the_index() {
+        let clock = DayClock::new();
+        clock.set(7);
+        let shared = SharedCables::new(clock);
+        let genuine = shared.share(cable("C-1", 7, "body"));
+        let forged = shared.share(cable("C-F", 1_000_000, "forged"));
+        assert!(!Arc::ptr_eq(&genuine, &forged));
+        assert!(
+            Arc::ptr_eq(&genuine, &shared.share(cable("C-1", 7, "body"))),
+            "still shared after a cable dated far ahead"
+        );
+        assert!(Arc::ptr_eq(&forged, &shared.share(cable("C-F", 1_000_000, "forged"))));
+    }
+
+    #[test]
     fn handles_share_their_copies() {
-        let shared = SharedCables::new();
+        let shared = SharedCables::new(DayClock::new());
         let other = shared.clone();
         let a = shared.share(cable("C-1", 0, "body"));
         let b = other.share(cable("C-1", 0, "body"));
