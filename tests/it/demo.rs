@@ -481,7 +481,11 @@ async fn a_quantum_side_group_takes_what_the_rules_give_it_alone() {
         .filter(|c| window.contains(c.day))
         .count() as u64;
     assert_eq!(rules.content, recorded);
-    assert_eq!(expected(&with_adversaries(text, tap)).content, 0, "the tap alone reads nothing");
+    assert_eq!(
+        expected(&with_adversaries(text, tap)).content,
+        0,
+        "the tap alone reads nothing"
+    );
 }
 
 /// A side group beside an adversary that changes the network, or beside
