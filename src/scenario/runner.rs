@@ -11,9 +11,10 @@ use tracing::{debug, info, warn};
 
 use super::Scenario;
 use super::adapters::{HubView, LinkView, NodeViews};
-use super::findings::{ActorTally, actor_reports, adversary_entries};
+use super::findings::ActorTally;
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
+use super::run_report::{assemble_report, register};
 use super::sharing::{build_side_groups, refuse_side_groups, taken_by};
 use super::tally::LiveTally;
 use super::wire::WireTally;
@@ -23,7 +24,7 @@ use crate::adversary::{
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, epoch_of, recipients};
 use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
-use crate::report::{CableCounts, NetworkNode, RunReport, Taken, WireCosts};
+use crate::report::{CableCounts, RunReport, Taken};
 
 /// The result of a run: the report, and the network as it stands at the end
 /// (for tests and adversaries that inspect it).
@@ -445,61 +446,6 @@ impl Runner {
     }
 }
 
-/// The report of a finished run: every actor's pooled loot through the
-/// analyst, with the run's counts, alarms and wire costs (if measured).
-/// The multi-process mode builds its report with this very function, from
-/// loot its processes collected.
-pub(crate) fn assemble_report(
-    scenario: &Scenario,
-    preset: Option<String>,
-    counts: CableCounts,
-    adversaries: &[Arc<dyn Adversary>],
-    index: &CableIndex,
-    alarms: Vec<crate::net::Alarm>,
-    wire: Option<WireCosts>,
-) -> RunReport {
-    let actors = actor_reports(adversaries, index, &alarms, preset.as_deref());
-    info!(
-        scenario = %scenario.name, sent = counts.sent, withheld = counts.withheld,
-        delivered = counts.delivered, alarms = alarms.len(), "run finished"
-    );
-    RunReport {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        config: preset,
-        security: scenario.security.clone(),
-        days: scenario.days,
-        cables: counts,
-        actors,
-        alarms,
-        network: network_nodes(scenario),
-        adversaries: adversary_entries(adversaries, &scenario.adversaries),
-        wire,
-    }
-}
-
-/// Every cable of the scenario, generated and listed, in the analyst's
-/// index: how found canaries become cable ids.
-pub(crate) fn full_index(scenario: &Scenario) -> Result<CableIndex, RunError> {
-    let mut index = CableIndex::new();
-    for cable in &scenario.cables {
-        register(&mut index, cable)?;
-    }
-    let generator = scenario.generator()?;
-    for day in 0..scenario.days {
-        for cable in generator.cables_on_day(day) {
-            register(&mut index, &cable)?;
-        }
-    }
-    Ok(index)
-}
-
-fn register(index: &mut CableIndex, cable: &Cable) -> Result<(), RunError> {
-    index
-        .register(cable)
-        .map_err(|e| RunError::Unsupported(format!("two cables share a canary: {e}")))
-}
-
 /// Awaits node commands in order. The commands were all queued when the
 /// futures were created (see [`NodeHandle::send`]) and run concurrently in
 /// the nodes' own tasks, so awaiting them one by one waits no longer than
@@ -526,49 +472,4 @@ impl rustls::KeyLog for BothKeyLogs {
     fn will_log(&self, label: &str) -> bool {
         self.0.will_log(label) || self.1.will_log(label)
     }
-}
-
-/// The report of a run that has not started: the scenario, its network
-/// and its adversaries, nothing measured. What a live page draws before
-/// the first day (the adversaries are built against a certificate
-/// authority of their own, which nothing else uses).
-pub fn planned_report(scenario: &Scenario, preset: Option<String>) -> Result<RunReport, RunError> {
-    let generator = scenario.generator()?;
-    let pki = Pki::generate(&scenario.network)?;
-    let context = BuildContext {
-        security: &scenario.security,
-        clock: DayClock::new(),
-        ca_cert: pki.ca_cert().clone(),
-        escrow: Arc::new(KeyEscrow::new()),
-    };
-    let adversaries = build_adversaries(&scenario.adversaries, &context)?;
-    let counts = CableCounts {
-        total: generator.count() + scenario.cables.len() as u64,
-        ..CableCounts::default()
-    };
-    Ok(RunReport {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        config: preset,
-        security: scenario.security.clone(),
-        days: scenario.days,
-        cables: counts,
-        actors: Vec::new(),
-        alarms: Vec::new(),
-        network: network_nodes(scenario),
-        adversaries: adversary_entries(&adversaries, &scenario.adversaries),
-        wire: None,
-    })
-}
-
-fn network_nodes(scenario: &Scenario) -> Vec<NetworkNode> {
-    scenario
-        .network
-        .nodes()
-        .iter()
-        .map(|node| NetworkNode {
-            name: node.name.clone(),
-            role: node.role,
-        })
-        .collect()
 }
