@@ -56,11 +56,22 @@ pub(super) fn measure(options: &BenchOptions, records: Records) -> Result<f64, B
     let frames = cables::submit_frames(options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     median_of_rounds(BenchOptions::RATE_ROUNDS, || {
-        runtime.block_on(forward_all(options, &frames, records))
+        runtime
+            .block_on(forward_all(options, &frames, records))
+            .map(|round| round.rate)
     })
 }
 
-async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>], records: Records) -> Result<f64, BenchError> {
+/// One round through a forwarder.
+#[derive(Debug, Clone, PartialEq)]
+struct Forwarded {
+    /// Cables per second.
+    rate: f64,
+    /// The frames each recipient decoded, in the order of the recipients.
+    decoded: Vec<usize>,
+}
+
+async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>], records: Records) -> Result<Forwarded, BenchError> {
     let pki = Pki::generate(&cables::network(options.recipients))?;
     let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls, tls::KeyExchange::Classical)?);
     let (sender, ingress) = link(&pki, &acceptor, SENDER).await?;
@@ -84,6 +95,7 @@ async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>], records: Record
         Records::PerFrame => tokio::spawn(read_ingress_frames(ingress, queues)),
     };
     let sending = tokio::spawn(send_frames(sender, frames.to_vec()));
+    let mut decoded = Vec::with_capacity(readers.len());
     for reader in readers {
         let got = reader
             .await
@@ -94,13 +106,17 @@ async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>], records: Record
                 frames.len()
             )));
         }
+        decoded.push(got);
     }
     let elapsed = start.elapsed();
     for task in [forwarder, sending] {
         task.await
             .map_err(|e| BenchError::Incomplete(format!("a forwarder task failed: {e}")))??;
     }
-    Ok(per_second(options.cables, elapsed))
+    Ok(Forwarded {
+        rate: per_second(options.cables, elapsed),
+        decoded,
+    })
 }
 
 type ClientEnd = tokio_rustls::client::TlsStream<DuplexStream>;
@@ -279,11 +295,16 @@ mod tests {
 
     #[test]
     fn both_forwarders_bring_every_frame_to_every_recipient() {
-        // Counts are checked inside: a missing frame is an error.
         let options = BenchOptions::new(3, 200, 10).unwrap();
+        let frames = cables::submit_frames(&options).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         for records in [Records::Coalescing, Records::PerFrame] {
-            let rate = measure(&options, records).unwrap();
-            assert!(rate.is_finite() && rate > 0.0, "{records:?}: {rate}");
+            let round = runtime.block_on(forward_all(&options, &frames, records)).unwrap();
+            assert_eq!(round.decoded, [10, 10, 10], "{records:?}");
+            assert!(round.rate.is_finite(), "{records:?}: {round:?}");
         }
     }
 

@@ -108,7 +108,7 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     )?;
     writeln!(
         out,
-        "  cables/s      {:>12.1}      (every ack after its cable's commit; in memory {:.1})",
+        "  cables/s      {:>12.1}      (every ack after its cable's commit; in memory, rounds in turn: {:.1})",
         d.cables_per_s, d.memory_cables_per_s
     )?;
     writeln!(

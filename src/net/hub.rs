@@ -160,8 +160,8 @@ impl Hub {
     /// the store still holds for a node are delivered when it connects, and
     /// the directory entries it holds are served until their nodes publish
     /// again. If the store saved a day later than `clock`'s, the clock is
-    /// moved to it: a restarted hub resumes on the day it stopped, never
-    /// earlier.
+    /// moved to it: a restarted hub resumes on the last day its store
+    /// committed, never earlier (see "Durability" in ARCHITECTURE.md).
     pub fn with_store(
         config: HubConfig,
         clock: DayClock,

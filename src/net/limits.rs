@@ -34,8 +34,11 @@ pub struct HubLimits {
     /// Bytes of deliveries one node may have in flight. One delivery is
     /// always let through, however large, so no cable is stuck behind it.
     pub delivery_window_bytes: usize,
-    /// Replies one session may have queued before the hub stops reading
-    /// that node's frames until it reads its answers.
+    /// Replies one session may have queued, in all: those handed to its
+    /// writer and not yet sent, and those waiting for the store's commit
+    /// (an acknowledgement waits for its cable's). At the bound the hub
+    /// stops reading that node's frames until the writer has sent some
+    /// (the node reads its answers). Zero counts as one.
     pub reply_queue: usize,
 }
 

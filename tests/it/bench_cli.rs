@@ -146,17 +146,14 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     assert_eq!(report["pipeline"]["target"]["value"], 0.7);
     assert_eq!(report["forwarder"]["target"]["value"], 0.7);
     assert_eq!(report["forwarder"]["per_frame_target"]["value"], 0.9);
-    // The durable hub against the very rate the in-memory hub had.
+    // The durable hub against the in-memory hub of its own rounds (taking
+    // turns with them), not the forwarder section's earlier figure.
     assert_ratio(
         &report,
         &["durable", "durable_vs_memory"],
         &["durable", "cables_per_s"],
         &["durable", "memory_cables_per_s"],
         &["durable", "target"],
-    );
-    assert_eq!(
-        report["durable"]["memory_cables_per_s"],
-        report["forwarder"]["hub_cables_per_s"]
     );
     assert_eq!(report["durable"]["target"]["value"], 0.5);
 

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc::OwnedPermit;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::{Duration, Instant};
@@ -22,7 +23,7 @@ use crate::wire::{ErrorCode, Frame, PROTOCOL_VERSION, WireError, encode_frame};
 
 /// Why a session ended early; logged with the peer, never fatal to the hub.
 #[derive(Debug, thiserror::Error)]
-enum SessionError {
+pub(super) enum SessionError {
     #[error("TLS handshake failed: {0}")]
     Handshake(std::io::Error),
     #[error("no hello within {0:?}")]
@@ -251,32 +252,42 @@ impl Hub {
     /// A reply waiting for the store's commit (an acknowledgement) holds
     /// back the replies behind it, so replies leave in order, but not the
     /// reading: the node's next submits are read meanwhile and share the
-    /// next commit. At most [`HubLimits::reply_queue`](crate::net::HubLimits::reply_queue)
-    /// replies wait; past that the node's frames wait in its socket.
-    async fn read_frames<R: AsyncRead + Unpin>(
+    /// next commit. The replies queued for the writer and those waiting
+    /// here share one bound, the capacity of `replies`
+    /// ([`HubLimits::reply_queue`](crate::net::HubLimits::reply_queue)):
+    /// each waiting reply holds its place in that queue, and while replies
+    /// wait the next frame is read only once a place is free for its
+    /// reply: with every place taken, the node's frames wait in its socket.
+    pub(super) async fn read_frames<R: AsyncRead + Unpin>(
         &self,
         node: &str,
         session_id: u64,
         source: &mut FrameSource<R>,
         replies: &ReplySender,
     ) -> Result<(), SessionError> {
-        let limit = self.shared.config.limits.reply_queue.max(1);
-        let mut waiting: VecDeque<Reply> = VecDeque::new();
+        let mut waiting: VecDeque<(Reply, OwnedPermit<Outgoing>)> = VecDeque::new();
+        // A place taken ahead while replies wait, for the reply of the next
+        // frame: that frame is read only once there is room for it.
+        let mut spare: Option<OwnedPermit<Outgoing>> = None;
         loop {
-            let room = waiting.len() < limit;
             let next = match waiting.front_mut() {
                 None => source.next().await,
-                Some(head) => {
+                Some((head, _)) => {
                     tokio::select! {
                         biased;
                         committed = &mut head.durable => {
-                            let reply = waiting.pop_front().expect("the head was just polled");
-                            self.send_reply(replies, self.settle(node, reply, committed)).await?;
+                            let (reply, place) = waiting.pop_front().expect("the head was just polled");
+                            drop(place.send(Outgoing::Frame(self.settle(node, reply, committed))));
+                            continue;
+                        }
+                        // Free once the writer has sent a reply.
+                        place = replies.clone().reserve_owned(), if spare.is_none() => {
+                            spare = Some(place.map_err(|_| writer_stopped())?);
                             continue;
                         }
                         // Reading a frame is cancel-safe: a frame is taken
                         // out of the reader only once it is whole.
-                        next = source.next(), if room => next,
+                        next = source.next(), if spare.is_some() => next,
                     }
                 }
             };
@@ -284,18 +295,28 @@ impl Hub {
                 Ok(Some(frame)) => {
                     if let Some(reply) = self.handle(node, session_id, frame) {
                         if waiting.is_empty() && reply.durable.is_now() {
-                            self.send_reply(replies, reply.frame).await?;
+                            match spare.take() {
+                                Some(place) => drop(place.send(Outgoing::Frame(reply.frame))),
+                                None => self.send_reply(replies, reply.frame).await?,
+                            }
                         } else {
-                            waiting.push_back(reply);
+                            // With nothing waiting, the frame was read
+                            // whatever the room, as for a reply sent at
+                            // once: this one waits for its place likewise.
+                            let place = match spare.take() {
+                                Some(place) => place,
+                                None => replies.clone().reserve_owned().await.map_err(|_| writer_stopped())?,
+                            };
+                            waiting.push_back((reply, place));
                         }
                     }
                 }
                 Ok(None) => {
                     // The node is done sending: what it was promised still
                     // goes out.
-                    while let Some(mut reply) = waiting.pop_front() {
+                    while let Some((mut reply, place)) = waiting.pop_front() {
                         let committed = (&mut reply.durable).await;
-                        self.send_reply(replies, self.settle(node, reply, committed)).await?;
+                        drop(place.send(Outgoing::Frame(self.settle(node, reply, committed))));
                     }
                     return Ok(());
                 }
@@ -303,7 +324,9 @@ impl Hub {
                     // Bytes that are not a frame are an attack (or a bug);
                     // a connection that drops is just a lost peer. Replies
                     // still waiting are dropped with the session: the node
-                    // sends their cables again.
+                    // sends their cables again. A place taken ahead is
+                    // free for the refusal.
+                    drop(spare);
                     if let FramedError::Wire(wire) = &e {
                         self.shared.alarms.raise(
                             self.today(),
@@ -322,10 +345,7 @@ impl Hub {
     /// Queues `frame` for the writer. Waits while the node leaves its
     /// replies unread: its next frames wait in its socket meanwhile.
     async fn send_reply(&self, replies: &ReplySender, frame: Frame) -> Result<(), SessionError> {
-        replies
-            .send(Outgoing::Frame(frame))
-            .await
-            .map_err(|_| SessionError::Refused("the connection's writer stopped".into()))
+        replies.send(Outgoing::Frame(frame)).await.map_err(|_| writer_stopped())
     }
 
     /// Lets the writer send what is queued, then close the stream (once
@@ -392,6 +412,12 @@ fn refuse(replies: &ReplySender, cable: Option<&str>, code: ErrorCode, detail: &
         code,
         detail: detail.to_owned(),
     }));
+}
+
+/// The session's writer is gone (its stream failed): nothing more can be
+/// sent on it.
+fn writer_stopped() -> SessionError {
+    SessionError::Refused("the connection's writer stopped".into())
 }
 
 /// The error code that tells a peer why its bytes were not a frame.

@@ -1,6 +1,7 @@
 //! The hub over a SQLite store that commits in groups: submits staged
 //! while a commit is held share the next one, and no acknowledgement
-//! leaves before it.
+//! leaves before it; the replies waiting for a commit and those queued for
+//! the writer share the session's one bound.
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use tokio::io::{AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 use super::{Hub, HubConfig};
 use crate::crypto::{CablePayload, ClearCable};
 use crate::model::{Cable, Classification, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients};
-use crate::net::framed::FrameSource;
+use crate::net::framed::{FrameSource, Outgoing};
 use crate::net::{Alarms, DayClock, HubLimits, LINK_BUFFER, SqliteHubStore};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, PROTOCOL_VERSION, encode_frame};
 
@@ -107,4 +108,83 @@ async fn submits_staged_while_a_commit_is_held_share_one_commit_and_are_acknowle
     // Eight submits, one commit: a commit per cable made eight.
     assert_eq!(gate.commits(), 1);
     drop(out);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn replies_queued_for_the_writer_and_replies_waiting_for_a_commit_share_one_bound() {
+    const BOUND: usize = 3;
+    let dir = std::env::temp_dir().join(format!("cablesim-hub-reply-bound-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
+    let gate = store.commit_gate();
+    let mut config = config();
+    config.limits.reply_queue = BOUND;
+    let hub = Hub::with_store(config, DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    let held = gate.hold();
+
+    // The session's two halves without a writer: the test reads the reply
+    // queue itself, or leaves it full.
+    let (ours, theirs) = tokio::io::duplex(LINK_BUFFER);
+    let (replies, mut written) = tokio::sync::mpsc::channel(BOUND);
+    let reading = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut source = FrameSource::new(theirs, DEFAULT_MAX_FRAME);
+            hub.read_frames("at-mfa", 0, &mut source, &replies).await
+        })
+    };
+    let request = Frame::DirectoryRequest {
+        nodes: vec!["be-mfa".into()],
+    };
+    let mut frames = Vec::new();
+    for frame in [request.clone(), request]
+        .into_iter()
+        .chain((0..5).map(|i| submit(&format!("C-{i}"))))
+    {
+        frames.extend(encode_frame(&frame, DEFAULT_MAX_FRAME).unwrap());
+    }
+    let mut out = ours;
+    out.write_all(&frames).await.unwrap();
+    let settle = || async {
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+    };
+
+    // Two answers queued, one acknowledgement waiting for its commit: the
+    // bound is reached and no further frame is read.
+    settle().await;
+    assert_eq!(hub.relayed(), 1);
+    let answer = Frame::DirectoryAnswer { entries: Vec::new() };
+    let next = |written: &mut tokio::sync::mpsc::Receiver<Outgoing>| match written.try_recv() {
+        Ok(Outgoing::Frame(frame)) => Some(frame),
+        Ok(Outgoing::Encoded(bytes)) => panic!("encoded bytes among the replies: {bytes:?}"),
+        Err(_) => None,
+    };
+    assert_eq!(next(&mut written), Some(answer.clone()));
+    // One place freed: one more submit read, and the bound is reached again.
+    settle().await;
+    assert_eq!(hub.relayed(), 2);
+    assert_eq!(next(&mut written), Some(answer));
+    settle().await;
+    assert_eq!(hub.relayed(), 3);
+
+    drop(held);
+    let mut acks = Vec::new();
+    while acks.len() < 5 {
+        match written.recv().await {
+            Some(Outgoing::Frame(frame)) => acks.push(frame),
+            other => panic!("expected an ack, got {other:?}"),
+        }
+    }
+    let expected: Vec<Frame> = (0..5)
+        .map(|i| Frame::Ack {
+            cable: format!("C-{i}"),
+        })
+        .collect();
+    assert_eq!(acks, expected);
+    drop(out);
+    reading.await.unwrap().unwrap();
+    assert_eq!(hub.relayed(), 5);
 }

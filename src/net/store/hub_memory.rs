@@ -1,13 +1,14 @@
 //! The hub's queues and archive in memory: in-process runs, where nothing
 //! outlives the process and speed matters (a full-size cablegate run puts
-//! a quarter of a million cables through it).
+//! a quarter of a million cables through it), and the mirror the SQLite
+//! hub store reads from (loaded from its file by `hub_mirror`).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use super::{AcceptedCable, ArchivedCable, CableDigest, FrameBytes, HubStore, SharedCables, StoreError};
 use crate::crypto::DirectoryEntry;
-use crate::model::{Day, kept_on};
+use crate::model::{Day, expired};
 
 /// A [`HubStore`] in memory. Its calls never fail.
 ///
@@ -21,9 +22,26 @@ pub struct MemoryHubStore {
     /// replay can come at any time.
     accepted: HashMap<String, CableDigest>,
     archive: VecDeque<ArchivedCable>,
+    /// Some archived cable is dated before one archived ahead of it.
+    /// An in-process network archives in day order, so the cables that
+    /// expire are all at the front; nodes of a multi-process network are
+    /// on days of their own, and their cables can expire anywhere.
+    archive_unordered: bool,
     directory: BTreeMap<String, DirectoryEntry>,
     day: Option<Day>,
     shared: Option<SharedCables>,
+}
+
+/// What a hub store holds, as loaded from a file: every id accepted with
+/// its digest, each node's queue and the archive in order, the directory
+/// and the day.
+#[derive(Debug, Default)]
+pub(super) struct HubParts {
+    pub(super) accepted: HashMap<String, CableDigest>,
+    pub(super) queues: HashMap<String, VecDeque<Arc<AcceptedCable>>>,
+    pub(super) archive: VecDeque<ArchivedCable>,
+    pub(super) directory: BTreeMap<String, DirectoryEntry>,
+    pub(super) day: Option<Day>,
 }
 
 impl MemoryHubStore {
@@ -38,6 +56,62 @@ impl MemoryHubStore {
         MemoryHubStore {
             shared: Some(shared),
             ..Self::default()
+        }
+    }
+
+    /// A store holding `parts` (what a file held).
+    pub(super) fn holding(parts: HubParts) -> Self {
+        let HubParts {
+            accepted,
+            queues,
+            archive,
+            directory,
+            day,
+        } = parts;
+        MemoryHubStore {
+            archive_unordered: !archive.iter().is_sorted_by_key(|c| c.day),
+            queues,
+            accepted,
+            archive,
+            directory,
+            day,
+            shared: None,
+        }
+    }
+
+    /// [`HubStore::accept`] of a cable already shared: the SQLite hub
+    /// store hands the same copy to its committer.
+    pub(super) fn accept_shared(
+        &mut self,
+        cable: &Arc<AcceptedCable>,
+        digest: CableDigest,
+        recipients: &[String],
+        archive: bool,
+    ) {
+        self.accepted.insert(cable.id.clone(), digest);
+        for r in recipients {
+            // Looked up before inserting: `entry` would allocate the name
+            // for every recipient of every cable.
+            match self.queues.get_mut(r) {
+                Some(queue) => queue.push_back(cable.clone()),
+                None => {
+                    self.queues.insert(r.clone(), VecDeque::from([cable.clone()]));
+                }
+            }
+        }
+        if archive {
+            if self.archive.back().is_some_and(|last| last.day > cable.day) {
+                self.archive_unordered = true;
+            }
+            let frame = cable.deliver_frame.clone();
+            self.archive.push_back(ArchivedCable {
+                id: cable.id.clone(),
+                day: cable.day,
+                frame: match &self.shared {
+                    Some(shared) => FrameBytes::sharing_body(frame, shared),
+                    None => frame.into(),
+                },
+            });
         }
     }
 }
@@ -55,28 +129,7 @@ impl HubStore for MemoryHubStore {
         archive: bool,
     ) -> Result<Arc<AcceptedCable>, StoreError> {
         let cable = Arc::new(cable);
-        self.accepted.insert(cable.id.clone(), digest);
-        for r in recipients {
-            // Looked up before inserting: `entry` would allocate the name
-            // for every recipient of every cable.
-            match self.queues.get_mut(r) {
-                Some(queue) => queue.push_back(cable.clone()),
-                None => {
-                    self.queues.insert(r.clone(), VecDeque::from([cable.clone()]));
-                }
-            }
-        }
-        if archive {
-            let frame = cable.deliver_frame.clone();
-            self.archive.push_back(ArchivedCable {
-                id: cable.id.clone(),
-                day: cable.day,
-                frame: match &self.shared {
-                    Some(shared) => FrameBytes::sharing_body(frame, shared),
-                    None => frame.into(),
-                },
-            });
-        }
+        self.accept_shared(&cable, digest, recipients, archive);
         Ok(cable)
     }
 
@@ -115,13 +168,19 @@ impl HubStore for MemoryHubStore {
     }
 
     fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
-        // Cables are archived in day order, so expired ones are at the front.
-        while self
-            .archive
-            .front()
-            .is_some_and(|c| !kept_on(c.day, today, archive_days))
-        {
-            self.archive.pop_front();
+        // By day, as the SQLite file prunes: a cable dated after `today`
+        // stays. In day order the expired cables are the front ones.
+        if self.archive_unordered {
+            self.archive.retain(|c| !expired(c.day, today, archive_days));
+            self.archive_unordered = !self.archive.iter().is_sorted_by_key(|c| c.day);
+        } else {
+            while self
+                .archive
+                .front()
+                .is_some_and(|c| expired(c.day, today, archive_days))
+            {
+                self.archive.pop_front();
+            }
         }
         Ok(())
     }
@@ -239,6 +298,41 @@ pub(super) mod tests {
         store.prune_archive(100, None).unwrap();
         assert_eq!(store.archive_len().unwrap(), 2);
         assert!(store.accepted_digest("C-0").unwrap().is_some(), "pruning forgets no id");
+    }
+
+    /// The ids in the archive, oldest first.
+    pub(in crate::net::store) fn archived_ids(store: &dyn HubStore) -> Vec<String> {
+        store.archive().unwrap().into_iter().map(|c| c.id).collect()
+    }
+
+    /// Retention by day wherever a cable sits (nodes on days of their own
+    /// do not archive in day order), and never of a cable dated after
+    /// today; shared by every hub store.
+    pub(in crate::net::store) fn archive_prunes_by_day_in_any_order(store: &mut dyn HubStore) {
+        for (id, day) in [("C-5", 5), ("C-2", 2), ("C-9", 9), ("C-3", 3), ("C-7", 7)] {
+            store.accept(cable(id, day), digest(id), &[], true).unwrap();
+        }
+        store.prune_archive(6, Some(3)).unwrap(); // drops days 0..=3
+        assert_eq!(archived_ids(store), ["C-5", "C-9", "C-7"]);
+        store.prune_archive(9, Some(3)).unwrap(); // drops days 0..=6
+        assert_eq!(archived_ids(store), ["C-9", "C-7"]);
+        store.prune_archive(12, Some(3)).unwrap(); // drops days 0..=9
+        assert!(archived_ids(store).is_empty());
+        // In day order again, a cable of a later day stays at the front.
+        for (id, day) in [("C-11", 11), ("C-20", 20), ("C-21", 21)] {
+            store.accept(cable(id, day), digest(id), &[], true).unwrap();
+        }
+        store.prune_archive(14, Some(3)).unwrap(); // drops days 0..=11
+        assert_eq!(archived_ids(store), ["C-20", "C-21"]);
+        store.prune_archive(15, Some(3)).unwrap();
+        assert_eq!(archived_ids(store), ["C-20", "C-21"], "dated after today: kept");
+        store.prune_archive(23, Some(3)).unwrap(); // drops days 0..=20
+        assert_eq!(archived_ids(store), ["C-21"]);
+    }
+
+    #[test]
+    fn memory_archive_prunes_by_day_in_any_order() {
+        archive_prunes_by_day_in_any_order(&mut MemoryHubStore::new());
     }
 
     #[test]

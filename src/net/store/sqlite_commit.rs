@@ -23,9 +23,9 @@ use tokio::sync::oneshot;
 use tracing::error;
 
 use super::durable::{Durable, Start};
-use super::hub_mirror::Mirror;
+use super::hub_mirror;
 use super::sqlite::{Db, EXPIRED, day_sql};
-use super::{AcceptedCable, CableDigest, StoreError};
+use super::{AcceptedCable, CableDigest, MemoryHubStore, StoreError};
 use crate::model::Day;
 
 /// Forgets the frame of cable `?1` if nothing needs it any more.
@@ -160,7 +160,7 @@ pub(super) struct HubDb {
     path: PathBuf,
     /// `None` once the store is closed.
     db: Mutex<Option<Db>>,
-    mirror: Mutex<Mirror>,
+    mirror: Mutex<MemoryHubStore>,
     queue: Mutex<Queue>,
     /// Signalled whenever a committer finds the queue empty and stops.
     idle: Condvar,
@@ -175,7 +175,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl HubDb {
-    pub(super) fn new(db: Db, mirror: Mirror) -> Arc<HubDb> {
+    pub(super) fn new(db: Db, mirror: MemoryHubStore) -> Arc<HubDb> {
         Arc::new(HubDb {
             path: db.path.clone(),
             db: Mutex::new(Some(db)),
@@ -192,7 +192,7 @@ impl HubDb {
     }
 
     /// The mirror, for reading.
-    pub(super) fn mirror(&self) -> MutexGuard<'_, Mirror> {
+    pub(super) fn mirror(&self) -> MutexGuard<'_, MemoryHubStore> {
         lock(&self.mirror)
     }
 
@@ -214,7 +214,7 @@ impl HubDb {
         self: &Arc<Self>,
         change: Change,
         wait: bool,
-        apply: impl FnOnce(&mut Mirror) -> T,
+        apply: impl FnOnce(&mut MemoryHubStore) -> T,
     ) -> (T, Option<Durable>) {
         let operation = change.operation();
         let (answer, durable) = if wait {
@@ -323,7 +323,7 @@ impl HubDb {
         {
             let mut mirror = lock(&self.mirror);
             failed.append(&mut lock(&self.queue).requests);
-            match Mirror::load(db) {
+            match hub_mirror::load(db) {
                 Ok(fresh) => *mirror = fresh,
                 // The reads that failed will fail the next commit too.
                 Err(e) => error!(store = %self.path.display(), cause = %e, "cannot reload the hub's store"),

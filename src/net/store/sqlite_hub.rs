@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::hub_mirror::Mirror;
+use super::hub_mirror;
 use super::sqlite::Db;
 use super::sqlite_commit::{Change, HubDb};
-use super::{AcceptedCable, ArchivedCable, CableDigest, Durable, HubStore, StoreError};
+use super::{AcceptedCable, ArchivedCable, CableDigest, Durable, HubStore, MemoryHubStore, StoreError};
 use crate::crypto::DirectoryEntry;
 use crate::model::Day;
 
@@ -52,10 +52,10 @@ CREATE TABLE meta (
 ";
 
 /// A [`HubStore`] in a SQLite file, committed in groups: each call
-/// changes what the store reads back at once (from a mirror of the file in
-/// memory), and [`HubStore::durable`] resolves once everything changed so
-/// far is committed — by one transaction for all the changes staged while
-/// the previous one was syncing (see `sqlite_commit`).
+/// changes what the store reads back at once (from a [`MemoryHubStore`]
+/// mirroring the file), and [`HubStore::durable`] resolves once
+/// everything changed so far is committed — by one transaction for all the
+/// changes staged while the previous one was syncing (see `sqlite_commit`).
 pub struct SqliteHubStore {
     pub(super) shared: Arc<HubDb>,
     /// The answer of the last change that asked for one, for the next
@@ -81,7 +81,7 @@ impl SqliteHubStore {
     /// previous run committed is all there, even if it was killed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let db = Db::open(path.as_ref(), SCHEMA, UPGRADES)?;
-        let mirror = Mirror::load(&db)?;
+        let mirror = hub_mirror::load(&db)?;
         Ok(SqliteHubStore {
             shared: HubDb::new(db, mirror),
             last: None,
@@ -107,7 +107,7 @@ impl SqliteHubStore {
         CommitGate(self.shared.clone())
     }
 
-    fn stage<T>(&mut self, change: Change, wait: bool, apply: impl FnOnce(&mut Mirror) -> T) -> T {
+    fn stage<T>(&mut self, change: Change, wait: bool, apply: impl FnOnce(&mut MemoryHubStore) -> T) -> T {
         let (value, durable) = self.shared.stage(change, wait, apply);
         // Only the very last change can stand for all of them.
         self.last = durable;
@@ -146,7 +146,7 @@ impl HubStore for SqliteHubStore {
         // its failure: the count matches the mirror that was read.
         let mirror = self.shared.mirror();
         self.read_at_failures.store(self.shared.failures(), Ordering::Relaxed);
-        Ok(mirror.accepted.get(id).copied())
+        mirror.accepted_digest(id)
     }
 
     fn accept(
@@ -164,21 +164,21 @@ impl HubStore for SqliteHubStore {
             archive,
         };
         self.stage(change, true, |mirror| {
-            mirror.accept(&cable, digest, recipients, archive)
+            mirror.accept_shared(&cable, digest, recipients, archive)
         });
         Ok(cable)
     }
 
     fn pending(&self, node: &str) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        self.pending_window(node, 0, usize::MAX)
+        self.shared.mirror().pending(node)
     }
 
     fn pending_window(&self, node: &str, skip: usize, limit: usize) -> Result<Vec<Arc<AcceptedCable>>, StoreError> {
-        Ok(self.shared.mirror().pending_window(node, skip, limit))
+        self.shared.mirror().pending_window(node, skip, limit)
     }
 
     fn pending_count(&self, node: &str) -> Result<usize, StoreError> {
-        Ok(self.shared.mirror().queues.get(node).map_or(0, |q| q.len()))
+        self.shared.mirror().pending_count(node)
     }
 
     fn acknowledge(&mut self, node: &str, cable: &str) -> Result<bool, StoreError> {
@@ -188,30 +188,28 @@ impl HubStore for SqliteHubStore {
             node: node.to_owned(),
             cable: cable.to_owned(),
         };
-        Ok(self.stage(change, false, |mirror| mirror.acknowledge(node, cable)))
+        self.stage(change, false, |mirror| mirror.acknowledge(node, cable))
     }
 
     fn prune_archive(&mut self, today: Day, archive_days: Option<u32>) -> Result<(), StoreError> {
         let change = Change::PruneArchive { today, archive_days };
-        self.stage(change, false, |mirror| mirror.prune_archive(today, archive_days));
-        Ok(())
+        self.stage(change, false, |mirror| mirror.prune_archive(today, archive_days))
     }
 
     fn archive(&self) -> Result<Vec<ArchivedCable>, StoreError> {
-        Ok(self.shared.mirror().archive.iter().cloned().collect())
+        self.shared.mirror().archive()
     }
 
     fn archive_len(&self) -> Result<usize, StoreError> {
-        Ok(self.shared.mirror().archive.len())
+        self.shared.mirror().archive_len()
     }
 
     fn day(&self) -> Result<Option<Day>, StoreError> {
-        Ok(self.shared.mirror().day)
+        self.shared.mirror().day()
     }
 
     fn save_day(&mut self, day: Day) -> Result<(), StoreError> {
-        self.stage(Change::SaveDay(day), false, |mirror| mirror.day = Some(day));
-        Ok(())
+        self.stage(Change::SaveDay(day), false, |mirror| mirror.save_day(day))
     }
 
     fn save_entry(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
@@ -224,14 +222,11 @@ impl HubStore for SqliteHubStore {
             node: entry.node.clone(),
             entry: bytes,
         };
-        self.stage(change, false, |mirror| {
-            mirror.directory.insert(entry.node.clone(), entry.clone());
-        });
-        Ok(())
+        self.stage(change, false, |mirror| mirror.save_entry(entry))
     }
 
     fn directory(&self) -> Result<Vec<DirectoryEntry>, StoreError> {
-        Ok(self.shared.mirror().directory.values().cloned().collect())
+        self.shared.mirror().directory()
     }
 
     fn durable(&mut self) -> Durable {
@@ -263,7 +258,8 @@ impl HubStore for SqliteHubStore {
 #[cfg(test)]
 mod tests {
     use super::super::hub_memory::tests::{
-        archive_keeps_archive_days, cable, digest, directory_keeps_the_last_entry, entry, queue_until_acknowledged,
+        archive_keeps_archive_days, archive_prunes_by_day_in_any_order, archived_ids, cable, digest,
+        directory_keeps_the_last_entry, entry, queue_until_acknowledged,
     };
     use super::super::sqlite::tests::{crash_copy, pragmas, scratch};
     use super::*;
@@ -283,6 +279,17 @@ mod tests {
     fn sqlite_archive_keeps_archive_days() {
         let dir = scratch("hub-archive");
         archive_keeps_archive_days(&mut SqliteHubStore::open(dir.join("hub.db")).unwrap());
+    }
+
+    #[test]
+    fn sqlite_archive_prunes_by_day_in_any_order_in_its_mirror_and_its_file() {
+        let dir = scratch("hub-archive-order");
+        let path = dir.join("hub.db");
+        let mut store = SqliteHubStore::open(&path).unwrap();
+        archive_prunes_by_day_in_any_order(&mut store);
+        store.durable().wait_blocking().unwrap();
+        drop(store);
+        assert_eq!(archived_ids(&SqliteHubStore::open(&path).unwrap()), ["C-21"]);
     }
 
     #[test]
