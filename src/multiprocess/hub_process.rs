@@ -145,7 +145,11 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
             }
             Input::Command(Command::Day(day)) => {
                 clock.set(day);
-                hub.enter_day(day);
+                // Announced once committed (see "Durability" in
+                // ARCHITECTURE.md).
+                if let Err(e) = hub.enter_day_durably(day).await {
+                    printer.error(format!("day {day} could not be saved: {e}"));
+                }
                 // The hub's live page shows the day from this.
                 tracing::debug!(day, "day begins");
                 for adversary in adversaries.iter().filter(|a| a.window().contains(day)) {

@@ -300,15 +300,28 @@ impl Hub {
 
     /// Moves the hub to `day`: the archive forgets what `archive_days` no
     /// longer keeps, and the store records the day. A store failure is
-    /// logged: the archive is pruned again on the next day.
+    /// logged: the archive is pruned again on the next day. Nothing waits
+    /// for the store to commit it: see [`Hub::enter_day_durably`].
     pub fn enter_day(&self, day: Day) {
+        drop(self.enter_day_durably(day));
+    }
+
+    /// [`Hub::enter_day`], and what resolves once the store has committed
+    /// the day and its pruning: a hub process announces a day only then,
+    /// so that a crash after the announcement cannot bring it back on an
+    /// earlier day with cables that retention had already dropped.
+    pub fn enter_day_durably(&self, day: Day) -> Durable {
         let archive_days = self.shared.config.security.archive_days;
         let mut state = self.state();
         if let Err(e) = state.store.prune_archive(day, archive_days) {
             error!(day, cause = %e, "cannot prune the archive");
         }
-        if let Err(e) = state.store.save_day(day) {
-            error!(day, cause = %e, "cannot save the day");
+        match state.store.save_day(day) {
+            Ok(()) => state.store.durable(),
+            Err(e) => {
+                error!(day, cause = %e, "cannot save the day");
+                Durable::failed(e)
+            }
         }
     }
 

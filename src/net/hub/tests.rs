@@ -188,3 +188,25 @@ async fn replies_queued_for_the_writer_and_replies_waiting_for_a_commit_share_on
     reading.await.unwrap().unwrap();
     assert_eq!(hub.relayed(), 5);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_day_is_durable_only_once_its_commit_is_made() {
+    let dir = std::env::temp_dir().join(format!("cablesim-hub-day-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
+    let gate = store.commit_gate();
+    let hub = Hub::with_store(config(), DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    let held = gate.hold();
+    let mut day = hub.enter_day_durably(5);
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        (&mut day).now_or_never().is_none(),
+        "the day was durable before its commit"
+    );
+    drop(held);
+    day.await.unwrap();
+    assert_eq!(gate.commits(), 1);
+}
