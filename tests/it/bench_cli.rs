@@ -1,14 +1,25 @@
-//! `cablesim bench` as a user meets it: every figure present, finite and
-//! positive, every ratio the quotient of the figures printed beside it,
-//! each section in the text form, and bad options refused with exit 2 and
-//! the option named. No assertion on speed: timings vary by machine.
+//! `cablesim bench`'s report: every figure present, finite and positive,
+//! every ratio the quotient of the figures printed beside it, each section
+//! in the text form, and bad options refused by the command with exit 2
+//! and the option named. No assertion on speed: timings vary by machine.
+//!
+//! The JSON and the text are two renderings of one report, so both are
+//! read from one bench (the library's `bench::run`, which the command
+//! prints with `--format json` or as text): a bench makes whole scenario
+//! runs and a demo, the longest work in the suite.
 
 use std::process::{Command, Output};
+use std::sync::LazyLock;
 
+use cablesim::bench::{BenchOptions, BenchReport};
 use serde_json::Value;
 
-/// A small bench: a few seconds in release, every part exercised.
-const SMALL: [&str; 6] = ["--recipients", "3", "--size", "512", "--cables", "20"];
+/// A small bench: a few seconds in release, every part exercised
+/// (`--recipients 3 --size 512 --cables 20`).
+static SMALL: LazyLock<BenchReport> = LazyLock::new(|| {
+    let options = BenchOptions::new(3, 512, 20).unwrap();
+    cablesim::bench::run(&options).unwrap_or_else(|e| panic!("{e}"))
+});
 
 fn cablesim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cablesim"))
@@ -58,11 +69,10 @@ fn path_of<'a>(report: &'a Value, path: &[&str]) -> &'a Value {
 
 #[test]
 fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
-    let mut args = vec!["bench", "--format", "json"];
-    args.extend(SMALL);
-    let out = cablesim(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    // Through text, as `--format json` prints it: each figure in its
+    // shortest exact form.
+    let json = serde_json::to_string_pretty(&*SMALL).unwrap();
+    let report: Value = serde_json::from_str(&json).expect("one JSON object");
 
     assert_eq!(report["options"]["recipients"], 3);
     assert_eq!(report["options"]["size"], 512);
@@ -255,11 +265,7 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
 
 #[test]
 fn text_has_every_section_and_explains_age() {
-    let mut args = vec!["bench"];
-    args.extend(SMALL);
-    let out = cablesim(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = SMALL.render_text();
     for section in [
         "\nenvelope ",
         "\nlimit ",

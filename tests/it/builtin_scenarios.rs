@@ -8,30 +8,28 @@
 //! builds (a preset, a `--set`, an edited window) is held to the same rules
 //! as the scenario as shipped.
 
-use crate::support::rules;
+use crate::support::{rules, runs};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use cablesim::adversary::{AdversaryKind, EXPLAIN_TOPICS, explain_topic};
 use cablesim::model::{Cable, Classification, DayWindow, Network, Node};
 use cablesim::net::AlarmKind;
 use cablesim::report::RunReport;
-use cablesim::scenario::{BUILTIN, Preset, Runner, Scenario, resolve};
+use cablesim::scenario::{BUILTIN, Preset, Scenario, resolve};
 
 /// A built-in by name.
 fn builtin(name: &str) -> Scenario {
     resolve(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs a scenario, checks that no cable was lost (rule 9: every sent cable
-/// reached every recipient) and that every actor got exactly what the
-/// oracle predicts, and returns the report.
-async fn run(scenario: &Scenario) -> RunReport {
-    let report = Runner::new(scenario.clone())
-        .run()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", scenario.name))
-        .report;
+/// Runs a scenario (or reads the report of the binary's run of an equal
+/// one: `support/runs.rs`), checks that no cable was lost (rule 9: every
+/// sent cable reached every recipient) and that every actor got exactly
+/// what the oracle predicts, and returns the report.
+fn run(scenario: &Scenario) -> Arc<RunReport> {
+    let report = runs::report(scenario);
     let cables = rules::all_cables(scenario).unwrap();
     let name = &scenario.name;
     assert_eq!(report.cables.failed, 0, "{name}: cables failed");
@@ -159,8 +157,8 @@ fn with_node(mut scenario: Scenario, name: &str, edit: impl Fn(&mut Node)) -> Sc
 
 // ------------------------------------------------------------ the catalog
 
-#[tokio::test(start_paused = true)]
-async fn every_builtin_runs_every_cable_to_every_recipient() {
+#[test]
+fn every_builtin_runs_every_cable_to_every_recipient() {
     let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
     assert_eq!(
         names,
@@ -180,7 +178,7 @@ async fn every_builtin_runs_every_cable_to_every_recipient() {
         assert!(!scenario.adversaries.is_empty(), "{}: no incident", builtin.name);
         // `run` checks the cables sent and delivered, and every actor's
         // take, against the rules.
-        run(&scenario).await;
+        run(&scenario);
     }
 }
 
@@ -222,25 +220,25 @@ fn every_explain_hint_runs_a_builtin() {
 
 // ------------------------------------------------------------- coreu-2018
 
-#[tokio::test(start_paused = true)]
-async fn coreu_the_phished_ministry_reads_every_cable_under_every_preset() {
+#[test]
+fn coreu_the_phished_ministry_reads_every_cable_under_every_preset() {
     let base = builtin("coreu-2018");
     let every_sent = sent_where(&base, |_| true);
     assert!((1200..=1400).contains(&every_sent.len()), "{}", every_sent.len());
     for preset in Preset::ALL {
         let mut scenario = base.clone();
         scenario.apply_preset(preset);
-        let report = run(&scenario).await;
+        let report = run(&scenario);
         assert_ids(&content(&report, "phishers"), &every_sent, preset.name());
         assert_ids(&oracle(&scenario, "phishers").content, &every_sent, preset.name());
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn coreu_need_to_know_leaves_the_ministry_its_own_cables() {
+#[test]
+fn coreu_need_to_know_leaves_the_ministry_its_own_cables() {
     let mut scenario = builtin("coreu-2018");
     scenario.apply_set("distribution=need-to-know").unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "phishers");
     assert_ids(&leaked, &oracle(&scenario, "phishers").content, "the oracle's set");
     // Only what cy-mfa sent or was addressed: under a tenth of the network.
@@ -249,11 +247,11 @@ async fn coreu_need_to_know_leaves_the_ministry_its_own_cables() {
     assert!(leaked.len() * 10 < report.cables.sent as usize, "{}", leaked.len());
 }
 
-#[tokio::test(start_paused = true)]
-async fn coreu_retention_limits_the_reach_into_the_past() {
+#[test]
+fn coreu_retention_limits_the_reach_into_the_past() {
     let mut scenario = builtin("coreu-2018");
     scenario.apply_set("retention_days=90").unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "phishers");
     assert_ids(&leaked, &oracle(&scenario, "phishers").content, "the oracle's set");
     // The malware lands on day 30, so everything is still kept on arrival:
@@ -262,12 +260,12 @@ async fn coreu_retention_limits_the_reach_into_the_past() {
     assert_ids(&leaked, &sent_where(&scenario, |_| true), "every cable sent");
 }
 
-#[tokio::test(start_paused = true)]
-async fn coreu_detection_after_ninety_days_stops_the_live_feed() {
+#[test]
+fn coreu_detection_after_ninety_days_stops_the_live_feed() {
     let mut scenario = builtin("coreu-2018");
     scenario.adversaries[0].window = DayWindow::new(30, Some(120));
     scenario.validate().unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "phishers");
     assert_ids(&leaked, &oracle(&scenario, "phishers").content, "the oracle's set");
     assert_ids(
@@ -279,12 +277,12 @@ async fn coreu_detection_after_ninety_days_stops_the_live_feed() {
 
 // --------------------------------------------------------- cablegate-2010
 
-#[tokio::test(start_paused = true)]
-async fn cablegate_the_insider_exports_the_whole_archive_of_its_day() {
+#[test]
+fn cablegate_the_insider_exports_the_whole_archive_of_its_day() {
     let scenario = builtin("cablegate-2010");
     assert_eq!(scenario.network.endpoints().count(), 275, "274 posts and State");
     assert_eq!(scenario.adversaries[0].day(), 360);
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let export = content(&report, "insider");
     assert_ids(&export, &oracle(&scenario, "insider").content, "the oracle's set");
     // Need-to-know does not matter: the central archive holds everything
@@ -341,11 +339,11 @@ fn cablegate_at_full_size_has_exactly_the_published_mix() {
     assert_eq!(counts, [133_887, 0, 0, 101_748, 15_652]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn cablegate_end_to_end_encryption_leaves_the_export_headers_only() {
+#[test]
+fn cablegate_end_to_end_encryption_leaves_the_export_headers_only() {
     let mut scenario = builtin("cablegate-2010");
     scenario.apply_preset(Preset::E2eFs);
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let want = oracle(&scenario, "insider");
     assert!(want.content.is_empty());
     assert!(content(&report, "insider").is_empty());
@@ -355,21 +353,21 @@ async fn cablegate_end_to_end_encryption_leaves_the_export_headers_only() {
 
 // ----------------------------------------------------------- darroch-2019
 
-#[tokio::test(start_paused = true)]
-async fn darroch_the_insider_recipient_reads_every_telegram_kept() {
+#[test]
+fn darroch_the_insider_recipient_reads_every_telegram_kept() {
     let scenario = builtin("darroch-2019");
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     // Broadcast and nothing ever deleted: three years of every telegram.
     let everything = sent_where(&scenario, |_| true);
     assert_ids(&content(&report, "insider"), &everything, "every telegram sent");
 }
 
-#[tokio::test(start_paused = true)]
-async fn darroch_retention_shrinks_the_harvest() {
+#[test]
+fn darroch_retention_shrinks_the_harvest() {
     let mut scenario = builtin("darroch-2019");
     let everything = sent_where(&scenario, |_| true);
     scenario.apply_set("retention_days=90").unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "insider");
     assert_ids(&leaked, &oracle(&scenario, "insider").content, "the oracle's set");
     // On arrival (day 365) the department keeps cables with 365 − day <
@@ -381,10 +379,10 @@ async fn darroch_retention_shrinks_the_harvest() {
 
 // -------------------------------------------------------------- ivbb-2018
 
-#[tokio::test(start_paused = true)]
-async fn ivbb_the_backbone_reads_its_year_and_the_archive() {
+#[test]
+fn ivbb_the_backbone_reads_its_year_and_the_archive() {
     let scenario = builtin("ivbb-2018");
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "snake");
     assert_ids(&leaked, &oracle(&scenario, "snake").content, "the oracle's set");
     // The archive taken on day 120 and everything relayed until day 485.
@@ -396,11 +394,11 @@ async fn ivbb_the_backbone_reads_its_year_and_the_archive() {
     assert!(report.alarms.is_empty(), "{:?}", report.alarms);
 }
 
-#[tokio::test(start_paused = true)]
-async fn ivbb_end_to_end_with_pinning_leaves_the_backbone_nothing() {
+#[test]
+fn ivbb_end_to_end_with_pinning_leaves_the_backbone_nothing() {
     let mut scenario = builtin("ivbb-2018");
     scenario.apply_preset(Preset::E2eFs);
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     assert!(content(&report, "snake").is_empty());
     let headers = sent_where(&scenario, |c| c.day < 485);
     assert_ids(&routing(&report, "snake"), &headers, "backbone routing");
@@ -421,12 +419,12 @@ async fn ivbb_end_to_end_with_pinning_leaves_the_backbone_nothing() {
     assert!(report.alarms.iter().all(|a| (120..485).contains(&a.day)));
 }
 
-#[tokio::test(start_paused = true)]
-async fn ivbb_without_pinning_the_ghost_key_reads_the_year_silently() {
+#[test]
+fn ivbb_without_pinning_the_ghost_key_reads_the_year_silently() {
     let mut scenario = builtin("ivbb-2018");
     scenario.apply_preset(Preset::E2eFs);
     scenario.apply_set("key_pinning=false").unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let leaked = content(&report, "snake");
     assert_ids(&leaked, &oracle(&scenario, "snake").content, "the oracle's set");
     // Only what was sealed while the ghost was in the directory.
@@ -446,22 +444,22 @@ fn harvest_sets(scenario: &Scenario) -> (BTreeSet<String>, BTreeSet<String>) {
     (archive, recorded)
 }
 
-#[tokio::test(start_paused = true)]
-async fn harvest_a_quantum_computer_opens_the_recording_and_the_archive() {
+#[test]
+fn harvest_a_quantum_computer_opens_the_recording_and_the_archive() {
     let scenario = builtin("harvest-now-decrypt-later");
     let (archive, recorded) = harvest_sets(&scenario);
     let everything: BTreeSet<String> = archive.union(&recorded).cloned().collect();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     assert_ids(&content(&report, "state"), &everything, "archive and recording");
     assert_ids(&routing(&report, "state"), &everything, "archive and recording");
     // Forward secrecy changes nothing: the public halves stay recorded.
     let mut fs = scenario.clone();
     fs.apply_set("e2e=forward-secret").unwrap();
-    assert_ids(&content(&run(&fs).await, "state"), &everything, "forward secrecy");
+    assert_ids(&content(&run(&fs), "state"), &everything, "forward secrecy");
 }
 
-#[tokio::test(start_paused = true)]
-async fn harvest_only_hybrid_key_agreement_on_both_keeps_it_closed() {
+#[test]
+fn harvest_only_hybrid_key_agreement_on_both_keeps_it_closed() {
     let scenario = builtin("harvest-now-decrypt-later");
     let (archive, recorded) = harvest_sets(&scenario);
     let everything: BTreeSet<String> = archive.union(&recorded).cloned().collect();
@@ -476,7 +474,7 @@ async fn harvest_only_hybrid_key_agreement_on_both_keeps_it_closed() {
     ] {
         let mut variant = scenario.clone();
         variant.apply_set(&format!("post_quantum={post_quantum}")).unwrap();
-        let report = run(&variant).await;
+        let report = run(&variant);
         assert_ids(&content(&report, "state"), content_want, post_quantum);
         assert_ids(&routing(&report, "state"), routing_want, post_quantum);
     }
@@ -484,10 +482,10 @@ async fn harvest_only_hybrid_key_agreement_on_both_keeps_it_closed() {
 
 // ------------------------------------------------------ stolen-keys-later
 
-#[tokio::test(start_paused = true)]
-async fn stolen_keys_a_static_key_opens_the_old_recording() {
+#[test]
+fn stolen_keys_a_static_key_opens_the_old_recording() {
     let scenario = builtin("stolen-keys-later");
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let opened = content(&report, "state");
     assert_ids(&opened, &oracle(&scenario, "state").content, "the oracle's set");
     // Everything recorded that was addressed to the mission; not what the
@@ -501,8 +499,8 @@ async fn stolen_keys_a_static_key_opens_the_old_recording() {
     assert_ids(&routing(&report, "state"), &recorded, "recorded cables");
 }
 
-#[tokio::test(start_paused = true)]
-async fn stolen_keys_forward_secrecy_keeps_the_recording_closed() {
+#[test]
+fn stolen_keys_forward_secrecy_keeps_the_recording_closed() {
     let static_keys = builtin("stolen-keys-later");
     for variant in ["set", "preset"] {
         let mut scenario = static_keys.clone();
@@ -512,7 +510,7 @@ async fn stolen_keys_forward_secrecy_keeps_the_recording_closed() {
             scenario.apply_preset(Preset::E2eFs);
             scenario.apply_set("transport=plain").unwrap();
         }
-        let report = run(&scenario).await;
+        let report = run(&scenario);
         // The key stolen on day 1000 belongs to an epoch long after the
         // recording stopped: it opens nothing recorded.
         assert!(oracle(&scenario, "state").content.is_empty(), "{variant}");
@@ -524,10 +522,10 @@ async fn stolen_keys_forward_secrecy_keeps_the_recording_closed() {
 
 // -------------------------------------------------------- hotel-wifi-mitm
 
-#[tokio::test(start_paused = true)]
-async fn hotel_wifi_a_client_that_skips_the_check_is_read_both_ways() {
+#[test]
+fn hotel_wifi_a_client_that_skips_the_check_is_read_both_ways() {
     let scenario = builtin("hotel-wifi-mitm");
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let read = content(&report, "wifi");
     assert_ids(&read, &oracle(&scenario, "wifi").content, "intercepted");
     let summit = |c: &Cable| c.from == "del-summit" || c.to.iter().any(|t| t == "del-summit");
@@ -540,16 +538,16 @@ async fn hotel_wifi_a_client_that_skips_the_check_is_read_both_ways() {
     // with its own setting: the override wins, and the leak stays.
     let mut network_wide = scenario.clone();
     network_wide.apply_set("verify_server=true").unwrap();
-    let report = run(&network_wide).await;
+    let report = run(&network_wide);
     assert_ids(&content(&report, "wifi"), &read, "with --set verify_server=true");
 }
 
-#[tokio::test(start_paused = true)]
-async fn hotel_wifi_verifying_the_hub_stops_it_with_one_alarm() {
+#[test]
+fn hotel_wifi_verifying_the_hub_stops_it_with_one_alarm() {
     let scenario = with_node(builtin("hotel-wifi-mitm"), "del-summit", |node| {
         node.verify_server = Some(true);
     });
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     assert!(content(&report, "wifi").is_empty());
     assert!(routing(&report, "wifi").is_empty());
     assert!(find(&report, "wifi").traffic_frames > 0, "bytes still pass through it");
@@ -566,10 +564,10 @@ async fn hotel_wifi_verifying_the_hub_stops_it_with_one_alarm() {
 
 // ----------------------------------------------------- forged-instruction
 
-#[tokio::test(start_paused = true)]
-async fn forged_instructions_are_believed_without_signatures() {
+#[test]
+fn forged_instructions_are_believed_without_signatures() {
     let scenario = builtin("forged-instruction");
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     let want = oracle(&scenario, "forger");
     // Four days, one forgery a day, each to the six ministries: four
     // forged cables, 24 acceptances.
@@ -579,12 +577,12 @@ async fn forged_instructions_are_believed_without_signatures() {
     assert!(report.alarms.is_empty(), "{:?}", report.alarms);
 }
 
-#[tokio::test(start_paused = true)]
-async fn forged_instructions_are_refused_with_signatures() {
+#[test]
+fn forged_instructions_are_refused_with_signatures() {
     let unsigned = builtin("forged-instruction");
     let mut scenario = unsigned.clone();
     scenario.apply_set("signatures=true").unwrap();
-    let report = run(&scenario).await;
+    let report = run(&scenario);
     assert_eq!(oracle(&scenario, "forger").forged_accepted, 0);
     assert_eq!(oracle(&scenario, "forger").forged_cables, 0);
     assert_eq!(find(&report, "forger").forged_accepted, 0);

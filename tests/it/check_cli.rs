@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cablesim::scenario::EXERCISES;
+use cablesim::scenario::{BUILTIN, EXERCISES};
 
 fn cablesim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cablesim"))
@@ -213,6 +213,48 @@ fn fail_an_unwritable_junit_path_before_any_run() {
     let junit = dir.join("no-such-directory").join("threats.xml");
     let out = cablesim(&["check", &fixture(), "--junit", junit.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "cablesim: --junit {}: cannot create the file: No such file or directory (os error 2)\n",
+            junit.display()
+        )
+    );
+}
+
+/// The built-in scenarios in CI: every file of `examples/scenarios/` is a
+/// built-in with the file's very text, so its expectations are the ones
+/// `exercises.rs` judges (on runs the suite shares), and `check` takes
+/// every one of them: each loads, keeps its locks and has something to
+/// check. A JUnit path that cannot be written is refused after every file
+/// is loaded and before the first run, so this makes no run.
+#[test]
+fn every_shipped_scenario_is_a_builtin_that_check_takes() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples/scenarios"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    let mut builtins: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+    builtins.sort_unstable();
+    let stems: Vec<String> = files
+        .iter()
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(stems, builtins);
+    for (file, name) in files.iter().zip(&builtins) {
+        let builtin = BUILTIN.iter().find(|b| b.name == *name).unwrap();
+        assert_eq!(std::fs::read_to_string(file).unwrap(), builtin.toml, "{name}");
+    }
+
+    let junit = scratch_dir("shipped").join("no-such-directory").join("threats.xml");
+    let mut args: Vec<&str> = vec!["check"];
+    args.extend(files.iter().map(|path| path.to_str().unwrap()));
+    args.extend(["--junit", junit.to_str().unwrap()]);
+    let out = cablesim(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),

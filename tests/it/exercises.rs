@@ -8,10 +8,16 @@
 //! must pass its own expectations: they state the scenario's lesson as
 //! measured counts.
 
-use std::path::{Path, PathBuf};
+use crate::support::runs::{self as shared_runs, OncePerKey};
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cablesim::report::RunReport;
 use cablesim::scenario::locks::{changed_fields, locked_changes};
-use cablesim::scenario::{BUILTIN, Exercise, Scenario, check_expectations};
+use cablesim::scenario::{
+    BUILTIN, Checked, ConfigChoice, Exercise, Scenario, Verdict, check_expectations, distinct_configs, judge,
+};
 
 /// The seven exercises, in the order the trainer session uses them.
 const EXERCISES: [&str; 7] = [
@@ -40,10 +46,21 @@ fn load(path: &Path) -> Scenario {
     Scenario::load(path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Checks a scenario's expectations and returns, per verdict, its
+/// The expectations of the file at `path` checked, once for all the tests
+/// below that read them (as shipped: failing goals; answered: passing;
+/// both: the figures measured).
+fn checked(path: &Path) -> Arc<Checked> {
+    static CHECKED: OncePerKey<PathBuf, Checked> = OncePerKey::new();
+    CHECKED.get(&path.to_path_buf(), || {
+        let scenario = load(path);
+        check_expectations(&scenario).unwrap_or_else(|e| panic!("{}: {e}", scenario.name))
+    })
+}
+
+/// Checks a file's expectations and returns, per verdict, its
 /// expectation's name, its config as printed, and whether it passed.
-fn verdicts(scenario: &Scenario) -> Vec<(String, String, bool)> {
-    let checked = check_expectations(scenario).unwrap_or_else(|e| panic!("{}: {e}", scenario.name));
+fn verdicts(path: &Path) -> Vec<(String, String, bool)> {
+    let checked = checked(path);
     checked
         .verdicts
         .iter()
@@ -54,8 +71,8 @@ fn verdicts(scenario: &Scenario) -> Vec<(String, String, bool)> {
 /// Every comparison a check made, with the value measured, and every cable
 /// id found out of place: "phishers content <= 50 measured 215",
 /// "insider unexpected C-000001".
-fn measured(scenario: &Scenario) -> Vec<String> {
-    let checked = check_expectations(scenario).unwrap_or_else(|e| panic!("{}: {e}", scenario.name));
+fn measured(path: &Path) -> Vec<String> {
+    let checked = checked(path);
     let mut lines = Vec::new();
     for verdict in &checked.verdicts {
         for actor in &verdict.actors {
@@ -271,7 +288,7 @@ fn every_exercise_fails_as_shipped_with_exactly_its_goals_failing() {
         ),
     ];
     for (name, expected) in goals {
-        let verdicts = verdicts(&load(&exercise_path(name)));
+        let verdicts = verdicts(&exercise_path(name));
         assert_eq!(failed(&verdicts), expected, "{name}: {verdicts:?}");
     }
 }
@@ -280,7 +297,7 @@ fn every_exercise_fails_as_shipped_with_exactly_its_goals_failing() {
 fn every_answer_passes_every_expectation_of_its_exercise() {
     for name in EXERCISES {
         let answer = load(&answer_path(name));
-        let verdicts = verdicts(&answer);
+        let verdicts = verdicts(&answer_path(name));
         assert_eq!(verdicts.len(), answer.expectations.len(), "{name}: one config each");
         assert_eq!(failed(&verdicts), Vec::<&str>::new(), "{name}: {verdicts:?}");
     }
@@ -346,13 +363,18 @@ fn every_exercise_and_answer_measures_the_figures_its_comments_state() {
         ),
     ];
     for (name, shipped, answered) in figures {
-        assert_eq!(measured(&load(&exercise_path(name))), shipped, "{name} as shipped");
-        assert_eq!(measured(&load(&answer_path(name))), answered, "{name} answered");
+        assert_eq!(measured(&exercise_path(name)), shipped, "{name} as shipped");
+        assert_eq!(measured(&answer_path(name)), answered, "{name} answered");
     }
 }
 
 /// Every built-in scenario passes its own expectations, one verdict per
-/// expectation and config, checked with as many runs as distinct configs.
+/// expectation and config, judged (as `check_expectations` judges them) on
+/// one run per distinct config. The runs are the binary's shared ones
+/// (`support/runs.rs`): the stories in `builtin_scenarios.rs` run the same
+/// scenarios under the same presets. `cablesim check` itself, its lines
+/// and its JUnit file are checked in `check_cli.rs`, where every file of
+/// `examples/scenarios/` goes through it too.
 #[test]
 fn every_builtin_scenario_passes_its_own_expectations() {
     let runs = [
@@ -371,15 +393,36 @@ fn every_builtin_scenario_passes_its_own_expectations() {
     );
     for (name, verdict_count, run_count) in runs {
         let scenario = BUILTIN.iter().find(|b| b.name == name).unwrap().load().unwrap();
-        let checked = check_expectations(&scenario).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let failed: Vec<String> = checked
-            .verdicts
+        let configs = distinct_configs(&scenario);
+        let reports: Vec<(ConfigChoice, Arc<RunReport>)> = configs
+            .iter()
+            .map(|&config| (config, shared_runs::report(&configured(&scenario, config))))
+            .collect();
+        let verdicts: Vec<Verdict> = scenario
+            .expectations
+            .iter()
+            .flat_map(|expectation| expectation.configs.iter().map(move |&config| (expectation, config)))
+            .map(|(expectation, config)| {
+                let (_, report) = reports.iter().find(|(c, _)| *c == config).unwrap();
+                judge(expectation, config, report)
+            })
+            .collect();
+        let failed: Vec<String> = verdicts
             .iter()
             .filter(|v| !v.passed)
             .map(|v| format!("{} [{}]: {:?}", v.expectation, v.config, v.actors))
             .collect();
         assert_eq!(failed, Vec::<String>::new(), "{name}");
-        assert_eq!(checked.verdicts.len(), verdict_count, "{name}: verdicts");
-        assert_eq!(checked.runs, run_count, "{name}: runs");
+        assert_eq!(verdicts.len(), verdict_count, "{name}: verdicts");
+        assert_eq!(reports.len(), run_count, "{name}: runs");
     }
+}
+
+/// `scenario` as `check_expectations` runs it under `config`.
+fn configured(scenario: &Scenario, config: ConfigChoice) -> Scenario {
+    let mut configured = scenario.clone();
+    if let ConfigChoice::Preset(preset) = config {
+        configured.apply_preset(preset);
+    }
+    configured
 }
