@@ -173,21 +173,6 @@ fn lock(state: &Mutex<NodeState>) -> MutexGuard<'_, NodeState> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Runs `work`, which holds this thread for a while, without holding up
-/// the other tasks of its tokio worker: on a multi-threaded runtime the
-/// worker hands them to another thread first (`block_in_place`), so a seal
-/// that waits for rayon's threads does not stall a delivery or the hub's
-/// relay queued behind it. Elsewhere (a single-threaded runtime, or none)
-/// it simply runs.
-fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
-    }
-}
-
 impl NodeHandle {
     /// Connects over `stream` (TLS if configured), says hello, publishes
     /// the node's keys, and waits until the hub has processed both: on

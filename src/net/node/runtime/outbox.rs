@@ -10,7 +10,7 @@ use super::Runtime;
 use crate::crypto::{CablePayload, CryptoError};
 use crate::model::{Cable, recipients};
 use crate::net::framed::Outgoing;
-use crate::net::node::{NodeError, NodeState, SendOutcome, SendReply, StoredCable, lock, off_the_worker};
+use crate::net::node::{NodeError, NodeState, SendOutcome, SendReply, StoredCable, lock};
 use crate::net::store::OutboxEntry;
 use crate::wire::{Frame, encode_frame};
 
@@ -109,19 +109,14 @@ impl Runtime {
     /// The cable sealed for `to` with the keys checked since the last
     /// refresh (checking any not yet checked).
     fn seal(&self, state: &mut NodeState, cable: &Cable, to: &[String]) -> Result<CablePayload, CryptoError> {
-        // Checking entries and wrapping for many recipients spread over the
-        // cores (rayon) while this thread waits: off the worker, so that the
-        // other tasks it holds (deliveries to open, the hub's relay) go on.
-        off_the_worker(|| {
-            let keys = self.pinned_keys(state, to);
-            CablePayload::seal(
-                cable.header(to.to_vec()),
-                &cable.content(),
-                &state.keys,
-                &keys,
-                self.config.security.signatures,
-            )
-        })
+        let keys = self.pinned_keys(state, to);
+        CablePayload::seal(
+            cable.header(to.to_vec()),
+            &cable.content(),
+            &state.keys,
+            &keys,
+            self.config.security.signatures,
+        )
     }
 
     fn seal_and_submit(&mut self, cable: Cable, to: &[String], reply: Option<SendReply>, waiting: bool) {
