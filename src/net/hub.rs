@@ -325,6 +325,14 @@ impl Hub {
         }
     }
 
+    /// Resolves once every change the hub's store has made so far is
+    /// committed: at once for a store that keeps nothing beyond the
+    /// process. What to wait on before copying a durable hub's file when
+    /// no acknowledgement did (a test's crash, a backup).
+    pub fn committed(&self) -> Durable {
+        self.state().store.durable()
+    }
+
     /// Waits until every cable queued for a connected node has been
     /// acknowledged by it.
     pub async fn wait_idle(&self) {
