@@ -12,6 +12,7 @@ use super::{Hub, HubConfig};
 use crate::crypto::{CablePayload, ClearCable};
 use crate::model::{Cable, Classification, E2eMode, Network, Node, Role, SecurityConfig, Transport, recipients};
 use crate::net::framed::{FrameSource, Outgoing};
+use crate::net::store::CommitGate;
 use crate::net::{Alarms, DayClock, HubLimits, LINK_BUFFER, SqliteHubStore};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, PROTOCOL_VERSION, encode_frame};
 
@@ -51,6 +52,18 @@ fn submit(id: &str) -> Frame {
     }
 }
 
+/// A hub configured by `config` over a fresh SQLite store of its own
+/// (named after `test`), and the gate that holds its commits.
+fn over_sqlite(test: &str, config: HubConfig) -> (Hub, CommitGate) {
+    let dir = std::env::temp_dir().join(format!("cablesim-hub-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
+    let gate = store.commit_gate();
+    let hub = Hub::with_store(config, DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    (hub, gate)
+}
+
 async fn connect(hub: &Hub, node: &str) -> (FrameSource<ReadHalf<DuplexStream>>, WriteHalf<DuplexStream>) {
     let (ours, theirs) = tokio::io::duplex(LINK_BUFFER);
     let served = hub.clone();
@@ -69,12 +82,7 @@ async fn connect(hub: &Hub, node: &str) -> (FrameSource<ReadHalf<DuplexStream>>,
 
 #[tokio::test(flavor = "current_thread")]
 async fn submits_staged_while_a_commit_is_held_share_one_commit_and_are_acknowledged_after_it() {
-    let dir = std::env::temp_dir().join(format!("cablesim-hub-group-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
-    let gate = store.commit_gate();
-    let hub = Hub::with_store(config(), DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    let (hub, gate) = over_sqlite("group", config());
     let held = gate.hold();
     let (mut replies, mut out) = connect(&hub, "at-mfa").await;
     const N: usize = 8;
@@ -113,14 +121,9 @@ async fn submits_staged_while_a_commit_is_held_share_one_commit_and_are_acknowle
 #[tokio::test(flavor = "current_thread")]
 async fn replies_queued_for_the_writer_and_replies_waiting_for_a_commit_share_one_bound() {
     const BOUND: usize = 3;
-    let dir = std::env::temp_dir().join(format!("cablesim-hub-reply-bound-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
-    let gate = store.commit_gate();
     let mut config = config();
     config.limits.reply_queue = BOUND;
-    let hub = Hub::with_store(config, DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    let (hub, gate) = over_sqlite("reply-bound", config);
     let held = gate.hold();
 
     // The session's two halves without a writer: the test reads the reply
@@ -191,12 +194,7 @@ async fn replies_queued_for_the_writer_and_replies_waiting_for_a_commit_share_on
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_day_is_durable_only_once_its_commit_is_made() {
-    let dir = std::env::temp_dir().join(format!("cablesim-hub-day-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteHubStore::open(dir.join("hub.db")).unwrap();
-    let gate = store.commit_gate();
-    let hub = Hub::with_store(config(), DayClock::new(), Alarms::new(), Vec::new(), Box::new(store)).unwrap();
+    let (hub, gate) = over_sqlite("day", config());
     let held = gate.hold();
     let mut day = hub.enter_day_durably(5);
     for _ in 0..100 {

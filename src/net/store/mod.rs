@@ -45,6 +45,8 @@ pub use frame_bytes::FrameBytes;
 pub use hub_memory::MemoryHubStore;
 pub use node_memory::MemoryNodeStore;
 pub use shared_cables::SharedCables;
+#[cfg(test)]
+pub(crate) use sqlite_hub::CommitGate;
 pub use sqlite_hub::SqliteHubStore;
 pub use sqlite_node::SqliteNodeStore;
 
