@@ -34,17 +34,10 @@ pub(crate) fn assemble_report(
         delivered = counts.delivered, alarms = alarms.len(), "run finished"
     );
     RunReport {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        config: preset,
-        security: scenario.security.clone(),
-        days: scenario.days,
-        cables: counts,
         actors,
         alarms,
-        network: network_nodes(scenario),
-        adversaries: adversary_entries(adversaries, &scenario.adversaries),
         wire,
+        ..unmeasured(scenario, preset, counts, adversaries)
     }
 }
 
@@ -88,7 +81,18 @@ pub fn planned_report(scenario: &Scenario, preset: Option<String>) -> Result<Run
         total: generator.count() + scenario.cables.len() as u64,
         ..CableCounts::default()
     };
-    Ok(RunReport {
+    Ok(unmeasured(scenario, preset, counts, &adversaries))
+}
+
+/// What a report says of `scenario` before anything is measured: its
+/// network, its adversaries and `counts`; no actor, alarm or wire cost.
+fn unmeasured(
+    scenario: &Scenario,
+    preset: Option<String>,
+    counts: CableCounts,
+    adversaries: &[Arc<dyn Adversary>],
+) -> RunReport {
+    RunReport {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
         config: preset,
@@ -98,9 +102,9 @@ pub fn planned_report(scenario: &Scenario, preset: Option<String>) -> Result<Run
         actors: Vec::new(),
         alarms: Vec::new(),
         network: network_nodes(scenario),
-        adversaries: adversary_entries(&adversaries, &scenario.adversaries),
+        adversaries: adversary_entries(adversaries, &scenario.adversaries),
         wire: None,
-    })
+    }
 }
 
 fn network_nodes(scenario: &Scenario) -> Vec<NetworkNode> {

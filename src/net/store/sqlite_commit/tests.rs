@@ -84,18 +84,7 @@ fn fail_a_commit_answers_every_change_of_it_and_behind_it_and_keeps_what_was_com
     let path = dir.join("hub.db");
     let mut store = SqliteHubStore::open(&path).unwrap();
     accept(&mut store, "C-0", "a").wait_blocking().unwrap();
-    // The disk fills up for whatever is queued for "doomed".
-    store
-        .shared
-        .hold()
-        .as_ref()
-        .unwrap()
-        .conn
-        .execute_batch(
-            "CREATE TEMP TRIGGER full BEFORE INSERT ON queue WHEN NEW.node = 'doomed'
-             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
-        )
-        .unwrap();
+    fill_the_disk_for_doomed(&store);
     let fine = accept(&mut store, "C-1", "a");
     let doomed = accept(&mut store, "C-2", "doomed");
     assert!(store.acknowledge("a", "C-0").unwrap());
@@ -201,17 +190,7 @@ fn fail_a_retransmission_read_before_a_failed_commit_is_not_acknowledged_by_a_la
     let dir = scratch("group-undone");
     let path = dir.join("hub.db");
     let mut store = SqliteHubStore::open(&path).unwrap();
-    store
-        .shared
-        .hold()
-        .as_ref()
-        .unwrap()
-        .conn
-        .execute_batch(
-            "CREATE TEMP TRIGGER full BEFORE INSERT ON queue WHEN NEW.node = 'doomed'
-             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
-        )
-        .unwrap();
+    fill_the_disk_for_doomed(&store);
     let doomed = accept(&mut store, "C-1", "doomed");
     // The sender sends C-1 again: the hub reads it back as accepted ...
     assert_eq!(store.accepted_digest("C-1").unwrap(), Some(digest("C-1")));
@@ -231,4 +210,20 @@ fn fail_a_retransmission_read_before_a_failed_commit_is_not_acknowledged_by_a_la
     // and a barrier stands again.
     assert_eq!(store.accepted_digest("C-1").unwrap(), None);
     store.durable().wait_blocking().unwrap();
+}
+
+/// The disk fills up for whatever is queued for the node "doomed": a
+/// commit holding such a row fails, as a full disk fails it.
+fn fill_the_disk_for_doomed(store: &SqliteHubStore) {
+    store
+        .shared
+        .hold()
+        .as_ref()
+        .unwrap()
+        .conn
+        .execute_batch(
+            "CREATE TEMP TRIGGER full BEFORE INSERT ON queue WHEN NEW.node = 'doomed'
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
 }
