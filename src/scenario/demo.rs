@@ -179,8 +179,8 @@ enum How {
 /// baseline's network: under [`Sharing::Shared`] its adversaries are
 /// measured in the baseline's run, beside the scenario's own and kept out
 /// of its report ([`ComparisonRow::shared`]). Every other row is a run of
-/// its own; those runs are independent, so each is a tokio task and they
-/// proceed in parallel. Runs are deterministic by seed (ARCHITECTURE.md,
+/// its own; those runs are independent, so each gets a runtime of its own
+/// ([`Runner::spawn_apart`]) and they proceed in parallel. Runs are deterministic by seed (ARCHITECTURE.md,
 /// "Determinism"), so neither sharing nor the order of completion changes
 /// a figure.
 pub struct Replays {
@@ -258,9 +258,10 @@ impl Replays {
             .collect()
     }
 
-    /// Starts the runs of their own, each a task on the current tokio
-    /// runtime, if they have not started: at the same time as the
-    /// baseline's run to keep every core busy, or after it.
+    /// Starts the runs of their own, each on a runtime of its own
+    /// ([`Runner::spawn_apart`]) watched by a task on the current one, if
+    /// they have not started: at the same time as the baseline's run to
+    /// keep every core busy, or after it.
     pub fn start(&mut self) {
         for (i, (_, how)) in self.rows.iter_mut().enumerate() {
             if let How::Own(pending) = how
@@ -268,7 +269,18 @@ impl Replays {
             {
                 let done = self.done.0.clone();
                 let task = tokio::spawn(async move {
-                    let report = Runner::new((*variant).clone()).run().await.map(|o| o.report);
+                    let run = Runner::new((*variant).clone()).spawn_apart().await;
+                    let report = match run {
+                        Ok(outcome) => outcome.map(|o| o.report),
+                        Err(stopped) => match stopped.try_into_panic() {
+                            // The panic goes on through this task, whose
+                            // join error then says why the run stopped.
+                            Ok(panic) => std::panic::resume_unwind(panic),
+                            // Cancelled: the runtime is shutting down and
+                            // nobody is left to tell.
+                            Err(_) => return,
+                        },
+                    };
                     // The receiver is gone only when the table was given
                     // up: nobody is left to tell.
                     let _ = done.send((i, variant, report));

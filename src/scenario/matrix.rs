@@ -64,7 +64,7 @@ pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matri
             variant.adversaries = adversaries;
             runs.push((
                 preset,
-                tokio::spawn(Runner::new(variant).with_preset_name(preset.name()).run()),
+                Runner::new(variant).with_preset_name(preset.name()).spawn_apart(),
             ));
         }
     }

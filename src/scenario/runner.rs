@@ -205,6 +205,18 @@ impl Runner {
         runtime.block_on(self.run())
     }
 
+    /// Plays the scenario on a runtime and threads of its own, beside
+    /// the caller's: what runs made side by side use (`matrix`, the
+    /// mitigation table). A tokio worker that seals waits for rayon's
+    /// threads; on a runtime shared by several runs that stalls every
+    /// run's tasks, where on its own it stalls only its own run's, and
+    /// the operating system keeps the cores busy with the others. Must be
+    /// called within a tokio runtime; the handle's error says why a run
+    /// stopped without a result (a panic).
+    pub fn spawn_apart(self) -> tokio::task::JoinHandle<Result<RunOutcome, RunError>> {
+        tokio::task::spawn_blocking(move || self.run_blocking())
+    }
+
     /// Plays the scenario to its last day.
     pub async fn run(self) -> Result<RunOutcome, RunError> {
         let scenario = &self.scenario;
