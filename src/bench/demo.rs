@@ -13,14 +13,10 @@ use serde::Serialize;
 use super::scenario_floor::crypto_floor;
 use super::{BenchError, BenchOptions, Target};
 use crate::report::Palette;
-use crate::scenario::{Runner, Scenario, resolve, tell_watched};
+use crate::scenario::{Runner, tell_watched};
 
 /// The scenario the demo row tells: `cablesim demo`'s default.
 pub(super) const DEMO_SCENARIO: &str = "coreu-2018";
-
-/// Cables of the scenario in a quick bench (fewer cables than the
-/// default): the same story and table, seconds of work rather than tens.
-const QUICK_CABLES: usize = 150;
 
 /// The demo beside one run and its runs' crypto floors.
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +53,7 @@ pub struct DemoFigures {
 /// demo's runs, one after the other so that none competes with another
 /// for the cores.
 pub(super) fn measure(options: &BenchOptions, cores: usize, rounds: usize) -> Result<DemoFigures, BenchError> {
-    let scenario = scenario(options)?;
+    let scenario = options.scenario(DEMO_SCENARIO)?;
     let runtime = tokio::runtime::Runtime::new()?;
 
     let start = Instant::now();
@@ -96,15 +92,4 @@ pub(super) fn measure(options: &BenchOptions, cores: usize, rounds: usize) -> Re
         demo_vs_run,
         run_target: Target::at_most(2.0, demo_vs_run),
     })
-}
-
-/// [`DEMO_SCENARIO`], with [`QUICK_CABLES`] in a quick bench.
-fn scenario(options: &BenchOptions) -> Result<Scenario, BenchError> {
-    let mut scenario = resolve(DEMO_SCENARIO).map_err(|e| BenchError::Incomplete(e.to_string()))?;
-    if options.cables < BenchOptions::DEFAULT_CABLES {
-        scenario
-            .apply_set(&format!("cables={QUICK_CABLES}"))
-            .map_err(|e| BenchError::Incomplete(e.to_string()))?;
-    }
-    Ok(scenario)
 }

@@ -471,11 +471,10 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     })
 }
 
-/// Rounds of a scenario floor: [`BenchOptions::RATE_ROUNDS`], or one for a
-/// quick bench of fewer cables than the default (a round of `coreu-2018`
-/// is seconds of work whatever the options).
+/// Rounds of a scenario floor: [`BenchOptions::RATE_ROUNDS`], or one in a
+/// quick bench ([`BenchOptions::is_quick`]).
 fn floor_rounds(options: &BenchOptions) -> usize {
-    if options.cables < BenchOptions::DEFAULT_CABLES {
+    if options.is_quick() {
         1
     } else {
         BenchOptions::RATE_ROUNDS

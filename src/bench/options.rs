@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::BenchError;
+use crate::scenario::{Scenario, resolve};
 
 /// The options of `cablesim bench`, validated: every value is one the bench
 /// can run with in memory.
@@ -54,6 +55,30 @@ impl BenchOptions {
     pub const RATE_ROUNDS: usize = 3;
     /// Fewest samples a median is taken over.
     pub const MIN_SAMPLES: usize = 5;
+
+    /// Cables of a whole-scenario row (the scenario floors, the demo) in a
+    /// quick bench: the scenario's own network, days and story with a
+    /// tenth of its cables, seconds of work rather than tens.
+    pub const QUICK_SCENARIO_CABLES: usize = 150;
+
+    /// Whether this is a quick bench: fewer cables than the default. Its
+    /// whole-scenario rows run [`BenchOptions::QUICK_SCENARIO_CABLES`]
+    /// cables and time one floor round.
+    pub fn is_quick(&self) -> bool {
+        self.cables < Self::DEFAULT_CABLES
+    }
+
+    /// The built-in scenario `name` as the whole-scenario rows run it:
+    /// with [`BenchOptions::QUICK_SCENARIO_CABLES`] in a quick bench.
+    pub(super) fn scenario(&self, name: &str) -> Result<Scenario, BenchError> {
+        let mut scenario = resolve(name).map_err(|e| BenchError::Incomplete(e.to_string()))?;
+        if self.is_quick() {
+            scenario
+                .apply_set(&format!("cables={}", Self::QUICK_SCENARIO_CABLES))
+                .map_err(|e| BenchError::Incomplete(e.to_string()))?;
+        }
+        Ok(scenario)
+    }
 
     /// The options of the hub and forwarder rounds: at least
     /// [`BenchOptions::MIN_RELAY_CABLES`] cables, as far as

@@ -18,7 +18,7 @@ use crate::crypto::KeyAgreement;
 use crate::model::{Network, Node, Role};
 use crate::net::{Pki, tls};
 use crate::report::RunReport;
-use crate::scenario::{Preset, RunOutcome, Runner, Scenario, resolve};
+use crate::scenario::{Preset, RunOutcome, Runner, Scenario};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, encode_frame};
 
 /// The incident a whole run is timed on.
@@ -51,7 +51,8 @@ pub struct PostQuantumFigures {
     pub classical_handshake_bytes: usize,
     /// The same, hybrid.
     pub hybrid_handshake_bytes: usize,
-    /// Seconds of `cablesim run coreu-2018 --config e2e-fs`.
+    /// Seconds of `cablesim run coreu-2018 --config e2e-fs` (with 150
+    /// cables in a quick bench).
     pub classical_run_s: f64,
     /// Seconds of `cablesim run coreu-2018 --config e2e-pq`.
     pub hybrid_run_s: f64,
@@ -97,8 +98,8 @@ pub(super) fn measure(
     let (classical_handshake_us, classical_handshake_bytes) = handshakes(&pki, tls::KeyExchange::Classical)?;
     let (hybrid_handshake_us, hybrid_handshake_bytes) = handshakes(&pki, tls::KeyExchange::Hybrid)?;
 
-    let classical_run = whole_run(Preset::E2eFs)?;
-    let hybrid_run = whole_run(Preset::E2ePq)?;
+    let classical_run = whole_run(options, Preset::E2eFs)?;
+    let hybrid_run = whole_run(options, Preset::E2ePq)?;
     let (classical_run_s, hybrid_run_s) = (classical_run.seconds, hybrid_run.seconds);
     let run_ratio = hybrid_run_s / classical_run_s;
     let figures = PostQuantumFigures {
@@ -142,9 +143,10 @@ fn handshakes(pki: &Pki, kx: tls::KeyExchange) -> Result<(f64, usize), BenchErro
     Ok((median_us, bytes))
 }
 
-/// One whole run of [`RUN_SCENARIO`] under `preset`, timed.
-fn whole_run(preset: Preset) -> Result<WholeRun, BenchError> {
-    let mut scenario = resolve(RUN_SCENARIO).map_err(|e| BenchError::Incomplete(e.to_string()))?;
+/// One whole run of [`RUN_SCENARIO`] under `preset`, timed (fewer cables
+/// in a quick bench, [`BenchOptions::scenario`]).
+fn whole_run(options: &BenchOptions, preset: Preset) -> Result<WholeRun, BenchError> {
+    let mut scenario = options.scenario(RUN_SCENARIO)?;
     scenario.apply_preset(preset);
     let start = Instant::now();
     // The network the run leaves behind is dropped inside the timed span,

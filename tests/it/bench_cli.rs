@@ -224,13 +224,15 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
         assert_eq!(row["target"]["met"], run_s / floor_s <= 1.3, "{row}");
         assert_eq!(row["threads"].as_u64(), Some(cores), "{row}");
         assert_eq!(row["rounds"], 1, "a quick bench times one round");
-        // 1,290 cables sent to the 31 ministries and headquarters but the
-        // sender; 37 nodes, each publishing a key for each of the 157 weeks
-        // of 1,095 days, and each connecting once.
+        // A quick bench runs COREU with 150 cables (`--set cables=150`):
+        // 129 of them at or below its `max_classification`, sent and
+        // delivered 4,001 times (what `cablesim run coreu-2018 --set
+        // cables=150` reports); 37 nodes, each publishing a key for each of
+        // the 157 weeks of 1,095 days, and each connecting once.
         let work = &row["work"];
-        assert_eq!(work["cables"], 1290, "{work}");
-        assert_eq!(work["deliveries"], 40023, "{work}");
-        assert_eq!(work["wraps"], 40023, "{work}");
+        assert_eq!(work["cables"], 129, "{work}");
+        assert_eq!(work["deliveries"], 4001, "{work}");
+        assert_eq!(work["wraps"], 4001, "{work}");
         assert_eq!(work["key_publications"], 37 * 157, "{work}");
         assert_eq!(work["handshakes"], 37, "{work}");
     }
