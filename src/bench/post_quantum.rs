@@ -54,7 +54,8 @@ pub struct PostQuantumFigures {
     /// Seconds of `cablesim run coreu-2018 --config e2e-fs` (with 150
     /// cables in a quick bench).
     pub classical_run_s: f64,
-    /// Seconds of `cablesim run coreu-2018 --config e2e-pq`.
+    /// Seconds of `cablesim run coreu-2018 --config e2e-pq` (150 cables
+    /// in a quick bench, likewise).
     pub hybrid_run_s: f64,
     /// `hybrid_run_s / classical_run_s`.
     pub run_ratio: f64,

@@ -180,9 +180,9 @@ enum How {
 /// measured in the baseline's run, beside the scenario's own and kept out
 /// of its report ([`ComparisonRow::shared`]). Every other row is a run of
 /// its own; those runs are independent, so each gets a runtime of its own
-/// ([`Runner::spawn_apart`]) and they proceed in parallel. Runs are deterministic by seed (ARCHITECTURE.md,
-/// "Determinism"), so neither sharing nor the order of completion changes
-/// a figure.
+/// ([`Runner::spawn_apart`]) and they proceed in parallel. Runs are
+/// deterministic by seed (ARCHITECTURE.md, "Determinism"), so neither
+/// sharing nor the order of completion changes a figure.
 pub struct Replays {
     scenario: String,
     rows: Vec<(&'static str, How)>,
