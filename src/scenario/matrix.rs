@@ -44,7 +44,8 @@ fn groups(scenario: &Scenario) -> Vec<Vec<AdversarySpec>> {
     runs
 }
 
-/// Runs `scenario` under every preset of `configs`, concurrently.
+/// Runs `scenario` under every preset of `configs`, concurrently, each run
+/// on a runtime of its own ([`Runner::spawn_apart`]).
 pub async fn run_matrix(scenario: &Scenario, configs: &[Preset]) -> Result<Matrix, RunError> {
     let actor_order: Vec<String> = {
         let mut order: Vec<String> = Vec::new();

@@ -143,6 +143,24 @@ async fn forward_secret_cables_open_across_epochs_and_old_secrets_are_gone() {
     }
 }
 
+/// `Runner::spawn_apart` (what `matrix` and the mitigation table use)
+/// plays the very run `run` plays, called from a current-thread runtime
+/// as a library user's test would: a runtime of its own beside the
+/// caller's, which keeps serving its own tasks meanwhile.
+#[tokio::test]
+async fn a_run_apart_reports_what_the_same_run_reports_in_place() {
+    let scenario = scenario(Transport::Mtls, E2eMode::ForwardSecret, Distribution::Broadcast);
+    let apart = Runner::new(scenario.clone()).spawn_apart();
+    let beside = tokio::spawn(async { "the caller's runtime still runs its tasks" });
+    assert_eq!(beside.await.unwrap(), "the caller's runtime still runs its tasks");
+    let apart = apart.await.expect("the run apart did not panic").unwrap().report;
+    let in_place = Runner::new(scenario).run().await.unwrap().report;
+    assert_eq!(
+        serde_json::to_string(&apart).unwrap(),
+        serde_json::to_string(&in_place).unwrap()
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_same_scenario_and_seed_give_identical_reports() {
     let scenario = scenario(Transport::Mtls, E2eMode::ForwardSecret, Distribution::Broadcast);
