@@ -207,12 +207,13 @@ impl Runner {
 
     /// Plays the scenario on a runtime and threads of its own, beside
     /// the caller's: what runs made side by side use (`matrix`, the
-    /// mitigation table). A tokio worker that seals waits for rayon's
-    /// threads; on a runtime shared by several runs that stalls every
-    /// run's tasks, where on its own it stalls only its own run's, and
-    /// the operating system keeps the cores busy with the others. Must be
-    /// called within a tokio runtime; the handle's error says why a run
-    /// stopped without a result (a panic).
+    /// mitigation table). Runs sharing one runtime share its workers, one
+    /// per core, and a worker that waits (a seal waits for rayon's
+    /// threads) is one fewer for every run; apart, each run has workers of
+    /// its own and the operating system shares the cores among them
+    /// (ARCHITECTURE.md, "Adversaries"). Must be called within a tokio
+    /// runtime; the handle's error says why a run stopped without a
+    /// result (a panic).
     pub fn spawn_apart(self) -> tokio::task::JoinHandle<Result<RunOutcome, RunError>> {
         tokio::task::spawn_blocking(move || self.run_blocking())
     }
