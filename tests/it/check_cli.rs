@@ -212,15 +212,7 @@ fn fail_an_unwritable_junit_path_before_any_run() {
     let dir = scratch_dir("unwritable");
     let junit = dir.join("no-such-directory").join("threats.xml");
     let out = cablesim(&["check", &fixture(), "--junit", junit.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stdout(&out), "");
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "cablesim: --junit {}: cannot create the file: No such file or directory (os error 2)\n",
-            junit.display()
-        )
-    );
+    assert_refused_unwritable_junit(&out, &junit);
 }
 
 /// The built-in scenarios in CI: every file of `examples/scenarios/` is a
@@ -254,10 +246,16 @@ fn every_shipped_scenario_is_a_builtin_that_check_takes() {
     args.extend(files.iter().map(|path| path.to_str().unwrap()));
     args.extend(["--junit", junit.to_str().unwrap()]);
     let out = cablesim(&args);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
+    assert_refused_unwritable_junit(&out, &junit);
+}
+
+/// `check` refused `junit`, a path in a directory that does not exist,
+/// as an input error (status 2) before writing anything to stdout.
+fn assert_refused_unwritable_junit(out: &Output, junit: &Path) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    assert_eq!(stdout(out), "");
     assert_eq!(
-        stderr(&out),
+        stderr(out),
         format!(
             "cablesim: --junit {}: cannot create the file: No such file or directory (os error 2)\n",
             junit.display()
