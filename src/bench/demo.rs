@@ -68,8 +68,10 @@ pub(super) fn measure(options: &BenchOptions, cores: usize, rounds: usize) -> Re
         .map_err(|e| BenchError::Incomplete(format!("demo {DEMO_SCENARIO}: {e}")))?;
     let demo_s = start.elapsed().as_secs_f64();
 
+    // One run as `cablesim run` makes it, on a runtime of its own.
+    let one_run = crate::net::cores::one_run_runtime()?;
     let start = Instant::now();
-    runtime.block_on(Runner::new(scenario.clone()).run())?;
+    one_run.block_on(Runner::new(scenario.clone()).run())?;
     let run_s = start.elapsed().as_secs_f64();
 
     let mut floors_s = crypto_floor(&scenario, &told.report, cores, rounds)?.seconds;

@@ -372,6 +372,9 @@ impl BenchReport {
 /// Runs every measurement of `cablesim bench`, one after the other so
 /// that none competes with another for the cores.
 pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
+    // Every row's rayon work on threads one to a core, as the commands it
+    // times run theirs (ARCHITECTURE.md, "Threads and cores").
+    crate::net::cores::pin_rayon_threads();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let world = world::World::new(options)?;
 

@@ -151,11 +151,13 @@ fn whole_run(options: &BenchOptions, preset: Preset) -> Result<WholeRun, BenchEr
     scenario.apply_preset(preset);
     let start = Instant::now();
     // The network the run leaves behind is dropped inside the timed span,
-    // as a `cablesim run` drops it before it exits.
-    let RunOutcome { report, .. } = Runner::new(scenario.clone())
-        .with_preset_name(preset.name())
-        .run_blocking()
+    // as a `cablesim run` drops it before it exits, and the run has the
+    // runtime `cablesim run` gives it.
+    let runtime = crate::net::cores::one_run_runtime()?;
+    let RunOutcome { report, .. } = runtime
+        .block_on(Runner::new(scenario.clone()).with_preset_name(preset.name()).run())
         .map_err(|e| BenchError::Incomplete(format!("{RUN_SCENARIO} under {preset}: {e}")))?;
+    drop(runtime);
     let seconds = start.elapsed().as_secs_f64();
     Ok(WholeRun {
         preset,

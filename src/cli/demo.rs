@@ -32,6 +32,9 @@ impl Demo {
         let palette = Palette::for_stdout(self.no_color);
         let mut stdout = std::io::stdout();
         let live = std::io::IsTerminal::is_terminal(&stdout);
+        // Runs side by side: rayon's threads pinned, the runs' workers free
+        // (ARCHITECTURE.md, "Threads and cores").
+        crate::net::cores::pin_rayon_threads();
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         let Some(addr) = self.web.web else {
             runtime.block_on(tell_watched(&scenario, palette, live, &mut stdout, None))?;

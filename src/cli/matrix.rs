@@ -52,6 +52,9 @@ impl Matrix {
                 .map(|c| c.parse::<Preset>())
                 .collect::<Result<_, _>>()?
         };
+        // Runs side by side: rayon's threads pinned, the runs' workers free
+        // (ARCHITECTURE.md, "Threads and cores").
+        crate::net::cores::pin_rayon_threads();
         let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         let matrix = runtime.block_on(run_matrix(&scenario, &presets))?;
         self.format.print(&matrix, render_matrix)

@@ -47,7 +47,8 @@ impl Run {
         // cannot be written fails now, not after three simulated years.
         let report_file = self.report.map(|path| create_output("--report", path)).transpose()?;
         let captures = Captures::open(self.pcap, self.keylog, &scenario)?;
-        let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        // One run alone in this process: its threads one to a core.
+        let runtime = crate::net::cores::one_run_runtime().context("starting the async runtime")?;
         let preset_name = preset.map(|p| p.name().to_owned());
         let live = match self.web.web {
             Some(addr) => Some(runtime.block_on(open_live_page(addr, &scenario, preset_name.clone()))?),

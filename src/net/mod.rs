@@ -11,6 +11,7 @@
 
 mod alarm;
 mod clock;
+pub mod cores;
 mod framed;
 mod hooks;
 mod hub;
