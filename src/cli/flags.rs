@@ -41,7 +41,7 @@ pub(crate) struct ScenarioFlag {
 /// `--config`: a preset for the crypto settings.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Config {
-    /// Apply a preset to the crypto settings: plaintext, hop-tls, e2e-group, e2e-static, e2e-fs.
+    /// Apply a preset to the crypto settings: plaintext, hop-tls, e2e-group, e2e-static, e2e-fs, e2e-pq.
     #[arg(long)]
     pub(crate) config: Option<String>,
 }
