@@ -19,7 +19,7 @@ use super::BenchError;
 use super::cables::{self, DAY, SENDER};
 use super::hub_relay;
 use super::options::BenchOptions;
-use super::stats::Rates;
+use super::stats::median_rate;
 use crate::model::Day;
 use crate::net::{HubStore, MemoryHubStore, SqliteHubStore};
 
@@ -52,14 +52,9 @@ pub(super) fn measure(options: &BenchOptions) -> Result<DurableRates, BenchError
         tally.check(&expected)?;
         durable.push(rate);
     }
-    let median = |rates: &[f64]| {
-        Rates::of(rates)
-            .map(|r| r.median())
-            .ok_or_else(|| BenchError::Incomplete("a round measured no rate".into()))
-    };
     Ok(DurableRates {
-        durable: median(&durable)?,
-        memory: median(&memory)?,
+        durable: median_rate(&durable)?,
+        memory: median_rate(&memory)?,
     })
 }
 

@@ -29,7 +29,7 @@ use super::BenchError;
 use super::cables::{self, SENDER};
 use super::hub_relay::{CHUNK, read_into};
 use super::options::BenchOptions;
-use super::stats::{median_of_rounds, per_second};
+use super::stats::per_second;
 use crate::model::Transport;
 use crate::net::{FramedError, LINK_BUFFER, Outgoing, Pki, tls, write_frames};
 use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader, LENGTH_PREFIX};
@@ -49,29 +49,20 @@ pub(super) enum Records {
     PerFrame,
 }
 
-/// Cables per second through the forwarder writing `records` (the median
-/// of [`BenchOptions::RATE_ROUNDS`], fresh links each), on a runtime with
-/// a worker thread per core.
-pub(super) fn measure(options: &BenchOptions, records: Records) -> Result<f64, BenchError> {
-    let frames = cables::submit_frames(options)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    median_of_rounds(BenchOptions::RATE_ROUNDS, || {
-        runtime
-            .block_on(forward_all(options, &frames, records))
-            .map(|round| round.rate)
-    })
-}
-
 /// One round through a forwarder.
 #[derive(Debug, Clone, PartialEq)]
-struct Forwarded {
+pub(super) struct Forwarded {
     /// Cables per second.
-    rate: f64,
+    pub(super) rate: f64,
     /// The frames each recipient decoded, in the order of the recipients.
     decoded: Vec<usize>,
 }
 
-async fn forward_all(options: &BenchOptions, frames: &[Vec<u8>], records: Records) -> Result<Forwarded, BenchError> {
+pub(super) async fn forward_all(
+    options: &BenchOptions,
+    frames: &[Vec<u8>],
+    records: Records,
+) -> Result<Forwarded, BenchError> {
     let pki = Pki::generate(&cables::network(options.recipients))?;
     let acceptor = TlsAcceptor::from(tls::server_config(&pki, Transport::Mtls, tls::KeyExchange::Classical)?);
     let (sender, ingress) = link(&pki, &acceptor, SENDER).await?;

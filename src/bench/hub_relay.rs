@@ -30,7 +30,7 @@ use super::BenchError;
 use super::cables::{self, DAY, SENDER};
 use super::options::BenchOptions;
 use super::pipeline::{self, Crypto};
-use super::stats::{median_of_rounds, per_second};
+use super::stats::per_second;
 use crate::crypto::{KeyAgreement, NodeKeys};
 use crate::model::{SecurityConfig, Transport};
 use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, HubStore, LINK_BUFFER, MemoryHubStore, Pki, tls};
@@ -39,17 +39,6 @@ use crate::wire::{DEFAULT_MAX_FRAME, Frame, FrameReader, PROTOCOL_VERSION, encod
 
 /// Bytes read from a link at once, by these endpoints and the forwarder's.
 pub(super) const CHUNK: usize = 64 * 1024;
-
-/// Cables per second through the hub (the median of
-/// [`BenchOptions::RATE_ROUNDS`], a fresh hub and fresh links each), on a
-/// runtime with a worker thread per core.
-pub(super) fn measure(options: &BenchOptions) -> Result<f64, BenchError> {
-    let frames = cables::submit_frames(options)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    median_of_rounds(BenchOptions::RATE_ROUNDS, || {
-        runtime.block_on(relay_all(options, &frames))
-    })
-}
 
 /// Reads what `io` has now into `frames`: the endpoint work every bench
 /// recipient does, here and in the forwarder. `false` when the peer has
@@ -73,7 +62,9 @@ struct Endpoint {
     frames: FrameReader,
 }
 
-async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, BenchError> {
+/// One round through a fresh hub keeping its queues in memory: cables per
+/// second.
+pub(super) async fn relay_all(options: &BenchOptions, submits: &[Vec<u8>]) -> Result<f64, BenchError> {
     relay_through(options, submits, Box::new(MemoryHubStore::new())).await
 }
 
@@ -322,7 +313,13 @@ mod tests {
     #[test]
     fn every_recipient_gets_and_acknowledges_every_cable() {
         // Counts are checked inside: a missing delivery or ack is an error.
-        let rate = measure(&BenchOptions::new(3, 200, 10).unwrap()).unwrap();
+        let options = BenchOptions::new(3, 200, 10).unwrap();
+        let frames = cables::submit_frames(&options).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let rate = runtime.block_on(relay_all(&options, &frames)).unwrap();
         assert!(rate.is_finite() && rate > 0.0, "{rate}");
     }
 }

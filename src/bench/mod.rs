@@ -6,7 +6,7 @@
 //! | `envelope` | one cable sealed for N recipients and accepted by each (unwrap, decrypt, verify), median µs | the same job with the `age` crate: `ratio_vs_age` |
 //! | `limit` | that E2E work plus the TLS 1.3 record protection of every hop's bytes, no sockets, tasks or queues, one chunk of cables per core | — the ceiling |
 //! | `pipeline` | the real in-process network: seal → mTLS → hub fan-out → mTLS → open, with acks; and the same network with e2e off | `limit`: `ratio_vs_limit` |
-//! | `forwarder` | bare tokio-rustls fan-outs: one mTLS ingress, N mTLS egress, byte copies only; one coalescing frames into full records, one writing a record per frame as the hub does | the real hub alone, between protocol endpoints that only frame and ack: `hub_vs_forwarder`, `hub_vs_per_frame_forwarder` |
+//! | `forwarder` | bare tokio-rustls fan-outs: one mTLS ingress, N mTLS egress, byte copies only; one coalescing frames into full records, one writing a record per frame as the hub does | the real hub alone, between protocol endpoints that only frame and ack, in rounds taking turns with both: `hub_vs_forwarder`, `hub_vs_per_frame_forwarder` |
 //! | `durable` | the hub alone over SQLite (`synchronous = FULL`, group commit), its file on this machine's disk | the same hub in memory, in rounds taking turns with it: `durable_vs_memory` |
 //! | `post_quantum` | the envelope with hybrid X25519 + ML-KEM-768 keys, a hybrid TLS handshake, a whole `coreu-2018` run under `e2e-pq` | the classical envelope, handshake and `e2e-fs` run: `envelope_ratio`, `run_ratio` |
 //! | `scenario` | those two whole runs of `coreu-2018` (`e2e-fs`, `e2e-pq`) | each run's crypto floor, its own public-key, AEAD and TLS record work on every core: `run_vs_floor` |
@@ -25,7 +25,8 @@
 //! | `envelope`, `age_job` | the two envelope jobs |
 //! | `tls_records` | handshaken rustls connection pairs in memory, carrying bytes |
 //! | `limit` | the crypto limit on all cores, on rayon's pool, and the ceiling the pipeline is held to |
-//! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarders; the only files that use tokio |
+//! | `pipeline`, `hub_relay`, `forwarder` | the network, the hub alone and the bare forwarders, over tokio |
+//! | `yardstick` | the hub and both forwarders, in rounds taking turns |
 //! | `durable_relay` | the hub alone with its queues in SQLite |
 //! | `post_quantum` | what hybrid key agreement costs: envelope, handshake, a whole run |
 //! | `scenario_floor` | the crypto floor of a scenario run, read off its cables and report |
@@ -49,6 +50,7 @@ mod scenario_floor;
 mod stats;
 mod tls_records;
 mod world;
+mod yardstick;
 
 use serde::Serialize;
 
@@ -388,13 +390,13 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
     let pipeline = pipeline::measure(options, pipeline::Crypto::EndToEnd)?;
     info!("pipeline: e2e off");
     let hop_only = pipeline::measure(options, pipeline::Crypto::HopOnly)?;
-    info!("hub relay");
+    info!("hub relay and the forwarders, rounds in turn");
     let relay = options.for_relay();
-    let hub = hub_relay::measure(&relay)?;
-    info!("forwarder: coalescing");
-    let forwarder = forwarder::measure(&relay, forwarder::Records::Coalescing)?;
-    info!("forwarder: a record per frame");
-    let per_frame = forwarder::measure(&relay, forwarder::Records::PerFrame)?;
+    let yardstick::HubAndForwarders {
+        hub,
+        coalescing: forwarder,
+        per_frame,
+    } = yardstick::measure(&relay)?;
     info!("hub relay over SQLite and in memory, rounds in turn");
     let durable = durable_relay::measure(&relay)?;
     info!("post-quantum: envelope, handshake, {}", post_quantum::RUN_SCENARIO);

@@ -80,12 +80,12 @@ pub(super) fn rates_of_rounds(
     Rates::of(&rates).ok_or_else(|| BenchError::Incomplete("no rate was measured".into()))
 }
 
-/// The median of `rounds` rates measured by `round` (see [`Rates::median`]).
-pub(super) fn median_of_rounds(
-    rounds: usize,
-    round: impl FnMut() -> Result<f64, BenchError>,
-) -> Result<f64, BenchError> {
-    rates_of_rounds(rounds, round).map(|r| r.median())
+/// The median of rates measured in rounds taken in turn with others' (see
+/// [`Rates::median`]); an error for no round or a NaN among them.
+pub(super) fn median_rate(rates: &[f64]) -> Result<f64, BenchError> {
+    Rates::of(rates)
+        .map(|r| r.median())
+        .ok_or_else(|| BenchError::Incomplete("a round measured no rate".into()))
 }
 
 /// The best of `rounds` rates measured by `round` (see [`Rates::best`]).
@@ -129,16 +129,10 @@ mod tests {
     }
 
     #[test]
-    fn rounds_give_their_median_or_the_first_error() {
-        let mut rates = [5.0, 100.0, 7.0].into_iter();
-        assert_eq!(median_of_rounds(3, || Ok(rates.next().unwrap())).unwrap(), 7.0);
-        let mut calls = 0;
-        let first = median_of_rounds(3, || {
-            calls += 1;
-            Err(BenchError::Incomplete(format!("round {calls}")))
-        });
-        assert_eq!(first.unwrap_err().to_string(), "round 1");
-        assert_eq!(calls, 1);
+    fn rates_taken_in_turn_give_their_median_or_an_error() {
+        assert_eq!(median_rate(&[5.0, 100.0, 7.0]).unwrap(), 7.0);
+        assert_eq!(median_rate(&[]).unwrap_err().to_string(), "a round measured no rate");
+        assert!(median_rate(&[5.0, f64::NAN, 7.0]).is_err());
     }
 
     #[test]
@@ -156,7 +150,6 @@ mod tests {
         });
         assert_eq!(first.unwrap_err().to_string(), "round 2");
         assert!(best_of_rounds(2, || Ok(f64::NAN)).is_err());
-        assert!(median_of_rounds(2, || Ok(f64::NAN)).is_err());
     }
 
     #[test]
