@@ -159,7 +159,9 @@ mod tests {
         let beyond = rustix::thread::CpuSet::MAX_CPU;
         let err = pin_current_thread(&[beyond]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        // No CPU at all: the system refuses the empty set.
+        // A CPU a set holds but this machine has not, and no CPU at all:
+        // the system refuses both.
+        assert!(pin_current_thread(&[beyond - 1]).is_err());
         assert!(pin_current_thread(&[]).is_err());
         assert_eq!(allowed_cpus(), before);
     }
