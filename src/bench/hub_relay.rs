@@ -305,21 +305,3 @@ fn unexpected(who: &str, frame: &Frame) -> BenchError {
         other => BenchError::Incomplete(format!("{who} got an unexpected {} frame", other.kind())),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_recipient_gets_and_acknowledges_every_cable() {
-        // Counts are checked inside: a missing delivery or ack is an error.
-        let options = BenchOptions::new(3, 200, 10).unwrap();
-        let frames = cables::submit_frames(&options).unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let rate = runtime.block_on(relay_all(&options, &frames)).unwrap();
-        assert!(rate.is_finite() && rate > 0.0, "{rate}");
-    }
-}
