@@ -83,10 +83,12 @@ pub fn one_run_runtime() -> io::Result<tokio::runtime::Runtime> {
     }
     pin_rayon_threads();
     let workers = cpus.len();
-    // Tokio starts its workers first, when the runtime is built, and its
-    // blocking threads later, on demand: the first `workers` threads are
-    // the workers. A blocking thread would inherit the one CPU of the
-    // worker that asked for it; it gets them all back.
+    // Tokio starts its workers when the runtime is built and its blocking
+    // threads later, on demand, so the first `workers` threads to start
+    // are the workers, unless a blocking thread is asked for before they
+    // all have: it then takes a worker's CPU, and that worker runs on
+    // every CPU, as unpinned. A blocking thread would inherit the one CPU
+    // of the worker that asked for it; it gets them all back.
     let started = Arc::new(AtomicUsize::new(0));
     builder.worker_threads(workers).on_thread_start(move || {
         let slot = started.fetch_add(1, Ordering::Relaxed);
@@ -181,19 +183,38 @@ mod tests {
     #[test]
     fn a_one_run_runtime_pins_its_workers_and_frees_its_blocking_threads() {
         let cpus = allowed_cpus();
+        let workers = cpus.len();
         let runtime = one_run_runtime().unwrap();
-        assert_eq!(runtime.metrics().num_workers(), cpus.len());
-        let (on_worker, on_blocking) = runtime.block_on(async {
-            // Asked for from a worker, whose one CPU a new thread inherits.
-            tokio::spawn(async {
-                let on_blocking = tokio::task::spawn_blocking(allowed_cpus).await.unwrap();
-                (allowed_cpus(), on_blocking)
-            })
-            .await
-            .unwrap()
+        assert_eq!(runtime.metrics().num_workers(), workers);
+        // As many tasks as workers, each holding its worker until all are
+        // held: every worker runs one, so every worker has started.
+        let all_held = Arc::new(std::sync::Barrier::new(workers));
+        let mut on_workers: Vec<Vec<usize>> = runtime.block_on(async {
+            let tasks: Vec<_> = (0..workers)
+                .map(|_| {
+                    let all_held = all_held.clone();
+                    tokio::spawn(async move {
+                        all_held.wait();
+                        allowed_cpus()
+                    })
+                })
+                .collect();
+            let mut seen = Vec::with_capacity(workers);
+            for task in tasks {
+                seen.push(task.await.unwrap());
+            }
+            seen
         });
-        assert_eq!(on_worker.len(), 1, "a worker runs on one CPU: {on_worker:?}");
-        assert!(cpus.contains(&on_worker[0]));
+        on_workers.sort();
+        let each_on_its_own: Vec<Vec<usize>> = cpus.iter().map(|&cpu| vec![cpu]).collect();
+        assert_eq!(on_workers, each_on_its_own);
+        // Started from a worker, whose one CPU it inherits, once every
+        // worker has started: a blocking thread, which gets them all back.
+        let on_blocking = runtime.block_on(async {
+            tokio::spawn(async { tokio::task::spawn_blocking(allowed_cpus).await.unwrap() })
+                .await
+                .unwrap()
+        });
         assert_eq!(on_blocking, cpus);
     }
 }
