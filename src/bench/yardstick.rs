@@ -63,8 +63,9 @@ mod tests {
 
     #[test]
     fn the_hub_and_both_forwarders_each_get_a_rate() {
-        // Every round checks its own counts: a delivery or an ack missing
-        // at the hub's recipients is an error, not a rate.
+        // Every round checks its own counts: a frame some recipient did
+        // not decode (and, through the hub, an ack it did not take) is an
+        // error, not a rate.
         let rates = measure(&BenchOptions::new(3, 200, 10).unwrap()).unwrap();
         for (name, rate) in [
             ("hub", rates.hub),
