@@ -16,9 +16,10 @@ use super::quantum::{KeyEscrow, Quantum};
 use super::tap::Tap;
 use super::{Adversary, AdversaryKind, AdversarySpec};
 use crate::model::SecurityConfig;
-use crate::net::{DayClock, KeyExchange};
+use crate::net::{DayClock, FolderView, KeyExchange};
 
 /// What building adversaries needs to know about the run.
+#[derive(Clone)]
 pub struct BuildContext<'a> {
     /// Effective security settings.
     pub security: &'a SecurityConfig,
@@ -30,6 +31,10 @@ pub struct BuildContext<'a> {
     /// The run's escrow of classical private keys, which every `quantum`
     /// adversary draws on and the runner fills.
     pub escrow: Arc<KeyEscrow>,
+    /// The folders an endpoint finds on its node: the node's own, or for
+    /// adversaries measured beside the run under another retention, those
+    /// the nodes keep for them ([`crate::net::NodeHandle::also_retain`]).
+    pub folders: FolderView,
 }
 
 /// Why an adversary could not be built.
@@ -89,7 +94,7 @@ pub fn build_adversaries(
                 })?,
             ),
             AdversaryKind::Hub => Arc::new(HubCompromise::new(spec.clone(), ctx.security.e2e)),
-            AdversaryKind::Endpoint => Arc::new(Endpoint::new(spec.clone(), at()?, keys)),
+            AdversaryKind::Endpoint => Arc::new(Endpoint::new(spec.clone(), at()?, keys, ctx.folders)),
             AdversaryKind::KeyThief => Arc::new(KeyThief::new(spec.clone(), at()?, keys)),
             AdversaryKind::Insider => Arc::new(Insider::new(spec.clone())),
             AdversaryKind::Forger => {

@@ -4,21 +4,28 @@
 //! node reads: the inbox and sent items it finds when it arrives, every
 //! cable that arrives or leaves while it is there, and the node's private
 //! keys. No cryptography changes that; only what the node holds (broadcast
-//! or need-to-know, retention) does.
+//! or need-to-know, retention) does. Measured beside a run under another
+//! retention, it reads the folders the nodes keep under that retention
+//! ([`FolderView`]).
 
 use std::sync::Mutex;
+
+use tracing::error;
 
 use super::loot::{ActorKeys, Document, Loot, StolenKey};
 use super::position::identity_from_spec;
 use super::{Adversary, AdversarySpec, Position, Site};
 use crate::crypto::Opened;
 use crate::model::{Cable, Day};
+use crate::net::FolderView;
 
 /// Malware on one node.
 pub struct Endpoint {
     spec: AdversarySpec,
     node: String,
     keys: ActorKeys,
+    /// The folders it finds when it lands.
+    folders: FolderView,
     loot: Mutex<Loot>,
     /// The node's epochs at the last copy: keys are copied again only
     /// when they change.
@@ -26,12 +33,14 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Malware on `node`, sharing stolen keys with its actor through `keys`.
-    pub fn new(spec: AdversarySpec, node: String, keys: ActorKeys) -> Self {
+    /// Malware on `node`, sharing stolen keys with its actor through
+    /// `keys`, finding the folders `folders` names when it lands.
+    pub fn new(spec: AdversarySpec, node: String, keys: ActorKeys, folders: FolderView) -> Self {
         Endpoint {
             spec,
             node,
             keys,
+            folders,
             loot: Mutex::new(Loot::default()),
             copied_epochs: Mutex::new(None),
         }
@@ -57,16 +66,24 @@ impl Adversary for Endpoint {
             let fresh_keys = copied.as_ref() != Some(&epochs);
             *copied = Some(epochs);
             let mut documents = Vec::new();
-            if arriving {
-                // What the node holds when the malware lands: H(n, from_day).
-                for (folder, items) in [("inbox", &state.inbox), ("sent items", &state.sent)] {
-                    documents.extend(items.iter().map(|item| Document {
-                        by: String::new(),
-                        via: format!("endpoint {} {folder}, day {day}", self.node),
-                        header: item.header.clone(),
-                        content: item.content.clone(),
-                    }));
+            // What the node holds when the malware lands: H(n, from_day).
+            // The runner asks every node for the folders of each side
+            // group's retention before the first day, so they are there.
+            match state.folders(self.folders).filter(|_| arriving) {
+                Some((inbox, sent)) => {
+                    for (folder, items) in [("inbox", inbox), ("sent items", sent)] {
+                        documents.extend(items.iter().map(|item| Document {
+                            by: String::new(),
+                            via: format!("endpoint {} {folder}, day {day}", self.node),
+                            header: item.header.clone(),
+                            content: item.content.clone(),
+                        }));
+                    }
                 }
+                None if arriving => {
+                    error!(node = %self.node, view = ?self.folders, "the node keeps no such folders: none read");
+                }
+                None => {}
             }
             (
                 documents,

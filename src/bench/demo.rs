@@ -2,9 +2,9 @@
 //! the incident's run, the mitigation table), timed whole, beside one plain
 //! run of the same scenario and the sum of the crypto floors of the
 //! distinct runs the demo performed ([`crypto_floor`]). Rows that only
-//! shorten passive attackers' windows ride in the incident's run
-//! (ARCHITECTURE.md, "Adversaries"), so the floors are those of the runs
-//! actually made.
+//! shorten passive attackers' windows or change retention ride in the
+//! incident's run or another row's (ARCHITECTURE.md, "Adversaries"), so
+//! the floors are those of the runs actually made.
 
 use std::time::Instant;
 
@@ -30,7 +30,8 @@ pub struct DemoFigures {
     /// Distinct runs it performed: the incident's, and one per row with a
     /// run of its own.
     pub runs: usize,
-    /// The rows measured in the incident's run, by label.
+    /// The rows measured in another run, the incident's or another row's,
+    /// by label.
     pub shared: Vec<String>,
     /// Wall seconds of one plain run of the same scenario.
     pub run_s: f64,

@@ -206,7 +206,7 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     };
     writeln!(
         out,
-        "  demo          {:>9.2} s     ({} runs; in the incident's run: {shared})",
+        "  demo          {:>9.2} s     ({} runs; measured in another's: {shared})",
         d.demo_s, d.runs
     )?;
     writeln!(out, "  one run       {:>9.2} s", d.run_s)?;

@@ -15,7 +15,7 @@ use super::hosted::{build_at, read_specs, write_loot};
 use super::{ProcessError, tls_off_or};
 use crate::adversary::{Adversary, BuildContext, Position, Site};
 use crate::model::HUB;
-use crate::net::{Alarms, DayClock, Hub, HubConfig, HubLimits, HubTap, Pki, SqliteHubStore, tls};
+use crate::net::{Alarms, DayClock, FolderView, Hub, HubConfig, HubLimits, HubTap, Pki, SqliteHubStore, tls};
 use crate::scenario::adapters::HubView;
 use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs};
 use crate::wire::DEFAULT_MAX_FRAME;
@@ -84,6 +84,7 @@ pub async fn run_hub(options: HubOptions) -> Result<(), ProcessError> {
                 clock: clock.clone(),
                 ca_cert: local.ca_cert.clone(),
                 escrow: Default::default(),
+                folders: FolderView::Own,
             },
         )?,
         None => Vec::new(),

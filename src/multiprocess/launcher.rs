@@ -22,7 +22,7 @@ pub use super::heard::{EventObserver, ObserveFn};
 use super::hosted::{Collected, HostedError, read_loot, write_specs};
 use crate::adversary::{Adversary, AdversaryKind, BuildContext, Position, build_adversaries, parse_adversary_specs};
 use crate::model::{E2eMode, HUB, recipients};
-use crate::net::{DayClock, Pki, PkiError};
+use crate::net::{DayClock, FolderView, Pki, PkiError};
 use crate::report::{CableCounts, RunReport};
 use crate::scenario::{RunError, Scenario, ScenarioArgs};
 
@@ -350,6 +350,7 @@ async fn conduct(
             clock: DayClock::new(),
             ca_cert: pki.ca_cert().clone(),
             escrow: Default::default(),
+            folders: FolderView::Own,
         },
     )
     .map_err(RunError::from)?;

@@ -25,7 +25,8 @@ use crate::model::{
     CANARY_PREFIX, Cable, Classification, Day, E2eMode, Generator, HUB, Network, SecurityConfig, Transport, new_canary,
 };
 use crate::net::{
-    Alarms, DayClock, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap, Pki, SendOutcome, SqliteNodeStore, tls,
+    Alarms, DayClock, FolderView, NodeConfig, NodeError, NodeHandle, NodeStore, NodeTap, Pki, SendOutcome,
+    SqliteNodeStore, tls,
 };
 use crate::scenario::adapters::NodeViews;
 use crate::scenario::{HANDSHAKE_TIMEOUT, ScenarioArgs, WireTally};
@@ -152,6 +153,7 @@ pub async fn run_node(options: NodeOptions) -> Result<(), ProcessError> {
                 clock: clock.clone(),
                 ca_cert: local.ca_cert.clone(),
                 escrow: Default::default(),
+                folders: FolderView::Own,
             },
         )?,
         None => Vec::new(),

@@ -29,7 +29,9 @@ pub use hooks::{Handshake, HubTap, NodeTap};
 pub use hub::{DeliveryLoad, Hub, HubConfig};
 pub use limits::HubLimits;
 pub use link::{ConnectionId, Direction, LINK_BUFFER, Link, LinkTap, Middlebox, TappedStream};
-pub use node::{BoxStream, ByteStream, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable};
+pub use node::{
+    BoxStream, ByteStream, Folder, FolderView, NodeConfig, NodeError, NodeHandle, NodeState, SendOutcome, StoredCable,
+};
 pub use pki::{LocalPki, NodeCredentials, Pki, PkiError, certified_identity};
 pub use store::{
     AcceptedCable, ArchivedCable, CableDigest, Durable, Filed, FrameBytes, HubStore, MemoryHubStore, MemoryNodeStore,

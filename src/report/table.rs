@@ -68,11 +68,17 @@ pub struct ComparisonRow {
     /// The change was already part of the baseline configuration, so the
     /// row is the baseline run: shown, because a trainer is asked about it.
     pub in_baseline: bool,
-    /// The change only shortened passive adversaries' windows, so the row
-    /// was measured in the baseline's run, as extra actors, rather than in
-    /// a run of its own: the same figures, one run fewer.
+    /// The change only shortened passive adversaries' windows or changed
+    /// the nodes' retention, so the row was measured in another run, as
+    /// extra actors, rather than in a run of its own: the same figures,
+    /// one run fewer. The baseline's run, or [`ComparisonRow::shared_run`].
     #[serde(default)]
     pub shared: bool,
+    /// When [`ComparisonRow::shared`], the row whose run it was measured
+    /// in, by label: one that differs from it only so. `None`: the
+    /// baseline's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_run: Option<String>,
 }
 
 /// The same incident, first as it happened, then under each mitigation.
@@ -212,10 +218,11 @@ pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
     out.push_str(&palette.paint(&text, Tone::Bad));
     out.push('\n');
     for row in &comparison.rows {
-        let label = match (row.in_baseline, row.shared) {
-            (true, _) => format!("{} {ALREADY}", row.label),
-            (false, true) => format!("{} {SHARED}", row.label),
-            (false, false) => row.label.clone(),
+        let label = match (row.in_baseline, row.shared, &row.shared_run) {
+            (true, _, _) => format!("{} {ALREADY}", row.label),
+            (false, true, None) => format!("{} {SHARED}", row.label),
+            (false, true, Some(_)) => format!("{} {SHARED_WITH_A_ROW}", row.label),
+            (false, false, _) => row.label.clone(),
         };
         let change = comparison.change_percent(row);
         let text = line(&label, &figures(row.taken, percent(change)));
@@ -234,9 +241,26 @@ pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
         ));
         out.push('\n');
     }
-    if comparison.rows.iter().any(|row| row.shared && !row.in_baseline) {
+    let shared = comparison.rows.iter().filter(|row| row.shared && !row.in_baseline);
+    if shared.clone().any(|row| row.shared_run.is_none()) {
         out.push_str(&palette.paint(
-            &format!("  {SHARED} measured in the baseline's run: only the attackers' windows change"),
+            &format!("  {SHARED} measured in the baseline's run: only attackers' windows or retention change"),
+            Tone::Dim,
+        ));
+        out.push('\n');
+    }
+    let mut hosts: Vec<&str> = Vec::new();
+    for host in shared.filter_map(|row| row.shared_run.as_deref()) {
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    for host in hosts {
+        out.push_str(&palette.paint(
+            &format!(
+                "  {SHARED_WITH_A_ROW} measured in an earlier row's run, {host:?}:\n    only attackers' windows or \
+                 retention differ"
+            ),
             Tone::Dim,
         ));
         out.push('\n');
@@ -248,6 +272,8 @@ pub fn render_comparison(comparison: &Comparison, palette: Palette) -> String {
 const ALREADY: char = '*';
 /// Marks a row measured in the baseline's run ([`ComparisonRow::shared`]).
 const SHARED: char = '†';
+/// Marks a row measured in another row's run ([`ComparisonRow::shared_run`]).
+const SHARED_WITH_A_ROW: char = '‡';
 
 #[cfg(test)]
 mod tests {
@@ -263,6 +289,7 @@ mod tests {
             },
             in_baseline,
             shared: false,
+            shared_run: None,
         };
         Comparison {
             scenario: "s".to_owned(),
@@ -308,11 +335,32 @@ mod tests {
         let text = render_comparison(&c, Palette::new(false));
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         assert!(text.contains("  retention †  "), "{text}");
+        assert!(!text.contains('‡'), "{text}");
         assert!(
             text.ends_with(
                 "  * already in the baseline configuration: the figures are its run's\n  \
-                 † measured in the baseline's run: only the attackers' windows change\n"
+                 † measured in the baseline's run: only attackers' windows or retention change\n"
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_row_measured_in_another_rows_run_is_marked_and_names_it() {
+        let mut c = comparison();
+        let host = "a label of thirty-five characters..";
+        c.rows[0].label = host.to_owned();
+        c.rows[2].shared = true;
+        c.rows[2].shared_run = Some(host.to_owned());
+        let text = render_comparison(&c, Palette::new(false));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("  retention ‡  "), "{text}");
+        assert!(!text.contains('†'), "{text}");
+        assert!(
+            text.ends_with(&format!(
+                "  ‡ measured in an earlier row's run, \"{host}\":\n    only attackers' windows or retention \
+                 differ\n"
+            )),
             "{text}"
         );
     }

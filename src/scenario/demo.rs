@@ -4,17 +4,17 @@
 //! A [`Mitigation`] is a list of [`Change`]s to the scenario: a preset, a
 //! `--set` assignment, a shorter dwell time, certificate checks on every
 //! node. [`Replays`] plans one variant per mitigation: a run of its own,
-//! or, for a shorter dwell time of passive adversaries, extra actors in
-//! the baseline's run (ARCHITECTURE.md, "Adversaries"); it collects
-//! what the attackers took into a [`Comparison`].
+//! or, for a shorter dwell time of passive adversaries or another
+//! retention, extra actors in a run already planned — the baseline's or
+//! another row's (ARCHITECTURE.md, "Adversaries"); it collects what the
+//! attackers took into a [`Comparison`].
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::counterfactual::with_dwell;
-use super::sharing::side_group;
-use super::{Preset, RunError, Runner, Scenario, ScenarioError};
-use crate::adversary::AdversarySpec;
+use super::sharing::{SideGroup, side_group};
+use super::{Preset, RunError, RunOutcome, Runner, Scenario, ScenarioError};
 use crate::model::{Network, Node, Role};
 use crate::report::{Comparison, ComparisonRow, RunReport, Taken};
 
@@ -146,11 +146,12 @@ pub enum DemoError {
     Output(#[from] std::io::Error),
 }
 
-/// Whether a table may measure rows in the baseline's run.
+/// Whether a table may measure rows in runs it makes anyway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sharing {
-    /// A row that changes only the windows of passive adversaries is
-    /// measured in the baseline's run, as extra actors
+    /// A row that changes only the windows of passive adversaries or the
+    /// nodes' retention is measured in the baseline's run, or else in the
+    /// run of an earlier row it differs from only so, as extra actors
     /// (`src/scenario/sharing.rs`); every other row gets a run of its own.
     Shared,
     /// Every row that changes the scenario gets a run of its own: what
@@ -162,10 +163,15 @@ pub enum Sharing {
 enum How {
     /// The mitigation leaves the scenario as it is: the baseline's figures.
     AsBaseline,
-    /// Extra actors in the baseline's run: its side group number `.0`.
-    Shared(usize),
-    /// A run of its own, not started yet, or started (`None`).
-    Own(Option<Box<Scenario>>),
+    /// Extra actors in another run: side group number `group` of the
+    /// baseline's run (`host` is `None`) or of row `host`'s.
+    Shared { host: Option<usize>, group: usize },
+    /// A run of its own, not started yet (`pending`) or started (`None`),
+    /// measuring the side `groups` of the rows that ride in it.
+    Own {
+        pending: Option<Box<Scenario>>,
+        groups: Vec<SideGroup>,
+    },
 }
 
 /// The runs a mitigation table needs, planned before the baseline's run so
@@ -175,24 +181,28 @@ enum How {
 /// leaves the scenario as it is: running it again would be the baseline
 /// run a second time, so its row takes the baseline's figures and says so
 /// ([`ComparisonRow::in_baseline`]). A mitigation that only shortens the
-/// windows of passive adversaries (detected within N days) sees the
-/// baseline's network: under [`Sharing::Shared`] its adversaries are
-/// measured in the baseline's run, beside the scenario's own and kept out
-/// of its report ([`ComparisonRow::shared`]). Every other row is a run of
-/// its own; those runs are independent, so each gets a runtime of its own
+/// windows of passive adversaries (detected within N days) or changes the
+/// nodes' retention sees the baseline's network: under [`Sharing::Shared`]
+/// its adversaries are measured in the baseline's run, beside the
+/// scenario's own and kept out of its report ([`ComparisonRow::shared`]).
+/// One that differs so from an earlier row with a run of its own (need to
+/// know, then need to know with 90-day retention) rides in that row's run
+/// ([`ComparisonRow::shared_run`]). Every other row is a run of its own;
+/// those runs are independent, so each gets a runtime of its own
 /// ([`Runner::spawn_apart`]) and they proceed in parallel. Runs are
 /// deterministic by seed (ARCHITECTURE.md, "Determinism"), so neither
 /// sharing nor the order of completion changes a figure.
 pub struct Replays {
     scenario: String,
     rows: Vec<(&'static str, How)>,
-    side_groups: Vec<Vec<AdversarySpec>>,
+    side_groups: Vec<SideGroup>,
     started: Vec<(usize, JoinHandle<()>)>,
     done: (UnboundedSender<Finished>, UnboundedReceiver<Finished>),
 }
 
-/// A run of its own that finished: its row, its scenario and its report.
-type Finished = (usize, Box<Scenario>, Result<RunReport, RunError>);
+/// A run of its own that finished: its row, its scenario, and its report
+/// with what its side groups took.
+type Finished = (usize, Box<Scenario>, Result<(RunReport, Vec<Taken>), RunError>);
 
 /// The distinct runs a table performed besides the baseline's, each
 /// scenario with its report, in the order of the rows.
@@ -206,24 +216,43 @@ impl Replays {
     // costs nothing here.
     #[allow(clippy::result_large_err)]
     pub fn plan(scenario: &Scenario, mitigations: &[Mitigation], sharing: Sharing) -> Result<Replays, DemoError> {
-        let mut rows = Vec::with_capacity(mitigations.len());
+        let mut rows: Vec<(&'static str, How)> = Vec::with_capacity(mitigations.len());
         let mut side_groups = Vec::new();
         for mitigation in mitigations {
             let variant = mitigation.apply(scenario).map_err(|source| DemoError::Mitigation {
                 mitigation: mitigation.label.to_owned(),
                 source,
             })?;
-            let shared = match sharing {
-                Sharing::Shared => side_group(scenario, &variant),
-                Sharing::EachAlone => None,
-            };
             let how = if variant == *scenario {
                 How::AsBaseline
-            } else if let Some(group) = shared {
+            } else if sharing == Sharing::EachAlone {
+                How::Own {
+                    pending: Some(Box::new(variant)),
+                    groups: Vec::new(),
+                }
+            } else if let Some(group) = side_group(scenario, &variant) {
                 side_groups.push(group);
-                How::Shared(side_groups.len() - 1)
+                How::Shared {
+                    host: None,
+                    group: side_groups.len() - 1,
+                }
+            } else if let Some((host, group)) = rows.iter().enumerate().find_map(|(i, (_, how))| match how {
+                How::Own { pending: Some(own), .. } => side_group(own, &variant).map(|group| (i, group)),
+                _ => None,
+            }) {
+                let How::Own { groups, .. } = &mut rows[host].1 else {
+                    unreachable!("found among the runs of their own")
+                };
+                groups.push(group);
+                How::Shared {
+                    host: Some(host),
+                    group: groups.len() - 1,
+                }
             } else {
-                How::Own(Some(Box::new(variant)))
+                How::Own {
+                    pending: Some(Box::new(variant)),
+                    groups: Vec::new(),
+                }
             };
             rows.push((mitigation.label, how));
         }
@@ -236,24 +265,29 @@ impl Replays {
         })
     }
 
-    /// `runner`, the baseline's, measuring the shared rows' adversaries
-    /// too ([`Runner::measuring_also`]): the run [`Replays::finish`] needs.
+    /// `runner`, the baseline's, measuring the adversaries of the rows
+    /// that ride in it too ([`Runner::measuring_also`]): the run
+    /// [`Replays::finish`] needs.
     pub fn baseline(&self, runner: Runner) -> Runner {
-        self.side_groups
-            .iter()
-            .fold(runner, |runner, group| runner.measuring_also(group.clone()))
+        let groups = self.side_groups.iter().cloned();
+        groups.fold(runner, Runner::measuring)
     }
 
     /// How many runs the table takes: the baseline's, and one per row
     /// that has a run of its own.
     pub fn runs(&self) -> usize {
-        1 + self.rows.iter().filter(|(_, how)| matches!(how, How::Own(_))).count()
+        1 + self
+            .rows
+            .iter()
+            .filter(|(_, how)| matches!(how, How::Own { .. }))
+            .count()
     }
 
-    /// The labels of the rows measured in the baseline's run, in order.
+    /// The labels of the rows measured in another row's run or the
+    /// baseline's, in order.
     pub fn shared(&self) -> Vec<&'static str> {
         let rows = self.rows.iter();
-        rows.filter(|(_, how)| matches!(how, How::Shared(_)))
+        rows.filter(|(_, how)| matches!(how, How::Shared { .. }))
             .map(|(label, _)| *label)
             .collect()
     }
@@ -264,14 +298,17 @@ impl Replays {
     /// keep every core busy, or after it.
     pub fn start(&mut self) {
         for (i, (_, how)) in self.rows.iter_mut().enumerate() {
-            if let How::Own(pending) = how
+            if let How::Own { pending, groups } = how
                 && let Some(variant) = pending.take()
             {
                 let done = self.done.0.clone();
+                let runner = groups
+                    .iter()
+                    .cloned()
+                    .fold(Runner::new((*variant).clone()), Runner::measuring);
                 let task = tokio::spawn(async move {
-                    let run = Runner::new((*variant).clone()).spawn_apart().await;
-                    let report = match run {
-                        Ok(outcome) => outcome.map(|o| o.report),
+                    let outcome = match runner.spawn_apart().await {
+                        Ok(outcome) => outcome,
                         Err(stopped) => match stopped.try_into_panic() {
                             // The panic goes on through this task, whose
                             // join error then says why the run stopped.
@@ -283,7 +320,8 @@ impl Replays {
                     };
                     // The receiver is gone only when the table was given
                     // up: nobody is left to tell.
-                    let _ = done.send((i, variant, report));
+                    let measured = outcome.map(|o: RunOutcome| (o.report, o.also));
+                    let _ = done.send((i, variant, measured));
                 });
                 self.started.push((i, task));
             }
@@ -316,23 +354,30 @@ impl Replays {
     ) -> Result<(Comparison, OwnRuns), DemoError> {
         self.start();
         let baseline = Taken::of(baseline);
+        let labels: Vec<&'static str> = self.rows.iter().map(|(label, _)| *label).collect();
         let row = |label: &str, taken, how: &How| ComparisonRow {
             label: label.to_owned(),
             taken,
             in_baseline: matches!(how, How::AsBaseline),
-            shared: matches!(how, How::Shared(_)),
+            shared: matches!(how, How::Shared { .. }),
+            shared_run: match how {
+                How::Shared { host: Some(host), .. } => Some(labels[*host].to_owned()),
+                _ => None,
+            },
         };
+        // The row of side group `group` of a run, from what the run's side
+        // groups took (`also`).
+        let side_row =
+            |label: &str, how: &How, group: usize, also: &[Taken]| also.get(group).map(|taken| row(label, *taken, how));
         let mut rows: Vec<Option<ComparisonRow>> = vec![None; self.rows.len()];
         for (i, (label, how)) in self.rows.iter().enumerate() {
-            let taken = match how {
-                How::AsBaseline => baseline,
-                How::Shared(group) => also.get(*group).copied().ok_or_else(|| DemoError::Stopped {
-                    run: (*label).to_owned(),
-                    cause: "the baseline's run did not measure it".to_owned(),
-                })?,
-                How::Own(_) => continue,
+            let measured = match how {
+                How::AsBaseline => row(label, baseline, how),
+                How::Shared { host: None, group } => {
+                    side_row(label, how, *group, also).ok_or_else(|| not_measured(label))?
+                }
+                How::Shared { host: Some(_), .. } | How::Own { .. } => continue,
             };
-            let measured = row(label, taken, how);
             on_done(&measured);
             rows[i] = Some(measured);
         }
@@ -341,15 +386,27 @@ impl Replays {
         // last of them has finished, or stopped without a word.
         drop(sender);
         let mut runs: Vec<Option<(Scenario, RunReport)>> = vec![None; self.rows.len()];
-        while let Some((i, variant, report)) = finished.recv().await {
+        while let Some((i, variant, outcome)) = finished.recv().await {
             let (label, how) = &self.rows[i];
-            let report = report.map_err(|source| DemoError::Run {
+            let (report, also) = outcome.map_err(|source| DemoError::Run {
                 run: (*label).to_owned(),
                 source,
             })?;
             let measured = row(label, Taken::of(&report), how);
             on_done(&measured);
             rows[i] = Some(measured);
+            for (j, (label, how)) in self.rows.iter().enumerate() {
+                if let How::Shared {
+                    host: Some(host),
+                    group,
+                } = how
+                    && *host == i
+                {
+                    let measured = side_row(label, how, *group, &also).ok_or_else(|| not_measured(label))?;
+                    on_done(&measured);
+                    rows[j] = Some(measured);
+                }
+            }
             runs[i] = Some((*variant, report));
         }
         // A task that panicked sent nothing: its join error says why.
@@ -371,6 +428,15 @@ impl Replays {
             rows: rows.into_iter().flatten().collect(),
         };
         Ok((comparison, runs.into_iter().flatten().collect()))
+    }
+}
+
+/// Why a row measured in another run has no figures: that run did not
+/// measure its side group.
+fn not_measured(label: &str) -> DemoError {
+    DemoError::Stopped {
+        run: label.to_owned(),
+        cause: "the run it rides in did not measure it".to_owned(),
     }
 }
 

@@ -12,7 +12,7 @@ use super::findings::{actor_reports, adversary_entries};
 use super::run_error::RunError;
 use crate::adversary::{Adversary, BuildContext, CableIndex, KeyEscrow, build_adversaries};
 use crate::model::Cable;
-use crate::net::{DayClock, Pki};
+use crate::net::{DayClock, FolderView, Pki};
 use crate::report::{CableCounts, NetworkNode, RunReport, WireCosts};
 
 /// The report of a finished run: every actor's pooled loot through the
@@ -75,6 +75,7 @@ pub fn planned_report(scenario: &Scenario, preset: Option<String>) -> Result<Run
         clock: DayClock::new(),
         ca_cert: pki.ca_cert().clone(),
         escrow: Arc::new(KeyEscrow::new()),
+        folders: FolderView::Own,
     };
     let adversaries = build_adversaries(&scenario.adversaries, &context)?;
     let counts = CableCounts {

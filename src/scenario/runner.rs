@@ -15,7 +15,7 @@ use super::findings::ActorTally;
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
 use super::run_report::{assemble_report, register};
-use super::sharing::{build_side_groups, refuse_side_groups, taken_by};
+use super::sharing::{SideGroup, build_side_groups, refuse_side_groups, taken_by};
 use super::tally::LiveTally;
 use super::wire::WireTally;
 use crate::adversary::{
@@ -23,7 +23,7 @@ use crate::adversary::{
 };
 use crate::crypto::Opened;
 use crate::model::{Cable, Day, E2eMode, epoch_of, recipients};
-use crate::net::{DayClock, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
+use crate::net::{DayClock, FolderView, Hub, HubTap, LinkTap, NodeHandle, NodeTap, Pki, SendOutcome};
 use crate::report::{CableCounts, RunReport, Taken};
 
 /// The result of a run: the report, and the network as it stands at the end
@@ -96,7 +96,7 @@ pub struct Runner {
     extra: Vec<Arc<dyn Adversary>>,
     progress: Option<(u32, ProgressFn)>,
     measure_every: Option<Duration>,
-    also: Vec<Vec<AdversarySpec>>,
+    also: Vec<SideGroup>,
 }
 
 /// Counts accepted deliveries per cable, for the `delivered` figure.
@@ -153,8 +153,32 @@ impl Runner {
     /// or was added with [`Runner::with_adversary`], the run fails with
     /// [`RunError::Unsupported`] before it starts. The demo measures a
     /// shorter detection time this way (`src/scenario/sharing.rs`).
-    pub fn measuring_also(mut self, adversaries: Vec<AdversarySpec>) -> Self {
-        self.also.push(adversaries);
+    pub fn measuring_also(self, adversaries: Vec<AdversarySpec>) -> Self {
+        self.measuring(SideGroup {
+            adversaries,
+            folders: FolderView::Own,
+        })
+    }
+
+    /// [`Runner::measuring_also`], for adversaries of the same scenario
+    /// under another `retention_days` (none: forever): every node keeps,
+    /// beside its own folders, those it would hold under that retention
+    /// ([`crate::net::NodeHandle::also_retain`]), and an endpoint of the
+    /// group finds those. Retention changes what a node holds and nothing
+    /// it sends or receives, so they take what they take in a run of that
+    /// retention. The demo measures a shorter retention this way.
+    pub fn measuring_also_retaining(self, adversaries: Vec<AdversarySpec>, retention_days: Option<u32>) -> Self {
+        let folders = if retention_days == self.scenario.security.retention_days {
+            FolderView::Own
+        } else {
+            FolderView::Retaining(retention_days)
+        };
+        self.measuring(SideGroup { adversaries, folders })
+    }
+
+    /// Also measures `group` on the side ([`Runner::measuring_also`]).
+    pub(super) fn measuring(mut self, group: SideGroup) -> Self {
+        self.also.push(group);
         self
     }
 
@@ -237,6 +261,7 @@ impl Runner {
             clock: clock.clone(),
             ca_cert: pki.ca_cert().clone(),
             escrow: escrow.clone(),
+            folders: FolderView::Own,
         };
         let mut adversaries = build_adversaries(&scenario.adversaries, &context)?;
         adversaries.extend(self.extra.iter().cloned());
@@ -254,7 +279,10 @@ impl Runner {
         hooks.node_taps.push(wire.clone());
         // A side group's quantum computer needs the secrets as much as the
         // run's own would.
-        let mut every = scenario.adversaries.iter().chain(self.also.iter().flatten());
+        let mut every = scenario
+            .adversaries
+            .iter()
+            .chain(self.also.iter().flat_map(|group| &group.adversaries));
         if every.any(|a| a.kind == AdversaryKind::Quantum) {
             // Every session's application secrets into the escrow, beside
             // whatever key log a caller asked for (a pcap's).
@@ -281,6 +309,13 @@ impl Runner {
         }
         let net = InProcessNetwork::start_with(&network, &security, &hooks, pki, clock.clone()).await?;
         let (hub, nodes) = (&net.hub, &net.nodes);
+        // Before the first cable: the folders of a side group's retention
+        // are then exactly those its own run's nodes would hold.
+        for group in &self.also {
+            if let FolderView::Retaining(days) = group.folders {
+                nodes.values().for_each(|node| node.also_retain(days));
+            }
+        }
 
         let mut index = CableIndex::new();
         for cable in &scenario.cables {

@@ -151,6 +151,7 @@ mod tests {
                         taken,
                         in_baseline: true,
                         shared: false,
+                        shared_run: None,
                     })
                     .collect(),
             };

@@ -74,15 +74,16 @@ impl DemoWatcher for DemoFeed {
     }
 
     fn row(&self, row: &ComparisonRow) {
-        let measured_in = match (row.in_baseline, row.shared) {
-            (true, _) => ALREADY_IN_PLACE,
-            (false, true) => BASELINE_RUN,
-            (false, false) => OWN_RUN,
+        let measured_in = match (row.in_baseline, row.shared, &row.shared_run) {
+            (true, _, _) => ALREADY_IN_PLACE.to_owned(),
+            (false, true, None) => BASELINE_RUN.to_owned(),
+            (false, true, Some(host)) => format!("the run of {host:?}"),
+            (false, false, _) => OWN_RUN.to_owned(),
         };
         self.feed.update(|board| {
             let story = board.snapshot().story.as_ref();
             let forgeries = story.is_some_and(|s| s.columns.iter().any(|c| c == FORGED));
-            board.story_row(cells(&row.label, row.taken, forgeries, measured_in));
+            board.story_row(cells(&row.label, row.taken, forgeries, &measured_in));
         });
     }
 }

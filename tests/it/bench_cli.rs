@@ -238,14 +238,22 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
     }
     assert_eq!(rows[0]["work"]["entry_checks"], rows[1]["work"]["entry_checks"]);
 
-    // The demo row: COREU's demo in a quick bench (150 cables), its five
-    // runs (the detection row rides in the incident's), beside one run and
-    // the sum of those runs' floors.
+    // The demo row: COREU's demo in a quick bench (150 cables), its three
+    // runs (the incident's, need to know's and plaintext's: retention and
+    // detection ride in the incident's, need to know with retention in
+    // need to know's), beside one run and the sum of those runs' floors.
     let demo = &report["demo"];
     assert_eq!(demo["scenario"], "coreu-2018");
     assert_eq!(demo["cables"], 150);
-    assert_eq!(demo["runs"], 5, "{demo}");
-    assert_eq!(demo["shared"], serde_json::json!(["detected within 30 days"]));
+    assert_eq!(demo["runs"], 3, "{demo}");
+    assert_eq!(
+        demo["shared"],
+        serde_json::json!([
+            "90-day retention",
+            "detected within 30 days",
+            "need-to-know + 90-day retention"
+        ])
+    );
     assert_eq!(demo["rounds"], 1);
     assert_ratio(
         &report,

@@ -100,6 +100,23 @@ async fn the_mitigation_table_has_the_figures_of_the_rules() {
     }
     // The combination is at least as good as each of its parts.
     assert!(table.rows[4].taken.content <= table.rows[0].taken.content.min(table.rows[1].taken.content));
+    eprintln!("{:?}", table.rows.iter().map(|r| r.taken.content).collect::<Vec<_>>());
+
+    // Retention and detection are measured beside other runs (the
+    // baseline's; need to know's for the combination), so the figures
+    // above are those of folders kept under 90 days beside the nodes' own.
+    let marks: Vec<(bool, Option<&str>)> = table.rows.iter().map(|r| (r.shared, r.shared_run.as_deref())).collect();
+    let need_to_know = Some("need-to-know distribution");
+    assert_eq!(
+        marks,
+        [
+            (false, None),
+            (true, None),
+            (true, None),
+            (false, None),
+            (true, need_to_know)
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,15 +153,18 @@ fn table_rows<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, u64, u64
         .skip_while(|line| !line.trim_start().starts_with("mitigation"))
         .skip_while(|line| !line.trim_start().starts_with("---"))
         .skip(1)
-        // Rows end at a blank line or at the footnotes on the `*` and `†`.
-        .take_while(|line| !line.trim().is_empty() && !line.trim_start().starts_with(['*', '†']))
+        // Rows end at a blank line or at the footnotes on `*`, `†` and `‡`.
+        .take_while(|line| !line.trim().is_empty() && !line.trim_start().starts_with(['*', '†', '‡']))
         .map(|line| {
             let fields: Vec<&str> = line.split("  ").map(str::trim).filter(|f| !f.is_empty()).collect();
             let [label, content, routing, _change] = fields[..] else {
                 panic!("not a row of the mitigation table: {line:?}");
             };
             let number = |n: &str| n.parse::<u64>().unwrap_or_else(|e| panic!("{n:?} in {line:?}: {e}"));
-            let label = label.trim_end_matches(" *").trim_end_matches(" †").to_owned();
+            let label = [" *", " †", " ‡"]
+                .iter()
+                .fold(label, |label, mark| label.trim_end_matches(mark))
+                .to_owned();
             (label, number(content), number(routing))
         })
         .collect()
@@ -308,11 +328,13 @@ fn unmarked(table: &Comparison) -> Comparison {
     let mut table = table.clone();
     for row in &mut table.rows {
         row.shared = false;
+        row.shared_run = None;
     }
     table
 }
 
-/// The labels of the rows `table` measured in the baseline's run.
+/// The labels of the rows `table` measured in another run, the
+/// baseline's or another row's.
 fn shared_labels(table: &Comparison) -> Vec<&str> {
     table
         .rows
@@ -350,12 +372,19 @@ async fn every_row_has_the_same_figures_shared_or_in_a_run_of_its_own() {
          [[adversary]]\nkind = \"forger\"\nimpersonate = \"hq\"\nfrom_day = 100\nuntil_day = 110\nactor = \"apt\"\n",
     );
     let hub = with_adversaries(small_text, "[[adversary]]\nkind = \"hub\"\nfrom_day = 100\n");
+    // Retention and detection ride in the baseline's run; need to know
+    // with retention in need to know's own.
+    const RETENTION_AND_DETECTION: &[&str] = &[
+        "90-day retention",
+        "detected within 30 days",
+        "need-to-know + 90-day retention",
+    ];
     let cases: Vec<(Scenario, &[Mitigation], &[&str])> = vec![
-        (small.clone(), STANDARD_MITIGATIONS, &["detected within 30 days"]),
+        (small.clone(), STANDARD_MITIGATIONS, RETENTION_AND_DETECTION),
         (
             resolve("darroch-2019").unwrap(),
             Story::of(&resolve("darroch-2019").unwrap()).mitigations,
-            &["detected within 30 days"],
+            RETENTION_AND_DETECTION,
         ),
         (
             resolve("ivbb-2018").unwrap(),
@@ -367,7 +396,7 @@ async fn every_row_has_the_same_figures_shared_or_in_a_run_of_its_own() {
             Story::of(&resolve("stolen-keys-later").unwrap()).mitigations,
             &["recording found in 30 days"],
         ),
-        (hub, STANDARD_MITIGATIONS, &["detected within 30 days"]),
+        (hub, STANDARD_MITIGATIONS, RETENTION_AND_DETECTION),
         (
             resolve("forged-instruction").unwrap(),
             Story::of(&resolve("forged-instruction").unwrap()).mitigations,
@@ -387,33 +416,57 @@ async fn every_row_has_the_same_figures_shared_or_in_a_run_of_its_own() {
         assert_eq!(shared_labels(&together), shared, "{name}");
         assert_eq!(shared_labels(&alone), Vec::<&str>::new(), "{name}");
         assert_eq!(unmarked(&together), alone, "{name}");
+        let hosted: Vec<(&str, &str)> = together
+            .rows
+            .iter()
+            .filter_map(|row| Some((row.label.as_str(), row.shared_run.as_deref()?)))
+            .collect();
+        let in_need_to_know: &[(&str, &str)] = if shared == RETENTION_AND_DETECTION {
+            &[("need-to-know + 90-day retention", "need-to-know distribution")]
+        } else {
+            &[]
+        };
+        assert_eq!(hosted, in_need_to_know, "{name}");
     }
 }
 
-/// COREU's demo: its detection row is measured in the incident's run (five
-/// runs instead of six), with exactly the figures the rules give the
+/// COREU's demo: its retention and detection rows are measured in the
+/// incident's run, and need to know with retention in need to know's (three
+/// runs instead of six), with exactly the figures the rules give each
 /// variant run on its own (that a shared row and a run of its own agree is
 /// checked run against run above, and COREU's printed rows against the
 /// rules in `cablesim_demo_of_coreu_prints_the_rules_figures_as_readme_shows_them`);
 /// the incident's report has its one actor and adversary, the extra
 /// actors nowhere, and is the report of a run without them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn coreu_detection_rides_in_the_incident_run_with_the_figures_of_its_own() {
+async fn coreu_retention_and_detection_ride_in_other_runs_with_the_figures_of_their_own() {
     let coreu = resolve("coreu-2018").unwrap();
     let mitigations = Story::of(&coreu).mitigations;
     let shared = Replays::plan(&coreu, mitigations, Sharing::Shared).unwrap();
     let alone = Replays::plan(&coreu, mitigations, Sharing::EachAlone).unwrap();
-    assert_eq!(shared.shared(), ["detected within 30 days"]);
-    assert_eq!((shared.runs(), alone.runs()), (5, 6));
+    assert_eq!(
+        shared.shared(),
+        [
+            "90-day retention",
+            "detected within 30 days",
+            "need-to-know + 90-day retention"
+        ]
+    );
+    assert_eq!((shared.runs(), alone.runs()), (3, 6));
 
-    let (dwell, label) = mitigations
-        .iter()
-        .find(|m| m.changes == [Change::Dwell(30)])
-        .map(|m| (m.apply(&coreu).unwrap(), m.label))
-        .unwrap();
+    let variant = |change: Change| {
+        mitigations
+            .iter()
+            .find(|m| m.changes == [change])
+            .map(|m| (m.apply(&coreu).unwrap(), m.label))
+            .unwrap()
+    };
+    let (kept, kept_label) = variant(Change::Set("retention_days=90"));
+    let (dwell, label) = variant(Change::Dwell(30));
     let baseline = shared.baseline(Runner::new(coreu.clone())).run().await.unwrap();
-    assert_eq!(baseline.also, [expected(&dwell)]);
-    assert_eq!(baseline.also[0].content, 72, "{label}");
+    assert_eq!(baseline.also, [expected(&kept), expected(&dwell)]);
+    assert_eq!(baseline.also[0].content, 1290, "{kept_label}");
+    assert_eq!(baseline.also[1].content, 72, "{label}");
 
     let report = &baseline.report;
     let names: Vec<&str> = report.actors.iter().map(|a| a.actor.as_str()).collect();
@@ -423,9 +476,36 @@ async fn coreu_detection_rides_in_the_incident_run_with_the_figures_of_its_own()
     assert_eq!(Taken::of(report).content, 1290);
 
     let table = shared.finish(report, &baseline.also, |_| {}).await.unwrap();
-    let row = table.rows.iter().find(|r| r.label == label).unwrap();
-    assert!(row.shared && !row.in_baseline);
-    assert_eq!(row.taken, baseline.also[0]);
+    for (label, also) in [(kept_label, baseline.also[0]), (label, baseline.also[1])] {
+        let row = table.rows.iter().find(|r| r.label == label).unwrap();
+        assert!(row.shared && !row.in_baseline && row.shared_run.is_none(), "{label}");
+        assert_eq!(row.taken, also, "{label}");
+    }
+    let both = table
+        .rows
+        .iter()
+        .find(|r| r.label == "need-to-know + 90-day retention")
+        .unwrap();
+    assert_eq!(both.shared_run.as_deref(), Some("need-to-know distribution"));
+    assert_eq!(both.taken.content, 65);
+}
+
+/// A table given the report of a baseline run that measured none of the
+/// rows meant to ride in it fails with the first such row, and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_a_shared_row_the_baseline_run_did_not_measure() {
+    let small = incident();
+    let replays = Replays::plan(&small, STANDARD_MITIGATIONS, Sharing::Shared).unwrap();
+    // The baseline's run, without `replays.baseline(..)`: no side group.
+    let outcome = Runner::new(small).run().await.unwrap();
+    assert_eq!(outcome.also, []);
+    let Err(err) = replays.finish(&outcome.report, &outcome.also, |_| {}).await else {
+        panic!("a table without its shared rows' figures");
+    };
+    assert_eq!(
+        err.to_string(),
+        "the run \"90-day retention\" stopped: the run it rides in did not measure it"
+    );
 }
 
 /// Extra actors leave the run's own report exactly as a run without them

@@ -452,11 +452,17 @@ async fn demo_story_and_mitigation_table_stay_on_the_report() {
     assert_eq!(rows[0], ["measure", "cables read", "headers seen", "measured in"]);
     let firsts: Vec<&str> = rows[1..].iter().map(|row| row[0].as_str()).collect();
     assert_eq!(firsts, labels);
-    // The detection row rides in the incident's run; every other row has
-    // a run of its own.
+    // The retention and detection rows ride in the incident's run, need to
+    // know with retention in need to know's; every other row has a run of
+    // its own.
     let measured_in: Vec<&str> = rows[1..].iter().map(|row| row[3].as_str()).collect();
-    let own = "its own run";
-    assert_eq!(measured_in, [own, own, own, "the incident's run", own, own], "{rows:?}");
+    let (own, incident) = ("its own run", "the incident's run");
+    let need_to_know = "the run of \"need-to-know distribution\"";
+    assert_eq!(
+        measured_in,
+        [own, own, incident, incident, own, need_to_know],
+        "{rows:?}"
+    );
     let story_text = browser.text("#story").await;
     assert!(!story_text.contains("(running)"), "{story_text}");
     assert_eq!(browser.count("#story .pending").await, 0);
@@ -469,8 +475,10 @@ async fn demo_story_and_mitigation_table_stay_on_the_report() {
             terminal_row(&finished.stdout, "none (as it happened)")
         } else if row[3] == "its own run" {
             terminal_row(&finished.stdout, label)
-        } else {
+        } else if row[3] == "the incident's run" {
             terminal_row(&finished.stdout, &format!("{label} †"))
+        } else {
+            terminal_row(&finished.stdout, &format!("{label} ‡"))
         };
         assert_eq!(row[1..3], printed[..], "row {label:?}");
     }

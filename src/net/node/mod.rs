@@ -25,11 +25,14 @@ use crate::wire::{ErrorCode, WireError};
 
 mod connection;
 mod counted;
+mod folders;
 mod runtime;
 mod waiting;
 
 use connection::establish;
 pub use connection::{BoxStream, ByteStream};
+use folders::RetainedFolders;
+pub use folders::{Folder, FolderView};
 use runtime::Runtime;
 
 /// How a node is set up.
@@ -102,10 +105,13 @@ pub struct NodeState {
     /// Cables received, oldest first, within `retention_days`. Shared,
     /// not copied, with the other nodes that filed the same cable when
     /// the node's store says so ([`NodeStore::keep`]).
-    pub inbox: VecDeque<Arc<StoredCable>>,
+    pub inbox: Folder,
     /// Cables sent, oldest first, within `retention_days`; shared as the
     /// inbox.
-    pub sent: VecDeque<Arc<StoredCable>>,
+    pub sent: Folder,
+    /// The folders it would hold under other retentions, kept beside its
+    /// own on request ([`NodeHandle::also_retain`]).
+    also_retained: Vec<RetainedFolders>,
     replay: ReplayGuard,
     /// Directory entries fetched at the last refresh, not yet checked.
     directory: HashMap<String, DirectoryEntry>,
@@ -229,6 +235,7 @@ impl NodeHandle {
             keys,
             inbox: record.inbox.into_iter().map(|c| store.keep(c)).collect(),
             sent: record.sent.into_iter().map(|c| store.keep(c)).collect(),
+            also_retained: Vec::new(),
             replay: ReplayGuard::new(),
             directory: record.directory.into_iter().map(|e| (e.node.clone(), e)).collect(),
             recipient_keys: HashMap::new(),
@@ -425,6 +432,19 @@ impl NodeHandle {
 
     fn command(&self, command: Command) -> Result<(), NodeError> {
         self.commands.send(command).map_err(|_| stopped())
+    }
+
+    /// Keeps, beside the node's own folders, the inbox and sent items it
+    /// would hold under `retention_days` (none: forever), starting from
+    /// what it holds now: every cable it files from now on goes in both,
+    /// and each day prunes each under its own retention, by the rule of
+    /// the node's own ([`NodeState::folders`] reads them). Retention
+    /// changes what a node holds and nothing it sends or receives, so the
+    /// folders are exactly those of the same node under that retention,
+    /// provided this is called before its first cable: what an adversary
+    /// measured beside the run reads (`src/scenario/sharing.rs`).
+    pub fn also_retain(&self, retention_days: Option<u32>) {
+        lock(&self.state).also_retain(retention_days);
     }
 
     /// Runs `read` on the node's state (inbox, sent items, keys).

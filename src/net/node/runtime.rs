@@ -16,7 +16,7 @@ use super::connection::{BoxStream, Connection, establish, next_frame};
 use super::waiting::Waiting;
 use super::{Command, NodeConfig, NodeError, NodeState, SendReply, lock};
 use crate::crypto::CablePayload;
-use crate::model::{Cable, Day, expired};
+use crate::model::{Cable, Day};
 use crate::net::DayClock;
 use crate::net::alarm::Alarms;
 use crate::net::framed::{FramedError, Outgoing};
@@ -232,8 +232,7 @@ impl Runtime {
         let before = state.keys.held_epochs();
         state.keys.enter_day(day);
         let rotated = state.keys.held_epochs() != before;
-        state.inbox.retain(|c| !expired(c.header.day, day, retention));
-        state.sent.retain(|c| !expired(c.header.day, day, retention));
+        state.apply_retention(day, retention);
         let name = &self.config.name;
         // New keys are saved before they are published: a node that
         // crashed after publishing keys it had not saved could never open

@@ -187,7 +187,15 @@ impl Setup {
 
     /// A deliver frame of cable `id` from "b" to "a", freshly sealed.
     fn delivery(&self, id: &str) -> Frame {
-        let c = cable(id, "b", "a");
+        self.delivery_on(id, 0)
+    }
+
+    /// The delivery to "a" of a cable from "b" dated `day`.
+    fn delivery_on(&self, id: &str, day: Day) -> Frame {
+        let c = Cable {
+            day,
+            ..cable(id, "b", "a")
+        };
         let payload =
             CablePayload::seal(c.header(vec!["a".into()]), &c.content(), &self.keys("b"), &[], false).unwrap();
         Frame::Deliver { payload }
@@ -282,6 +290,38 @@ async fn a_redelivery_is_acknowledged_without_a_copy_or_an_alarm_but_another_pay
     let kinds: Vec<AlarmKind> = setup.alarms.sorted().iter().map(|a| a.kind).collect();
     assert_eq!(kinds, [AlarmKind::Replay]);
     assert_eq!(node.inspect(|s| ids(&s.inbox)), ["C-7"]);
+}
+
+/// Folders kept beside the node's own under other retentions are filed
+/// as its own are and pruned each day under their own retention; one is
+/// kept per retention, however often asked for, and none for a
+/// retention nobody asked for.
+#[tokio::test]
+async fn folders_kept_under_another_retention_are_filed_and_pruned_beside_the_own() {
+    let setup = Setup::new(E2eMode::Group);
+    let (node, mut hub) = setup.start(Box::new(MemoryNodeStore::new())).await;
+    for days in [Some(2), None, Some(2)] {
+        node.also_retain(days);
+    }
+    hub.send(&setup.delivery_on("C-0", 0)).await;
+    hub.expect_ack("C-0").await;
+    send_and_ack(&node, &mut hub, "C-1").await;
+    node.enter_day(1).await.unwrap();
+    hub.send(&setup.delivery_on("C-2", 1)).await;
+    hub.expect_ack("C-2").await;
+    // Day 2 under two days' retention keeps day 1 only (2 - 1 < 2).
+    node.enter_day(2).await.unwrap();
+
+    let folders = |view| node.inspect(|s| s.folders(view).map(|(inbox, sent)| (ids(inbox), ids(sent))));
+    let all = Some((vec!["C-0".to_owned(), "C-2".to_owned()], vec!["C-1".to_owned()]));
+    assert_eq!(folders(FolderView::Own), all, "the node's own, kept for ever");
+    assert_eq!(folders(FolderView::Retaining(None)), all);
+    assert_eq!(
+        folders(FolderView::Retaining(Some(2))),
+        Some((vec!["C-2".to_owned()], vec![]))
+    );
+    assert_eq!(folders(FolderView::Retaining(Some(3))), None, "never asked for");
+    assert_eq!(node.inspect(|s| s.also_retained.len()), 2);
 }
 
 #[tokio::test]

@@ -71,7 +71,7 @@ impl Runtime {
                     header: opened.header,
                     content: opened.content,
                 });
-                lock(&self.state).inbox.push_back(kept);
+                lock(&self.state).file_received(kept);
             }
             Err(e) => {
                 let kind = match &e {

@@ -241,7 +241,7 @@ impl Runtime {
         };
         let day = self.clock.today();
         let kept = self.store.keep(stored);
-        lock(&self.state).sent.push_back(kept);
+        lock(&self.state).file_sent(kept);
         for tap in &self.taps {
             tap.on_sent(day, &self.config.name, &entry.cable);
         }
