@@ -490,6 +490,35 @@ async fn coreu_retention_and_detection_ride_in_other_runs_with_the_figures_of_th
     assert_eq!(both.taken.content, 65);
 }
 
+/// Side groups under another retention (`measuring_also_retaining`): the
+/// small incident's malware, beside its own run, takes what the rules give
+/// it under 90-day retention, and under the run's own retention exactly
+/// what the run's adversary takes; beside a 90-day run, kept for ever, it
+/// takes what the rules give the incident as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn side_groups_under_another_retention_take_what_the_rules_give_it() {
+    let small = incident();
+    let kept = with_sets(&small, &["retention_days=90"]);
+    let malware = small.adversaries.clone();
+    let outcome = Runner::new(small.clone())
+        .measuring_also_retaining(malware.clone(), Some(90))
+        .measuring_also_retaining(malware.clone(), None)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(outcome.also, [expected(&kept), expected(&small)]);
+    assert_eq!(outcome.also[1], Taken::of(&outcome.report));
+    assert!(outcome.also[0].content < outcome.also[1].content, "{:?}", outcome.also);
+
+    let back = Runner::new(kept.clone())
+        .measuring_also_retaining(malware, None)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(back.also, [expected(&small)]);
+    assert_eq!(Taken::of(&back.report), expected(&kept));
+}
+
 /// A table given the report of a baseline run that measured none of the
 /// rows meant to ride in it fails with the first such row, and why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
