@@ -100,7 +100,6 @@ async fn the_mitigation_table_has_the_figures_of_the_rules() {
     }
     // The combination is at least as good as each of its parts.
     assert!(table.rows[4].taken.content <= table.rows[0].taken.content.min(table.rows[1].taken.content));
-    eprintln!("{:?}", table.rows.iter().map(|r| r.taken.content).collect::<Vec<_>>());
 
     // Retention and detection are measured beside other runs (the
     // baseline's; need to know's for the combination), so the figures
