@@ -33,7 +33,8 @@ pub trait DemoWatcher: Send + Sync {
     fn table(&self, baseline: Taken, labels: &[&str]);
     /// One measure is measured (rows come in the order runs finish; those
     /// measured in the incident's run first): its figures, and whether
-    /// they come from the incident's run ([`ComparisonRow::shared`],
+    /// they come from the incident's run or another row's
+    /// ([`ComparisonRow::shared`], [`ComparisonRow::shared_run`],
     /// [`ComparisonRow::in_baseline`]).
     fn row(&self, row: &ComparisonRow);
 }
