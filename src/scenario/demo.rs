@@ -236,13 +236,15 @@ impl Replays {
                     host: None,
                     group: side_groups.len() - 1,
                 }
-            } else if let Some((host, group)) = rows.iter().enumerate().find_map(|(i, (_, how))| match how {
-                How::Own { pending: Some(own), .. } => side_group(own, &variant).map(|group| (i, group)),
-                _ => None,
-            }) {
-                let How::Own { groups, .. } = &mut rows[host].1 else {
-                    unreachable!("found among the runs of their own")
-                };
+            } else if let Some((host, groups, group)) =
+                rows.iter_mut().enumerate().find_map(|(i, (_, how))| match how {
+                    How::Own {
+                        pending: Some(own),
+                        groups,
+                    } => side_group(own, &variant).map(|group| (i, groups, group)),
+                    _ => None,
+                })
+            {
                 groups.push(group);
                 How::Shared {
                     host: Some(host),
