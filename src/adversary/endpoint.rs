@@ -66,24 +66,25 @@ impl Adversary for Endpoint {
             let fresh_keys = copied.as_ref() != Some(&epochs);
             *copied = Some(epochs);
             let mut documents = Vec::new();
-            // What the node holds when the malware lands: H(n, from_day).
-            // The runner asks every node for the folders of each side
-            // group's retention before the first day, so they are there.
-            match state.folders(self.folders).filter(|_| arriving) {
-                Some((inbox, sent)) => {
-                    for (folder, items) in [("inbox", inbox), ("sent items", sent)] {
-                        documents.extend(items.iter().map(|item| Document {
-                            by: String::new(),
-                            via: format!("endpoint {} {folder}, day {day}", self.node),
-                            header: item.header.clone(),
-                            content: item.content.clone(),
-                        }));
+            if arriving {
+                // What the node holds when the malware lands: H(n, from_day).
+                // The runner asks every node for the folders of each side
+                // group's retention before the first day, so they are there.
+                match state.folders(self.folders) {
+                    Some((inbox, sent)) => {
+                        for (folder, items) in [("inbox", inbox), ("sent items", sent)] {
+                            documents.extend(items.iter().map(|item| Document {
+                                by: String::new(),
+                                via: format!("endpoint {} {folder}, day {day}", self.node),
+                                header: item.header.clone(),
+                                content: item.content.clone(),
+                            }));
+                        }
+                    }
+                    None => {
+                        error!(node = %self.node, view = ?self.folders, "the node keeps no such folders: none read")
                     }
                 }
-                None if arriving => {
-                    error!(node = %self.node, view = ?self.folders, "the node keeps no such folders: none read");
-                }
-                None => {}
             }
             (
                 documents,

@@ -15,7 +15,7 @@ use super::findings::ActorTally;
 use super::network::{Hooks, InProcessNetwork};
 use super::run_error::RunError;
 use super::run_report::{assemble_report, register};
-use super::sharing::{SideGroup, build_side_groups, refuse_side_groups, taken_by};
+use super::sharing::{SideGroup, build_side_groups, folders_for, refuse_side_groups, taken_by};
 use super::tally::LiveTally;
 use super::wire::WireTally;
 use crate::adversary::{
@@ -168,11 +168,7 @@ impl Runner {
     /// it sends or receives, so they take what they take in a run of that
     /// retention. The demo measures a shorter retention this way.
     pub fn measuring_also_retaining(self, adversaries: Vec<AdversarySpec>, retention_days: Option<u32>) -> Self {
-        let folders = if retention_days == self.scenario.security.retention_days {
-            FolderView::Own
-        } else {
-            FolderView::Retaining(retention_days)
-        };
+        let folders = folders_for(retention_days, &self.scenario);
         self.measuring(SideGroup { adversaries, folders })
     }
 

@@ -38,7 +38,6 @@ pub(super) struct SideGroup {
 /// [`crate::adversary::AdversaryKind::changes_the_network`]). Decided from
 /// the adversaries' kinds, whatever the scenario's name.
 pub(super) fn side_group(scenario: &Scenario, variant: &Scenario) -> Option<SideGroup> {
-    let retention_days = variant.security.retention_days;
     let same_network = Scenario {
         adversaries: scenario.adversaries.clone(),
         security: SecurityConfig {
@@ -55,12 +54,19 @@ pub(super) fn side_group(scenario: &Scenario, variant: &Scenario) -> Option<Side
         .all(|spec| !spec.kind.changes_the_network(e2e));
     (same_network && passive).then(|| SideGroup {
         adversaries: variant.adversaries.clone(),
-        folders: if retention_days == scenario.security.retention_days {
-            FolderView::Own
-        } else {
-            FolderView::Retaining(retention_days)
-        },
+        folders: folders_for(variant.security.retention_days, scenario),
     })
+}
+
+/// The folders a side group under `retention_days` reads in `scenario`'s
+/// run: the nodes' own under the run's retention, else those kept beside
+/// them under its own.
+pub(super) fn folders_for(retention_days: Option<u32>, scenario: &Scenario) -> FolderView {
+    if retention_days == scenario.security.retention_days {
+        FolderView::Own
+    } else {
+        FolderView::Retaining(retention_days)
+    }
 }
 
 /// Why `groups` cannot ride in `scenario`'s run, if they cannot: the
