@@ -1,6 +1,6 @@
 //! Golden tests of the command line: `list`, `explain` and `matrix --format
 //! json` print exactly what `tests/golden/` holds. After an intended change,
-//! regenerate the files with `BLESS=1 cargo test --release --locked --test it cli_golden::`
+//! regenerate the files with `BLESS=1 cargo test --locked --test it cli_golden::`
 //! and review the diff.
 //!
 //! A golden file is the program's own output, so the matrix's figures are

@@ -3,7 +3,7 @@
 //! usage line. The flags several commands share are declared once and
 //! given each command's own words (see `src/cli/flags.rs`); this is what
 //! shows that every command got its words. After an intended change,
-//! regenerate the files with `BLESS=1 cargo test --release --locked --test it cli_help::`
+//! regenerate the files with `BLESS=1 cargo test --locked --test it cli_help::`
 //! and review the diff.
 
 use std::path::PathBuf;

@@ -9,7 +9,7 @@
 //! Every family asserts exactly how many vectors of each result class it
 //! checked, so an empty or truncated iteration fails instead of passing.
 //!
-//! Run with `cargo test --release --locked --test it crypto_vectors::`.
+//! Run with `cargo test --locked --test it crypto_vectors::`.
 
 use cablesim::crypto::primitives::{
     KEY_LEN, chacha20_poly1305_open, chacha20_poly1305_seal, derive_key, hkdf_sha256, seal_once, x25519,

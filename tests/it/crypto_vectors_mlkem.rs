@@ -12,7 +12,7 @@
 //! their 64-byte seed (FIPS 203's recommended form), so its wrappers take
 //! no expanded key.
 //!
-//! Run with `cargo test --release --locked --test it crypto_vectors_mlkem::`.
+//! Run with `cargo test --locked --test it crypto_vectors_mlkem::`.
 
 use cablesim::crypto::CryptoError;
 use cablesim::crypto::primitives::{KEY_LEN, ML_KEM_CIPHERTEXT_LEN, ML_KEM_ENCAPSULATION_KEY_LEN, ML_KEM_SEED_LEN};

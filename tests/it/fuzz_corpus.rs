@@ -5,7 +5,7 @@
 //! again. A missing or empty corpus directory fails too.
 //!
 //! `write_seed_corpus` (ignored) writes the valid seed inputs a fresh
-//! corpus starts from: `cargo test --release --locked --test it --
+//! corpus starts from: `cargo test --locked --test it --
 //! --ignored fuzz_corpus::write_seed_corpus`.
 
 use std::path::{Path, PathBuf};

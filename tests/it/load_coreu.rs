@@ -16,7 +16,7 @@
 //! rather than hanging it.
 //!
 //! ```text
-//! cargo test --release --locked --test it load_coreu:: -- --nocapture
+//! cargo test --locked --test it load_coreu:: -- --nocapture
 //! ```
 
 use crate::support::rules;
