@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use cablesim::bench::{BenchOptions, BenchReport};
 use serde_json::Value;
 
-/// A small bench: a few seconds in release, every part exercised
-/// (`--recipients 3 --size 512 --cables 20`).
+/// A small bench, every part exercised (`--recipients 3 --size 512
+/// --cables 20`); its scenario and demo rows still run coreu-2018 whole.
 static SMALL: LazyLock<BenchReport> = LazyLock::new(|| {
     let options = BenchOptions::new(3, 512, 20).unwrap();
     cablesim::bench::run(&options).unwrap_or_else(|e| panic!("{e}"))
