@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use cablesim::crypto::{CablePayload, ClearCable, DirectoryEntry, KeyKind, NodeKeys, Opened, check_entry};
@@ -80,10 +80,24 @@ impl Write for LogWriter {
     }
 }
 
+/// A dispatcher that takes no event, alive for the whole test binary.
+///
+/// tracing caches whether each log site is wanted, once for the whole
+/// process, when a thread first reaches it. While a single dispatcher
+/// exists (a capture's), it asks only that thread's own default: a test
+/// on another thread, with no subscriber, that reaches a site first
+/// switches it off for the capture too, and the capture stays empty
+/// (tokio-rs/tracing#3611). With this second one registered, tracing asks
+/// every live dispatcher, the capture's among them, and leaves the answer
+/// to each thread's own default.
+static SECOND_DISPATCH: LazyLock<tracing::Dispatch> =
+    LazyLock::new(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+
 impl Logs {
     /// Captures the events of this thread (the tests' runtime is
     /// single-threaded, so every task of the test logs here).
     fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        LazyLock::force(&SECOND_DISPATCH);
         let logs = Logs::default();
         let sink = logs.0.clone();
         let subscriber = tracing_subscriber::fmt()
