@@ -154,8 +154,8 @@ pub enum Sharing {
     /// run of an earlier row it differs from only so, as extra actors
     /// (`src/scenario/sharing.rs`); every other row gets a run of its own.
     Shared,
-    /// Every row that changes the scenario gets a run of its own: what
-    /// sharing is checked against.
+    /// Every row that changes the scenario gets a run of its own: the
+    /// table as it would be without sharing, and the runs it would take.
     EachAlone,
 }
 
