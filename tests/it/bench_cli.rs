@@ -15,7 +15,8 @@ use cablesim::bench::{BenchOptions, BenchReport};
 use serde_json::Value;
 
 /// A small bench, every part exercised (`--recipients 3 --size 512
-/// --cables 20`); its scenario and demo rows still run coreu-2018 whole.
+/// --cables 20`): a quick one, whose scenario and demo rows run coreu-2018
+/// with 150 of its cables but all its nodes, days and weekly keys.
 static SMALL: LazyLock<BenchReport> = LazyLock::new(|| {
     let options = BenchOptions::new(3, 512, 20).unwrap();
     cablesim::bench::run(&options).unwrap_or_else(|e| panic!("{e}"))
