@@ -1,6 +1,7 @@
 //! The supply-chain policy holds even where `cargo deny` is not installed:
 //! every exception in deny.toml says why, the crates it bans are absent
-//! from Cargo.lock, and every cargo command CI runs is `--locked`.
+//! from Cargo.lock, every cargo command CI runs is `--locked`, and CI
+//! compiles the fuzz targets.
 
 use std::path::PathBuf;
 
@@ -107,4 +108,37 @@ fn every_cargo_command_in_ci_is_locked() {
     // them) and the two examples: a new command is counted here on
     // purpose, so adding one means reading this test.
     assert_eq!(commands, 6, "cargo commands in .ci/run");
+}
+
+/// The fuzz targets are compiled in CI by clippy alone: `fuzz/` must stay a
+/// workspace member, kept out of the default members (`cargo test` and a
+/// trainer's `cargo run` never build libFuzzer), and `.ci/run`'s clippy
+/// must reach the whole workspace and every target.
+#[test]
+fn ci_compiles_the_fuzz_targets_through_the_workspace_clippy() {
+    let manifest: toml::Table = repo_file("Cargo.toml").parse().expect("Cargo.toml is TOML");
+    let workspace = manifest["workspace"].as_table().expect("a [workspace] table");
+    let names = |key: &str| -> Vec<&str> {
+        workspace[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("[workspace] {key} is a list"))
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(names("members"), [".", "fuzz"]);
+    assert_eq!(names("default-members"), ["."]);
+    let fuzz: toml::Table = repo_file("fuzz/Cargo.toml").parse().expect("fuzz/Cargo.toml is TOML");
+    assert!(fuzz.get("workspace").is_none(), "fuzz/ must not be a workspace of its own");
+
+    let script = repo_file(".ci/run");
+    let clippy: Vec<&str> = script
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("cargo clippy"))
+        .collect();
+    assert_eq!(clippy.len(), 1, "{clippy:?}");
+    for flag in ["--workspace", "--all-targets", "-D warnings"] {
+        assert!(clippy[0].contains(flag), ".ci/run's clippy lacks {flag}: {}", clippy[0]);
+    }
 }
