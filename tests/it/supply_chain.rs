@@ -129,7 +129,10 @@ fn ci_compiles_the_fuzz_targets_through_the_workspace_clippy() {
     assert_eq!(names("members"), [".", "fuzz"]);
     assert_eq!(names("default-members"), ["."]);
     let fuzz: toml::Table = repo_file("fuzz/Cargo.toml").parse().expect("fuzz/Cargo.toml is TOML");
-    assert!(fuzz.get("workspace").is_none(), "fuzz/ must not be a workspace of its own");
+    assert!(
+        fuzz.get("workspace").is_none(),
+        "fuzz/ must not be a workspace of its own"
+    );
 
     let script = repo_file(".ci/run");
     let clippy: Vec<&str> = script
