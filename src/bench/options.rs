@@ -57,25 +57,40 @@ impl BenchOptions {
     pub const MIN_SAMPLES: usize = 5;
 
     /// Cables of a whole-scenario row (the scenario floors, the demo) in a
-    /// quick bench: the scenario's own network, days and story with a
-    /// tenth of its cables, seconds of work rather than tens.
+    /// quick bench: a tenth of the scenario's, over a tenth of its days
+    /// ([`BenchOptions::QUICK_SCENARIO_DAYS_DIVISOR`]), on its own network
+    /// and story: seconds of work rather than tens.
     pub const QUICK_SCENARIO_CABLES: usize = 150;
+
+    /// A quick bench's whole-scenario rows play the first tenth of the
+    /// scenario's days (rounded up), so that its cables come as densely as
+    /// in the full run and every day, weekly key and directory refresh
+    /// still has about as many cables to carry as there: the same work in
+    /// miniature, not a year of key rotations around a few cables.
+    pub const QUICK_SCENARIO_DAYS_DIVISOR: u32 = 10;
 
     /// Whether this is a quick bench: fewer cables than the default. Its
     /// whole-scenario rows run [`BenchOptions::QUICK_SCENARIO_CABLES`]
-    /// cables and time one floor round.
+    /// cables over a tenth of the days and time one floor round.
     pub fn is_quick(&self) -> bool {
         self.cables < Self::DEFAULT_CABLES
     }
 
-    /// The built-in scenario `name` as the whole-scenario rows run it:
-    /// with [`BenchOptions::QUICK_SCENARIO_CABLES`] in a quick bench.
+    /// The built-in scenario `name` as the whole-scenario rows run it: in a
+    /// quick bench with [`BenchOptions::QUICK_SCENARIO_CABLES`] over a tenth
+    /// of its days.
     pub(super) fn scenario(&self, name: &str) -> Result<Scenario, BenchError> {
         let mut scenario = resolve(name).map_err(|e| BenchError::Incomplete(e.to_string()))?;
         if self.is_quick() {
-            scenario
-                .apply_set(&format!("cables={}", Self::QUICK_SCENARIO_CABLES))
-                .map_err(|e| BenchError::Incomplete(e.to_string()))?;
+            let days = scenario.days.div_ceil(Self::QUICK_SCENARIO_DAYS_DIVISOR);
+            for assignment in [
+                format!("days={days}"),
+                format!("cables={}", Self::QUICK_SCENARIO_CABLES),
+            ] {
+                scenario
+                    .apply_set(&assignment)
+                    .map_err(|e| BenchError::Incomplete(format!("a quick bench's {name}: {e}")))?;
+            }
         }
         Ok(scenario)
     }
@@ -161,6 +176,32 @@ mod tests {
         assert_eq!(relay(31, 4096, 200).recipients, 31);
         // 256 recipients of 256 KiB: 512 MiB is 8 cables.
         assert_eq!(relay(256, 256 * 1024, 2).cables, 8);
+    }
+
+    #[test]
+    fn a_quick_bench_plays_a_tenth_of_the_cables_over_a_tenth_of_the_days() {
+        let full = BenchOptions::default().scenario("coreu-2018").unwrap();
+        assert_eq!(
+            full,
+            resolve("coreu-2018").unwrap(),
+            "a full bench runs the scenario as it is"
+        );
+        let quick = BenchOptions::new(3, 512, 20).unwrap().scenario("coreu-2018").unwrap();
+        // 1,095 days: the first 110 (1,095 / 10 rounded up); 1,500 cables: 150.
+        assert_eq!((full.days, quick.days), (1095, 110));
+        assert_eq!((full.generated_cables, quick.generated_cables), (1500, 150));
+        assert_eq!(quick.network, full.network);
+        assert_eq!(quick.adversaries, full.adversaries);
+    }
+
+    #[test]
+    fn fail_a_quick_bench_of_an_unknown_scenario_names_it() {
+        let e = BenchOptions::new(3, 512, 20)
+            .unwrap()
+            .scenario("no-such-story")
+            .unwrap_err();
+        assert!(!e.is_bad_input(), "not an option of the command: {e}");
+        assert!(e.to_string().contains("no-such-story"), "{e}");
     }
 
     #[test]

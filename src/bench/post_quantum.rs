@@ -52,10 +52,10 @@ pub struct PostQuantumFigures {
     /// The same, hybrid.
     pub hybrid_handshake_bytes: usize,
     /// Seconds of `cablesim run coreu-2018 --config e2e-fs` (with 150
-    /// cables in a quick bench).
+    /// cables over 110 days in a quick bench).
     pub classical_run_s: f64,
     /// Seconds of `cablesim run coreu-2018 --config e2e-pq` (150 cables
-    /// in a quick bench, likewise).
+    /// over 110 days in a quick bench, likewise).
     pub hybrid_run_s: f64,
     /// `hybrid_run_s / classical_run_s`.
     pub run_ratio: f64,
@@ -145,7 +145,7 @@ fn handshakes(pki: &Pki, kx: tls::KeyExchange) -> Result<(f64, usize), BenchErro
 }
 
 /// One whole run of [`RUN_SCENARIO`] under `preset`, timed (fewer cables
-/// in a quick bench, [`BenchOptions::scenario`]).
+/// over fewer days in a quick bench, [`BenchOptions::scenario`]).
 fn whole_run(options: &BenchOptions, preset: Preset) -> Result<WholeRun, BenchError> {
     let mut scenario = options.scenario(RUN_SCENARIO)?;
     scenario.apply_preset(preset);

@@ -169,13 +169,14 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
         let w = &s.work;
         writeln!(
             out,
-            "  {} {:<7}{:>9.2} s  → floor {:.2} s ({} threads, best of {}; {} cables, {} deliveries, {} wraps, {} key publications, {} entry checks, {} handshakes, {} hop bytes)",
+            "  {} {:<7}{:>9.2} s  → floor {:.2} s ({} threads, best of {}; {} days, {} cables, {} deliveries, {} wraps, {} key publications, {} entry checks, {} handshakes, {} hop bytes)",
             s.scenario,
             s.config,
             s.run_s,
             s.floor_s,
             s.threads,
             s.rounds,
+            s.days,
             w.cables,
             w.deliveries,
             w.wraps,
@@ -196,8 +197,8 @@ fn write_report(out: &mut String, r: &BenchReport) -> std::fmt::Result {
     let d = &r.demo;
     writeln!(
         out,
-        "demo       `cablesim demo {}` whole ({} cables): story, the incident's run, the mitigation table",
-        d.scenario, d.cables
+        "demo       `cablesim demo {}` whole ({} cables, {} days): story, the incident's run, the mitigation table",
+        d.scenario, d.cables, d.days
     )?;
     let shared = if d.shared.is_empty() {
         "none".to_owned()

@@ -16,7 +16,8 @@ use serde_json::Value;
 
 /// A small bench, every part exercised (`--recipients 3 --size 512
 /// --cables 20`): a quick one, whose scenario and demo rows run coreu-2018
-/// with 150 of its cables but all its nodes, days and weekly keys.
+/// with a tenth of its cables (150) over a tenth of its days (110), on all
+/// its nodes.
 static SMALL: LazyLock<BenchReport> = LazyLock::new(|| {
     let options = BenchOptions::new(3, 512, 20).unwrap();
     cablesim::bench::run(&options).unwrap_or_else(|e| panic!("{e}"))
@@ -225,27 +226,31 @@ fn json_has_every_figure_and_ratios_are_the_quotients_of_the_figures() {
         assert_eq!(row["target"]["met"], run_s / floor_s <= 1.3, "{row}");
         assert_eq!(row["threads"].as_u64(), Some(cores), "{row}");
         assert_eq!(row["rounds"], 1, "a quick bench times one round");
-        // A quick bench runs COREU with 150 cables (`--set cables=150`):
-        // 129 of them at or below its `max_classification`, sent and
-        // delivered 4,001 times (what `cablesim run coreu-2018 --set
-        // cables=150` reports); 37 nodes, each publishing a key for each of
-        // the 157 weeks of 1,095 days, and each connecting once.
+        // A quick bench runs COREU with 150 cables over its first 110 days
+        // (`--set days=110 --set cables=150`): 129 of them at or below its
+        // `max_classification`, sent and delivered 4,001 times (what
+        // `cablesim run coreu-2018 --set days=110 --set cables=150`
+        // reports); 37 nodes, each publishing a key for each of the 16
+        // weeks of 110 days (days 0-6 to 105-109), and each connecting once.
+        assert_eq!(row["days"], 110, "{row}");
         let work = &row["work"];
         assert_eq!(work["cables"], 129, "{work}");
         assert_eq!(work["deliveries"], 4001, "{work}");
         assert_eq!(work["wraps"], 4001, "{work}");
-        assert_eq!(work["key_publications"], 37 * 157, "{work}");
+        assert_eq!(work["key_publications"], 37 * 16, "{work}");
         assert_eq!(work["handshakes"], 37, "{work}");
     }
     assert_eq!(rows[0]["work"]["entry_checks"], rows[1]["work"]["entry_checks"]);
 
-    // The demo row: COREU's demo in a quick bench (150 cables), its three
-    // runs (the incident's, need to know's and plaintext's: retention and
-    // detection ride in the incident's, need to know with retention in
-    // need to know's), beside one run and the sum of those runs' floors.
+    // The demo row: COREU's demo in a quick bench (150 cables over 110
+    // days), its three runs (the incident's, need to know's and
+    // plaintext's: retention and detection ride in the incident's, need to
+    // know with retention in need to know's), beside one run and the sum
+    // of those runs' floors.
     let demo = &report["demo"];
     assert_eq!(demo["scenario"], "coreu-2018");
     assert_eq!(demo["cables"], 150);
+    assert_eq!(demo["days"], 110);
     assert_eq!(demo["runs"], 3, "{demo}");
     assert_eq!(
         demo["shared"],
