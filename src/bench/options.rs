@@ -195,6 +195,20 @@ mod tests {
     }
 
     #[test]
+    fn fail_a_quick_bench_of_a_scenario_whose_story_is_past_its_first_tenth() {
+        // cablegate-2010's insider exports on day 360 of 365: a quick bench
+        // would play days 0-36 only, so it says why it cannot.
+        let e = BenchOptions::new(3, 512, 20)
+            .unwrap()
+            .scenario("cablegate-2010")
+            .unwrap_err();
+        assert!(!e.is_bad_input(), "not an option of the command: {e}");
+        let message = e.to_string();
+        assert!(message.contains("a quick bench's cablegate-2010: "), "{message}");
+        assert!(message.contains("days=37"), "{message}");
+    }
+
+    #[test]
     fn fail_a_quick_bench_of_an_unknown_scenario_names_it() {
         let e = BenchOptions::new(3, 512, 20)
             .unwrap()
