@@ -25,7 +25,8 @@ pub struct DemoFigures {
     pub scenario: String,
     /// Its cables (fewer than the scenario's own in a quick bench).
     pub cables: u64,
-    /// The days it plays (a tenth of the scenario's own in a quick bench).
+    /// The days its incident's run played, as its report says (a tenth of
+    /// the scenario's own in a quick bench).
     pub days: u32,
     /// Wall seconds of the whole demo: story, incident's run, table.
     pub demo_s: f64,
@@ -86,7 +87,7 @@ pub(super) fn measure(options: &BenchOptions, cores: usize, rounds: usize) -> Re
     Ok(DemoFigures {
         scenario: scenario.name.clone(),
         cables: told.report.cables.total,
-        days: scenario.days,
+        days: told.report.days,
         demo_s,
         runs: 1 + told.runs.len(),
         shared: rows.iter().filter(|r| r.shared).map(|r| r.label.clone()).collect(),

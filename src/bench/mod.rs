@@ -320,8 +320,8 @@ pub struct ScenarioFloorFigures {
     pub scenario: String,
     /// The preset it ran under.
     pub config: String,
-    /// The days it played (a tenth of the scenario's own in a quick bench,
-    /// [`BenchOptions::QUICK_SCENARIO_DAYS_DIVISOR`]).
+    /// The days it played, as its report says (a tenth of the scenario's
+    /// own in a quick bench, [`BenchOptions::QUICK_SCENARIO_DIVISOR`]).
     pub days: u32,
     /// Wall seconds of the whole in-process run (the `post_quantum` run).
     pub run_s: f64,
@@ -414,7 +414,7 @@ pub fn run(options: &BenchOptions) -> Result<BenchReport, BenchError> {
             Ok(ScenarioFloorFigures {
                 scenario: run.scenario.name.clone(),
                 config: run.preset.name().to_owned(),
-                days: run.scenario.days,
+                days: run.report.days,
                 run_s: run.seconds,
                 floor_s: floor.seconds,
                 run_vs_floor,
