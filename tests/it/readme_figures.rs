@@ -6,7 +6,10 @@
 //! differs, what it shows and what the run printed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use crate::support::runs::OncePerKey;
 
 /// One line of a fenced block: its 1-based line number in README.md.
 struct Line {
@@ -79,14 +82,25 @@ fn unchanged(line: &str) -> String {
     line.to_owned()
 }
 
-fn cablesim(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cablesim"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap()
+/// Runs of the program made for README's figures, once per command line,
+/// in one directory (`--report`, `--pcap` write there): the report block
+/// and the `--report` transcript are one run, of a full-size COREU.
+static RUNS: OncePerKey<Vec<String>, Output> = OncePerKey::new();
+
+/// The output of `cablesim ARGS`, made once by the first test that asks.
+fn cablesim(args: &[&str]) -> Arc<Output> {
+    let key: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    RUNS.get(&key, || {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("readme-transcripts");
+        std::fs::create_dir_all(&dir).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_cablesim"))
+            .args(args)
+            .current_dir(dir)
+            .env_remove("RUST_LOG")
+            .env_remove("CLICOLOR_FORCE")
+            .output()
+            .unwrap()
+    })
 }
 
 fn lines(bytes: &[u8]) -> Vec<String> {
@@ -111,7 +125,9 @@ fn the_run_coreu_2018_report_in_readme_is_what_the_run_prints() {
         1,
         "README.md shows the `cablesim run coreu-2018` report once"
     );
-    let out = cablesim(&["run", "coreu-2018"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    // As README's `--report` transcript runs it (stdout is the report's
+    // either way), so that both are one run.
+    let out = cablesim(&["run", "coreu-2018", "--report", "coreu.html"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let printed = lines(&out.stdout);
     assert_same("cablesim run coreu-2018", shown[0], &printed, unchanged);
@@ -149,8 +165,6 @@ fn packets_vary(line: &str) -> String {
 #[test]
 fn every_readme_transcript_of_a_built_in_run_is_what_the_run_prints() {
     let builtins: Vec<&str> = cablesim::scenario::BUILTIN.iter().map(|b| b.name).collect();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("readme-transcripts");
-    std::fs::create_dir_all(&dir).unwrap();
     let mut checked = 0;
     for (_, block) in fenced_blocks() {
         // `$ cablesim run BUILTIN ...` and the lines up to the next `$`.
@@ -175,7 +189,7 @@ fn every_readme_transcript_of_a_built_in_run_is_what_the_run_prints() {
                 command.number,
                 command.text
             );
-            let out = cablesim(&args, &dir);
+            let out = cablesim(&args);
             let mut printed = if quiet { Vec::new() } else { lines(&out.stdout) };
             printed.extend(lines(&out.stderr));
             assert_same(&command.text[2..], shown, &printed, packets_vary);

@@ -113,7 +113,8 @@ fn every_cargo_command_in_ci_is_locked() {
 /// The fuzz targets are compiled in CI by clippy alone: `fuzz/` must stay a
 /// workspace member, kept out of the default members (`cargo test` and a
 /// trainer's `cargo run` never build libFuzzer), and `.ci/run`'s clippy
-/// must reach the whole workspace and every target.
+/// must reach the whole workspace and every target, without compiling
+/// libFuzzer's runtime, which only a fuzzer's link needs.
 #[test]
 fn ci_compiles_the_fuzz_targets_through_the_workspace_clippy() {
     let manifest: toml::Table = repo_file("Cargo.toml").parse().expect("Cargo.toml is TOML");
@@ -141,7 +142,23 @@ fn ci_compiles_the_fuzz_targets_through_the_workspace_clippy() {
         .filter(|line| line.starts_with("cargo clippy"))
         .collect();
     assert_eq!(clippy.len(), 1, "{clippy:?}");
-    for flag in ["--workspace", "--all-targets", "-D warnings"] {
+    for flag in ["--workspace", "--all-targets", "--no-default-features", "-D warnings"] {
         assert!(clippy[0].contains(flag), ".ci/run's clippy lacks {flag}: {}", clippy[0]);
     }
+    // `--no-default-features` may leave out only libFuzzer's runtime: the
+    // fuzz crate's one default feature, and none of cablesim's.
+    let features = |manifest: &toml::Table| manifest.get("features").and_then(|f| f.as_table()).cloned();
+    assert!(
+        features(&manifest).is_none_or(|f| !f.contains_key("default")),
+        "cablesim has default features, which CI's clippy would leave out"
+    );
+    let fuzz_features = features(&fuzz).expect("fuzz/Cargo.toml has [features]");
+    assert_eq!(
+        fuzz_features["default"].as_array().unwrap(),
+        &[toml::Value::from("libfuzzer")]
+    );
+    assert_eq!(
+        fuzz_features["libfuzzer"].as_array().unwrap(),
+        &[toml::Value::from("libfuzzer-sys/link_libfuzzer")]
+    );
 }
