@@ -26,7 +26,7 @@ use tokio::sync::{Notify, Semaphore, oneshot};
 use tracing::{error, info, warn};
 
 use super::alarm::Alarms;
-use super::framed::FrameSender;
+use super::framed::{FrameSender, Outgoing};
 use super::hooks::HubTap;
 use super::limits::{DeliveryWindow, HubLimits};
 use super::store::{ArchivedCable, Durable, HubStore, MemoryHubStore, StoreError};
@@ -142,6 +142,10 @@ struct State {
     /// session ends (see [`Hub::state`]).
     failed_commits: u64,
     directory: Directory,
+    /// The answer to a request for the whole directory, made once and sent
+    /// to every node that asks until the directory changes: at a key
+    /// rotation every node asks for all of it, one after the other.
+    whole_directory: Option<directory::WholeAnswer>,
     relayed: u64,
     /// Deliveries queued for connected nodes and not yet acknowledged:
     /// the hub is idle when this is zero.
@@ -203,6 +207,7 @@ impl Hub {
                     failed_commits: store.failed_commits(),
                     store,
                     directory: Directory::new(),
+                    whole_directory: None,
                     relayed: 0,
                     pending_connected: 0,
                 }),
@@ -263,7 +268,7 @@ impl Hub {
             Frame::Submit { payload } => Some(self.submit(node, payload)),
             Frame::Ack { cable } => now(self.delivered(node, session_id, &cable)),
             Frame::Publish { entry } => now(self.publish(node, entry)),
-            Frame::DirectoryRequest { nodes } => now(Some(self.answer_directory(node, session_id, &nodes))),
+            Frame::DirectoryRequest { nodes } => Some(Reply::sending(self.answer_directory(node, session_id, &nodes))),
             Frame::DirectoryWatch => {
                 self.watch(node, session_id);
                 None
@@ -280,7 +285,7 @@ impl Hub {
     /// The frame `reply` becomes once its commit is known: itself, or if
     /// the commit failed, a `busy` refusal of its cable (the node keeps the
     /// cable and sends it again).
-    fn settle(&self, node: &str, reply: Reply, committed: Result<(), StoreError>) -> Frame {
+    fn settle(&self, node: &str, reply: Reply, committed: Result<(), StoreError>) -> Outgoing {
         match committed {
             Ok(()) => reply.frame,
             Err(e) => {
@@ -288,12 +293,12 @@ impl Hub {
                 error!(node = %node, cable = cable, cause = %e, "cable not accepted");
                 // Ends every session if the failure undid staged changes.
                 drop(self.state());
-                refusal(
+                Outgoing::Frame(refusal(
                     node,
                     cable,
                     ErrorCode::Busy,
                     format!("the hub could not store the cable: {e}"),
-                )
+                ))
             }
         }
     }
@@ -398,7 +403,9 @@ impl Hub {
 
     /// Runs `edit` on the directory the hub serves (a hub adversary's view).
     pub fn with_directory<T>(&self, edit: impl FnOnce(&mut Directory) -> T) -> T {
-        edit(&mut self.state().directory)
+        let mut state = self.state();
+        state.whole_directory = None;
+        edit(&mut state.directory)
     }
 }
 
@@ -408,7 +415,7 @@ impl Hub {
 /// behind it (never the node's deliveries, nor other nodes' replies).
 struct Reply {
     durable: Durable,
-    frame: Frame,
+    frame: Outgoing,
     /// The cable it acknowledges, named in the refusal if the commit fails.
     cable: Option<String>,
 }
@@ -416,6 +423,11 @@ struct Reply {
 impl Reply {
     /// A reply that waits for nothing.
     fn now(frame: Frame) -> Reply {
+        Reply::sending(Outgoing::Frame(frame))
+    }
+
+    /// A reply that waits for nothing, perhaps encoded already.
+    fn sending(frame: Outgoing) -> Reply {
         Reply {
             durable: Durable::now(),
             frame,

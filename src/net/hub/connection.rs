@@ -277,7 +277,7 @@ impl Hub {
                         biased;
                         committed = &mut head.durable => {
                             let (reply, place) = waiting.pop_front().expect("the head was just polled");
-                            drop(place.send(Outgoing::Frame(self.settle(node, reply, committed))));
+                            drop(place.send(self.settle(node, reply, committed)));
                             continue;
                         }
                         // Free once the writer has sent a reply.
@@ -296,7 +296,7 @@ impl Hub {
                     if let Some(reply) = self.handle(node, session_id, frame) {
                         if waiting.is_empty() && reply.durable.is_now() {
                             match spare.take() {
-                                Some(place) => drop(place.send(Outgoing::Frame(reply.frame))),
+                                Some(place) => drop(place.send(reply.frame)),
                                 None => self.send_reply(replies, reply.frame).await?,
                             }
                         } else {
@@ -316,7 +316,7 @@ impl Hub {
                     // goes out.
                     while let Some((mut reply, place)) = waiting.pop_front() {
                         let committed = (&mut reply.durable).await;
-                        drop(place.send(Outgoing::Frame(self.settle(node, reply, committed))));
+                        drop(place.send(self.settle(node, reply, committed)));
                     }
                     return Ok(());
                 }
@@ -344,8 +344,8 @@ impl Hub {
 
     /// Queues `frame` for the writer. Waits while the node leaves its
     /// replies unread: its next frames wait in its socket meanwhile.
-    async fn send_reply(&self, replies: &ReplySender, frame: Frame) -> Result<(), SessionError> {
-        replies.send(Outgoing::Frame(frame)).await.map_err(|_| writer_stopped())
+    async fn send_reply(&self, replies: &ReplySender, frame: Outgoing) -> Result<(), SessionError> {
+        replies.send(frame).await.map_err(|_| writer_stopped())
     }
 
     /// Lets the writer send what is queued, then close the stream (once

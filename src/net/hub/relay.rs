@@ -81,7 +81,7 @@ impl Hub {
                 // commit under way.
                 Reply {
                     durable,
-                    frame: Frame::Ack { cable: id.clone() },
+                    frame: Outgoing::Frame(Frame::Ack { cable: id.clone() }),
                     cable: Some(id),
                 }
             }
